@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pyaudit wire protocol: the records the BPF programs write into the ring
+ * buffer, and the per-target object layout user space hands to BPF.
+ * Shared by bpf/pyaudit.bpf.c and user space; fixed-width fields only.
+ *
+ * A record is a struct pa_event header followed by a stream of values.
+ * The first value is the event name, then come ev->nargs top-level
+ * argument values. Each value is a struct pa_value header (4 bytes, no
+ * alignment: read it with memcpy) followed by ->len payload bytes.
+ * Containers (PA_T_TUPLE, PA_T_LIST) and PA_T_CODE are followed by
+ * their children; a tuple or list ends with a PA_T_END value.
+ */
+#ifndef PYAUDIT_H
+#define PYAUDIT_H
+
+/* Bounds. Every one of them is enforced in BPF and marked when hit. */
+#define PA_COMM_LEN		16
+#define PA_NAME_MAX		128	/* bytes of an event name */
+#define PA_STR_MAX		256	/* bytes of one str/bytes payload */
+#define PA_TYPENAME_MAX		64	/* bytes of a type name */
+#define PA_ARGS_MAX		32	/* top-level arguments of one event */
+#define PA_ELEMS_MAX		16	/* elements decoded of one tuple/list */
+#define PA_INT_DIGITS_MAX	8	/* 30-bit digits of one int (240 bits) */
+#define PA_FMT_MAX		16	/* characters of a Py_BuildValue format */
+#define PA_REC_MAX		8192	/* bytes of one record, header included */
+#define PA_TARGETS_MAX		512	/* target files (layouts) per run */
+
+enum pa_rec_type {
+	PA_REC_EVENT = 1,
+};
+
+/* Where the event was captured; decides how the arguments were found. */
+enum pa_source {
+	PA_SRC_USDT = 1,	/* python:audit USDT: name + args tuple */
+	PA_SRC_SYS_AUDIT = 2,	/* sys_audit (Python-level): vectorcall args */
+	PA_SRC_VALIST = 3,	/* sys_audit_tstate (3.9+): fmt + va_list */
+	PA_SRC_VARARGS = 4,	/* PySys_Audit entry: fmt + varargs */
+	PA_SRC_VARARGS_TS = 5,	/* _PySys_Audit entry: tstate, fmt + varargs */
+};
+
+/* struct pa_event.flags */
+#define PA_EV_ARGS_TRUNCATED	0x01	/* more arguments than were delivered */
+#define PA_EV_REC_FULL		0x02	/* record hit PA_REC_MAX */
+#define PA_EV_BAD_FORMAT	0x04	/* unknown format code: args stop there */
+#define PA_EV_NAME_UNREADABLE	0x08
+
+struct pa_event {
+	__u16 type;		/* PA_REC_EVENT */
+	__u16 size;		/* bytes of the whole record */
+	__u8 source;		/* enum pa_source */
+	__u8 flags;		/* PA_EV_* */
+	__u16 nargs;		/* top-level values delivered after the name */
+	__u32 total_args;	/* top-level arguments the event had (if known) */
+	__u32 target_id;	/* index of the target file (user space table) */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 uid;
+	__u64 ts_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	char comm[PA_COMM_LEN];
+	/* followed by values */
+};
+
+/* Value tags */
+enum pa_tag {
+	PA_T_NONE = 1,		/* len 0 */
+	PA_T_TRUE = 2,		/* len 0 */
+	PA_T_FALSE = 3,		/* len 0 */
+	PA_T_INT = 4,		/* __s64: a C integer argument */
+	PA_T_UINT = 5,		/* __u64: a C unsigned integer argument */
+	PA_T_PYLONG = 6,	/* Python int: __u32 ndigits_total, then __u32
+				 * 30-bit digits, least significant first;
+				 * PA_VF_NEGATIVE for the sign; no digits = 0 */
+	PA_T_FLOAT = 7,		/* double */
+	PA_T_STR_UTF8 = 8,	/* str from a C char * (may be invalid UTF-8) */
+	PA_T_STR_UCS1 = 9,	/* str, latin-1 code units */
+	PA_T_STR_UCS2 = 10,	/* str, __u16 code units (host order) */
+	PA_T_STR_UCS4 = 11,	/* str, __u32 code points (host order) */
+	PA_T_BYTES = 12,
+	PA_T_TUPLE = 13,	/* __u32 real length, then children, then END */
+	PA_T_LIST = 14,		/* same as tuple */
+	PA_T_END = 15,		/* len 0: ends a tuple or list */
+	PA_T_CODE = 16,		/* len 0, then two values: filename, name */
+	PA_T_OBJECT = 17,	/* payload: the type name (tp_name) */
+	PA_T_UNREADABLE = 18,	/* target memory could not be read; len 0 */
+};
+
+/* struct pa_value.flags */
+#define PA_VF_TRUNCATED		0x01	/* payload or children were cut */
+#define PA_VF_NEGATIVE		0x02	/* PA_T_PYLONG sign */
+#define PA_VF_NOT_EXPANDED	0x04	/* container below the depth limit */
+#define PA_VF_LEN_UNKNOWN	0x08	/* container: real length unknown */
+#define PA_VF_WCHAR		0x10	/* STR_UCS4 from a C wchar_t * ('u'):
+					 * ends at the first 0 code point */
+
+struct pa_value {
+	__u8 tag;		/* enum pa_tag */
+	__u8 flags;		/* PA_VF_* */
+	__u16 len;		/* payload bytes that follow */
+};
+
+/*
+ * Object layout of one target's CPython, filled by user space from the
+ * version found in the target file (user/layout.c) and read by BPF at
+ * each event through the attach cookie. Offsets are in bytes.
+ */
+struct pa_layout {
+	__u32 py_version;	/* PY_VERSION_HEX of major.minor, e.g. 0x030b0000 */
+	__u16 ob_type;
+	__u16 ob_size;		/* PyVarObject.ob_size */
+	__u16 tp_name;
+	__u16 tp_flags;
+	__u16 long_digits;	/* first digit of a PyLongObject */
+	__u16 long_tag;		/* ob_size (<3.12) or lv_tag (3.12+) */
+	__u8 long_lv_tag;	/* 1: 3.12+ lv_tag encoding */
+	__u8 str_kind_shift;	/* state bit of kind (3 bits) */
+	__u8 str_compact_bit;
+	__u8 str_ascii_bit;
+	__u16 float_val;
+	__u16 bytes_data;
+	__u16 tuple_items;
+	__u16 list_items;	/* PyObject ** */
+	__u16 str_length;
+	__u16 str_state;
+	__u16 str_ascii_data;	/* compact ASCII: data follows the header */
+	__u16 str_compact_data;	/* compact non-ASCII */
+	__u16 str_utf8;		/* cached UTF-8 pointer (char *) */
+	__u16 str_legacy_data;	/* non-compact: data pointer */
+	__u16 code_filename;
+	__u16 code_name;
+	__u8 dedup_sys_audit;	/* 1: sys_audit and a C-level funnel are both
+				 * probed, drop the funnel's copy of
+				 * Python-level events */
+	__u8 pad[3];
+};
+
+#endif /* PYAUDIT_H */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Finding target files: every Python on the host, the ones a process
+ * maps, the one a command will run. Results are deduplicated by file
+ * identity (device, inode). No popen, no ldd: /proc and ELF only.
+ */
+#ifndef PA_DISCOVER_H
+#define PA_DISCOVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "target.h"
+
+struct target_list {
+	struct target *v;
+	size_t n, cap;
+};
+
+/* Analyse path and add it unless its (dev, ino) is already there.
+ * Returns 1 added, 0 duplicate, <0 error (reason in err). */
+int discover__add_path(struct target_list *l, const char *path,
+		       char *err, size_t errlen);
+/* Every python executable / libpython mapped by a running process (read
+ * through /proc/PID/root/...) plus the usual install locations. Files
+ * that are not usable Pythons are skipped (reported with p_debug). */
+int discover__system(struct target_list *l);
+/* The python executable or libpython mapped by process pid. */
+int discover__pid(struct target_list *l, pid_t pid);
+/* What `argv0` will run: PATH lookup, #! interpreters (also
+ * `#!/usr/bin/env python3`), and the libpython it links (DT_NEEDED via
+ * RUNPATH/RPATH with $ORIGIN, LD_LIBRARY_PATH, ld.so.conf dirs, default
+ * dirs). Returns the number of targets added (0: none found). */
+int discover__command(struct target_list *l, const char *argv0);
+void target_list__free(struct target_list *l);
+
+/* /proc/PID/maps parsing, exposed for unit tests and fuzzing. */
+struct maps_entry {
+	unsigned long start, end, offset;
+	char perms[5];
+	unsigned dev_major, dev_minor;
+	unsigned long inode;
+	const char *path;	/* points into the line; "" when anonymous */
+};
+/* Parse one line (without its newline). 0, or -EINVAL. */
+int procmaps__parse_line(char *line, struct maps_entry *e);
+/* Does this file name look like a Python executable or a libpython? */
+bool discover__is_python_name(const char *basename);
+
+#endif

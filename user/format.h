@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Text and JSON Lines output of decoded events. Everything that comes
+ * from a traced process is escaped: no control byte reaches a terminal,
+ * and JSON stays valid for any input bytes.
+ */
+#ifndef PA_FORMAT_H
+#define PA_FORMAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "record.h"
+#include "event_table.h"
+
+struct format_opts {
+	bool json;
+	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+};
+
+/* Text header row (nothing in JSON mode). */
+void format__header(FILE *out, const struct format_opts *o);
+/* One line per event; def may be NULL (names become arg0, arg1...). */
+void format__event(FILE *out, const struct format_opts *o,
+		   const struct rec_event *ev, const struct event_def *def);
+
+/*
+ * Building blocks, exposed for the unit tests.
+ * The name of an event as UTF-8 (escaped for text when text is true).
+ */
+/* Append a str/bytes value in Python repr style ('abc', b'\x00'). */
+size_t format__repr(char *buf, size_t size, const struct rec_value *v);
+/* Append the JSON form of a value. */
+size_t format__json_value(char *buf, size_t size, const struct rec_value *v);
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Target analysis: given one file (a python executable or a libpython),
+ * find its CPython version, its object layout, and where to probe it.
+ * Pure user space, no BPF: tested on fixtures and on real binaries.
+ */
+#ifndef PA_TARGET_H
+#define PA_TARGET_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "../bpf/pyaudit.h"
+
+enum target_mech {
+	TARGET_MECH_USDT = 1,	/* python:audit note: libbpf attaches by name */
+	TARGET_MECH_UPROBES = 2,	/* uprobes at target->sites */
+};
+
+#define TARGET_SITES_MAX 4
+
+struct target_site {
+	uint64_t vaddr;		/* where the probe goes, link-time address */
+	uint64_t file_off;	/* the same as a file offset (what uprobes take) */
+	uint8_t source;		/* enum pa_source: which BPF program */
+	bool single_step;	/* the kernel single-steps this instruction */
+	char desc[160];		/* "sys_audit_tstate+0x3 (je: emulated), by symbol" */
+};
+
+struct target {
+	char path[PATH_MAX];	/* as we open it (may be under /proc/PID/root) */
+	dev_t dev;
+	ino_t ino;
+	bool shared_lib;	/* libpython (ET_DYN with a SONAME) */
+	int py_major, py_minor;
+	uint32_t py_version_hex;	/* full when the file says, else major.minor */
+	bool free_threaded;
+	enum target_mech mech;
+	struct target_site sites[TARGET_SITES_MAX];
+	int nsites;
+	char why[256];		/* why this mechanism, for -v */
+	struct pa_layout layout;
+};
+
+/*
+ * Analyse path. Returns 0 and fills t, or a negative errno with a one-line
+ * reason in err: -ENOEXEC not ELF / not x86-64, -ENOENT not a Python
+ * (no PySys_Audit), -ENOTSUP a Python older than 3.8 or a layout we lack,
+ * -ESRCH no usable probe point.
+ */
+int target__analyze(const char *path, struct target *t, char *err, size_t errlen);
+
+/* Layout of a version (user/layout.c); -ENOTSUP when unknown. */
+int layout__for_version(int major, int minor, bool free_threaded,
+			struct pa_layout *l);
+
+#endif
