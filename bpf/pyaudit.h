@@ -51,12 +51,13 @@ struct pa_event {
 	__u8 source;		/* enum pa_source */
 	__u8 flags;		/* PA_EV_* */
 	__u16 nargs;		/* top-level values delivered after the name */
+	__u64 ts_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u32 total_args;	/* top-level arguments the event had (if known) */
 	__u32 target_id;	/* index of the target file (user space table) */
 	__u32 pid;		/* tgid */
 	__u32 tid;
 	__u32 uid;
-	__u64 ts_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 reserved;
 	char comm[PA_COMM_LEN];
 	/* followed by values */
 };

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/types.h>
@@ -51,6 +52,32 @@ struct target {
  * -ESRCH no usable probe point.
  */
 int target__analyze(const char *path, struct target *t, char *err, size_t errlen);
+
+struct elf_file;
+
+/*
+ * The pieces of target__analyze exposed for tests. Both return 0 and the
+ * link-time address, or -ENOENT.
+ *
+ * target__find_sys_audit_by_table: the static sys_audit found through
+ * the sys module's PyMethodDef table ({"audit", sys_audit, METH_FASTCALL}
+ * right after {"addaudithook", ...}), without symbols.
+ *
+ * target__find_sys_audit_tstate_by_call: the static sys_audit_tstate
+ * (3.9+) as the target of the call/jmp inside exported PySys_Audit that
+ * starts with test %rdi,%rdi.
+ */
+int target__find_sys_audit_by_table(const struct elf_file *ef, uint64_t *vaddr);
+int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
+					  uint64_t *vaddr);
+
+/*
+ * Does the kernel emulate (rather than single-step out of line) a uprobe
+ * on the x86-64 instruction starting at insn[0..len)? Fills name with a
+ * short description of the instruction ("push", "sub $imm,%rsp", ...).
+ */
+bool target__insn_emulated(const uint8_t *insn, size_t len, char *name,
+			   size_t namelen);
 
 /* Layout of a version (user/layout.c); -ENOTSUP when unknown. */
 int layout__for_version(int major, int minor, bool free_threaded,

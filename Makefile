@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# pyaudit: build with the system clang, libbpf (pkg-config) and bpftool.
+#   make            build ./pyaudit
+#   make test       unit tests, then integration tests (root)
+#   make run        build and trace every Python on the host (root)
+#   make install    PREFIX=/usr/local DESTDIR=
+# V=1 shows the commands; SANITIZE=1 builds user space with ASan+UBSan.
+
+OUTPUT ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+LIBBPF_MIN := 1.1.0
+BPFTOOL_MIN := 7.0.0
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
+LIBBPF_VERSION := $(shell $(PKG_CONFIG) --modversion libbpf 2>/dev/null)
+
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	  -I$(OUTPUT) -Ibpf -Iuser $(LIBBPF_CFLAGS) -MMD -MP \
+	  -DPYAUDIT_VERSION='"$(VERSION)"' -DLIBBPF_BUILD_VERSION='"$(LIBBPF_VERSION)"'
+ifeq ($(CI),true)
+CFLAGS += -Werror
+endif
+LDLIBS += $(LIBBPF_LIBS) -lelf -lz -lm
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+OUTPUT := $(OUTPUT)/san
+endif
+
+# clang -target bpf does not search the host's multiarch include dirs,
+# where <asm/errno.h> lives (usdt.bpf.h needs it): add them after ours.
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	      -I$(OUTPUT) -Ibpf -Ivmlinux/$(ARCH) $(LIBBPF_CFLAGS) -MMD -MP \
+	      $(CLANG_BPF_SYS_INCLUDES)
+
+USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+TEST_HELPERS := $(OUTPUT)/tests/embed311
+
+.DELETE_ON_ERROR:
+.PHONY: all clean test unit integration run install check-tools bench
+
+all: pyaudit
+
+check-tools:
+	@command -v $(CLANG) >/dev/null || { echo "clang not found: apt-get install clang llvm" >&2; exit 1; }
+	@command -v $(BPFTOOL) >/dev/null || { echo "bpftool not found: apt-get install bpftool" >&2; exit 1; }
+	@[ -n "$(LIBBPF_VERSION)" ] || { echo "libbpf not found by pkg-config: apt-get install libbpf-dev" >&2; exit 1; }
+	@printf '%s\n%s\n' "$(LIBBPF_MIN)" "$(LIBBPF_VERSION)" | sort -CV || { echo "libbpf $(LIBBPF_VERSION) < $(LIBBPF_MIN)" >&2; exit 1; }
+	@v=$$($(BPFTOOL) version | sed -n 's/^bpftool v\([0-9.]*\).*/\1/p'); \
+	  printf '%s\n%s\n' "$(BPFTOOL_MIN)" "$$v" | sort -CV || { echo "bpftool $$v < $(BPFTOOL_MIN)" >&2; exit 1; }
+
+$(OUTPUT) $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/pyaudit.bpf.o: bpf/pyaudit.bpf.c | $(OUTPUT) check-tools
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/pyaudit.skel.h: $(OUTPUT)/pyaudit.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name pyaudit_bpf > $@
+
+$(OUTPUT)/main.o: $(OUTPUT)/pyaudit.skel.h
+
+$(OUTPUT)/%.o: user/%.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+pyaudit: $(OUTPUT)/main.o $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# An embedding program for Debian's libpython3.11.so.1.0 (built when the
+# library's development files are there).
+$(OUTPUT)/tests/embed311: tests/integration/embed.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)if [ -e /usr/include/python3.11/Python.h ]; then \
+	  $(CC) -O1 -I/usr/include/python3.11 $< -o $@ -lpython3.11; \
+	else echo "skip $@: libpython3.11-dev absent" >&2; fi
+
+unit: $(UNIT_BINS)
+	$(Q)pass=0; fail=0; \
+	for t in $(UNIT_BINS); do \
+	  if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
+	done; \
+	echo "unit test programs: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+integration: pyaudit $(TEST_HELPERS)
+	$(Q)PYAUDIT=$(CURDIR)/pyaudit BUILD=$(CURDIR)/$(OUTPUT) bats --print-output-on-failure tests/integration
+
+test: unit integration
+
+run: pyaudit
+	./pyaudit
+
+bench: pyaudit
+	scripts/bench.sh
+
+install: pyaudit
+	install -D -m 0755 pyaudit $(DESTDIR)$(PREFIX)/sbin/pyaudit
+	install -D -m 0644 docs/pyaudit.8 $(DESTDIR)$(PREFIX)/share/man/man8/pyaudit.8
+
+clean:
+	rm -rf $(OUTPUT) pyaudit
+
+-include $(wildcard $(OUTPUT)/*.d)

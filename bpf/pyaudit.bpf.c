@@ -1,0 +1,1010 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * pyaudit BPF side: capture CPython audit events and decode their
+ * arguments from the traced process's memory into ring-buffer records
+ * (format: pyaudit.h). Four entry points, one per way an event can be
+ * seen (see docs/design.md):
+ *
+ *   usdt_audit          python:audit USDT: event name + args tuple
+ *   uprobe_sys_audit    sys_audit(): Python-level sys.audit() calls
+ *   uprobe_valist       sys_audit_tstate(ts, event, fmt, va_list), 3.9+
+ *   uprobe_varargs*     PySys_Audit(event, fmt, ...) (3.8, fallback)
+ *
+ * The attach cookie is the target id: it selects the object layout of the
+ * target file's CPython version (filled once by user space at attach
+ * time). Every read of target memory may fail; a failed read becomes a
+ * PA_T_UNREADABLE value and the event is still delivered.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/usdt.bpf.h>
+#include "pyaudit.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Type flag bits: identical in every CPython 3.x (tp_flags). */
+#define TPF_LONG_SUBCLASS	(1UL << 24)
+#define TPF_LIST_SUBCLASS	(1UL << 25)
+#define TPF_TUPLE_SUBCLASS	(1UL << 26)
+#define TPF_BYTES_SUBCLASS	(1UL << 27)
+#define TPF_UNICODE_SUBCLASS	(1UL << 28)
+
+/* Room past PA_REC_MAX so that bounded writes never leave the buffer. */
+#define BUF_SLACK		(PA_STR_MAX + 64)
+#define PAGE_SIZE_		4096
+
+/* Knobs set by user space between open and load. */
+const volatile bool filter_pids = false;	/* only tgids in traced_pids */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);	/* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PA_TARGETS_MAX);
+	__type(key, __u32);
+	__type(value, struct pa_layout);
+} layouts SEC(".maps");
+
+/* tgids to trace when filter_pids is set; children are added on fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_pids SEC(".maps");
+
+/*
+ * Python-level events are seen at sys_audit, and a second time in the
+ * C-level funnel when a hook makes CPython go on. sys_audit records the
+ * event-name object here per thread; the funnel drops its copy when the
+ * event name it gets is that object's UTF-8 buffer.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} pending_sys_audit SEC(".maps");
+
+enum stat_idx {
+	STAT_EVENTS,		/* records written */
+	STAT_LOST,		/* ring buffer full: record dropped */
+	STAT_DUPLICATES,	/* Python-level copies dropped */
+	STAT_INVALID,		/* sys.audit() without a str name */
+	STAT_MAX,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct scratch {
+	__u8 buf[PA_REC_MAX + BUF_SLACK];	/* the record being built */
+	struct pa_layout lay;
+	__u32 off;		/* write offset in buf */
+	__u32 last_good;	/* offset after the last complete argument */
+	__u32 nargs;		/* complete top-level arguments */
+	__u8 flags;		/* PA_EV_* */
+	__u8 full;
+	__u8 depth;		/* open format groups */
+	char tname[PA_TYPENAME_MAX];
+	char fmt[2 * PA_FMT_MAX];	/* zero-filled past the format */
+	/* varargs state */
+	__u64 regs[6];		/* rdi rsi rdx rcx r8 r9 at the probe */
+	__u64 sp;
+	__u32 vnext;		/* next argument register/slot index */
+	__u32 gp_offset;	/* va_list */
+	__u64 overflow_area;
+	__u64 reg_save_area;
+	__u8 valist;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+static __always_inline int read_u64(__u64 *dst, __u64 addr)
+{
+	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
+}
+
+/* ---- value emission --------------------------------------------------- */
+
+/* A value with a fixed payload of n bytes (n is a compile-time constant). */
+static __always_inline int emit_fixed(struct scratch *s, __u8 tag, __u8 flags,
+				      const void *payload, __u32 n)
+{
+	__u32 off = s->off;
+	struct pa_value v = { .tag = tag, .flags = flags, .len = n };
+
+	if (off > PA_REC_MAX - sizeof(v) - n) {
+		s->full = 1;
+		return -1;
+	}
+	__builtin_memcpy(s->buf + off, &v, sizeof(v));
+	if (n)
+		__builtin_memcpy(s->buf + off + sizeof(v), payload, n);
+	s->off = off + sizeof(v) + n;
+	return 0;
+}
+
+static __always_inline int emit_empty(struct scratch *s, __u8 tag, __u8 flags)
+{
+	return emit_fixed(s, tag, flags, 0, 0);
+}
+
+/*
+ * Copy n bytes of target memory at uptr as the payload of one value,
+ * cutting (and marking) at max bytes and at the end of the record.
+ * unit: 1, 2 or 4; a cut never splits a code unit.
+ */
+static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
+				     __u64 uptr, __u64 n, __u32 max, __u32 unit)
+{
+	__u32 off = s->off;
+	__u32 room, len;
+	struct pa_value v;
+
+	if (off > PA_REC_MAX - sizeof(v) - 8) {
+		s->full = 1;
+		return -1;
+	}
+	room = PA_REC_MAX - sizeof(v) - off;
+	if (n > max) {
+		n = max;
+		flags |= PA_VF_TRUNCATED;
+	}
+	if (n > room) {
+		n = room;
+		flags |= PA_VF_TRUNCATED;
+	}
+	len = n & ~(unit - 1);
+	if (len > PA_STR_MAX)
+		len = PA_STR_MAX;
+	if (len && bpf_probe_read_user(s->buf + off + sizeof(v), len,
+				       (const void *)uptr))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	v.tag = tag;
+	v.flags = flags;
+	v.len = len;
+	__builtin_memcpy(s->buf + off, &v, sizeof(v));
+	s->off = off + sizeof(v) + len;
+	return 0;
+}
+
+/* A NUL-terminated C string (event names, 's', 'y'). */
+static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __u32 max)
+{
+	__u32 off = s->off;
+	__u32 room, cap;
+	long r;
+	struct pa_value v = { .tag = tag };
+
+	if (off > PA_REC_MAX - sizeof(v) - 8) {
+		s->full = 1;
+		return -1;
+	}
+	room = PA_REC_MAX - sizeof(v) - off;
+	cap = max < room ? max : room;
+	if (cap > PA_STR_MAX)
+		cap = PA_STR_MAX;
+	/* One byte more than kept: tells a cut from a string of cap bytes. */
+	r = bpf_probe_read_user_str(s->buf + off + sizeof(v), cap + 1,
+				    (const void *)uptr);
+	if (r <= 0)
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	r -= 1;			/* the NUL */
+	if (r >= cap) {
+		r = cap;
+		v.flags |= PA_VF_TRUNCATED;
+	}
+	v.len = r;
+	__builtin_memcpy(s->buf + off, &v, sizeof(v));
+	s->off = off + sizeof(v) + (r & (PA_STR_MAX * 2 - 1));
+	return 0;
+}
+
+/* A Python str object, delivered in its own code units. */
+static __always_inline int emit_pystr(struct scratch *s, __u64 obj, __u32 max)
+{
+	const struct pa_layout *l = &s->lay;
+	__u64 length = 0, data;
+	__u32 state = 0, kind;
+	__u8 tag;
+
+	if (!obj || read_u64(&length, obj + l->str_length) ||
+	    bpf_probe_read_user(&state, sizeof(state), (void *)(obj + l->str_state)))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	kind = (state >> l->str_kind_shift) & 7;
+	if ((state >> l->str_compact_bit) & 1) {
+		if ((state >> l->str_ascii_bit) & 1)
+			data = obj + l->str_ascii_data;
+		else
+			data = obj + l->str_compact_data;
+	} else if (read_u64(&data, obj + l->str_legacy_data) || !data) {
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	}
+	switch (kind) {
+	case 1:
+		tag = PA_T_STR_UCS1;
+		break;
+	case 2:
+		tag = PA_T_STR_UCS2;
+		break;
+	case 4:
+		tag = PA_T_STR_UCS4;
+		break;
+	default:
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	}
+	if (length > (1UL << 40))	/* nonsense: a hostile or torn object */
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	return emit_user(s, tag, 0, data, length * kind, max, kind);
+}
+
+static __always_inline int emit_pybytes(struct scratch *s, __u64 obj)
+{
+	__s64 size = 0;
+
+	if (read_u64((__u64 *)&size, obj + s->lay.ob_size) || size < 0)
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	return emit_user(s, PA_T_BYTES, 0, obj + s->lay.bytes_data, size,
+			 PA_STR_MAX, 1);
+}
+
+/* Digits and sign of an int: 3.12 replaced ob_size with lv_tag. */
+static __always_inline int pylong_shape(struct scratch *s, __u64 obj,
+					__u64 *ndigits, bool *neg)
+{
+	__u64 tag = 0;
+
+	if (read_u64(&tag, obj + s->lay.long_tag))
+		return -1;
+	if (s->lay.long_lv_tag) {
+		*neg = (tag & 3) == 2;
+		*ndigits = tag >> 3;
+	} else {
+		__s64 size = (__s64)tag;
+
+		*neg = size < 0;
+		*ndigits = size < 0 ? -size : size;
+	}
+	return 0;
+}
+
+static __always_inline int emit_pylong(struct scratch *s, __u64 obj)
+{
+	__u32 off = s->off;
+	__u64 nd = 0;
+	__u32 n, total;
+	bool neg = false;
+	struct pa_value v = { .tag = PA_T_PYLONG };
+
+	if (pylong_shape(s, obj, &nd, &neg))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	if (off > PA_REC_MAX - sizeof(v) - 4 - PA_INT_DIGITS_MAX * 4) {
+		s->full = 1;
+		return -1;
+	}
+	total = nd > 0xffffffffULL ? 0xffffffff : nd;
+	n = nd;
+	if (nd > PA_INT_DIGITS_MAX) {
+		n = PA_INT_DIGITS_MAX;
+		v.flags |= PA_VF_TRUNCATED;
+	}
+	n &= 15;
+	if (n > PA_INT_DIGITS_MAX)
+		n = PA_INT_DIGITS_MAX;
+	if (n && bpf_probe_read_user(s->buf + off + sizeof(v) + 4, n * 4,
+				     (void *)(obj + s->lay.long_digits)))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	if (neg)
+		v.flags |= PA_VF_NEGATIVE;
+	v.len = 4 + n * 4;
+	__builtin_memcpy(s->buf + off, &v, sizeof(v));
+	__builtin_memcpy(s->buf + off + sizeof(v), &total, 4);
+	s->off = off + sizeof(v) + 4 + n * 4;
+	return 0;
+}
+
+static __always_inline bool tname_is(const char *t, const char *want, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (t[i] != want[i])
+			return false;
+	return true;
+}
+
+enum obj_kind { OBJ_SCALAR, OBJ_TUPLE, OBJ_LIST };
+
+/*
+ * Emit one object. A tuple or list is not emitted: its kind, items and
+ * length are returned so that the caller can decide how deep to go.
+ */
+static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
+				       __u64 *items, __u64 *len)
+{
+	const struct pa_layout *l = &s->lay;
+	__u64 type = 0, flags = 0, name = 0;
+	char *t = s->tname;
+	long r;
+
+	*kind = OBJ_SCALAR;
+	if (!obj || read_u64(&type, obj + l->ob_type) || !type ||
+	    read_u64(&flags, type + l->tp_flags))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	if (flags & TPF_UNICODE_SUBCLASS)
+		return emit_pystr(s, obj, PA_STR_MAX);
+	if (flags & TPF_BYTES_SUBCLASS)
+		return emit_pybytes(s, obj);
+	if (flags & (TPF_TUPLE_SUBCLASS | TPF_LIST_SUBCLASS)) {
+		__s64 size = 0;
+
+		if (read_u64((__u64 *)&size, obj + l->ob_size) || size < 0)
+			return emit_empty(s, PA_T_UNREADABLE, 0);
+		*len = size;
+		if (flags & TPF_TUPLE_SUBCLASS) {
+			*kind = OBJ_TUPLE;
+			*items = obj + l->tuple_items;
+		} else {
+			*kind = OBJ_LIST;
+			if (read_u64(items, obj + l->list_items))
+				*items = 0;
+		}
+		return 0;
+	}
+	if (read_u64(&name, type + l->tp_name))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	__builtin_memset(t, 0, 16);
+	r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)name);
+	if (r <= 0)
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	if (flags & TPF_LONG_SUBCLASS) {
+		if (tname_is(t, "bool", 5)) {
+			__u64 nd = 0;
+			bool neg;
+
+			if (pylong_shape(s, obj, &nd, &neg))
+				return emit_empty(s, PA_T_UNREADABLE, 0);
+			return emit_empty(s, nd ? PA_T_TRUE : PA_T_FALSE, 0);
+		}
+		return emit_pylong(s, obj);
+	}
+	if (tname_is(t, "float", 6)) {
+		__u64 bits = 0;
+
+		if (read_u64(&bits, obj + l->float_val))
+			return emit_empty(s, PA_T_UNREADABLE, 0);
+		return emit_fixed(s, PA_T_FLOAT, 0, &bits, 8);
+	}
+	if (tname_is(t, "NoneType", 9))
+		return emit_empty(s, PA_T_NONE, 0);
+	if (tname_is(t, "code", 5)) {
+		__u64 fn = 0, nm = 0;
+
+		if (emit_empty(s, PA_T_CODE, 0))
+			return -1;
+		read_u64(&fn, obj + l->code_filename);
+		if (emit_pystr(s, fn, PA_STR_MAX))
+			return -1;
+		read_u64(&nm, obj + l->code_name);
+		return emit_pystr(s, nm, PA_STR_MAX);
+	}
+	/* Anything else: its type name (tp_name, the class name for classes). */
+	return emit_user(s, PA_T_OBJECT, 0, (__u64)name, r - 1, PA_TYPENAME_MAX, 1);
+}
+
+struct elems_ctx {
+	__u64 items;		/* PyObject ** */
+};
+
+/* Elements of a container below the top level: scalars, no deeper. */
+static long elem_cb(__u32 i, void *ctx)
+{
+	struct elems_ctx *c = ctx;
+	struct scratch *s = get_scratch();
+	__u64 obj = 0, items, len;
+	int kind;
+
+	if (!s)
+		return 1;
+	if (read_u64(&obj, c->items + 8 * (__u64)i)) {
+		if (emit_empty(s, PA_T_UNREADABLE, 0))
+			return 1;
+		return 0;
+	}
+	if (emit_object(s, obj, &kind, &items, &len))
+		return 1;
+	if (kind != OBJ_SCALAR) {
+		__u32 l32 = len > 0xffffffffULL ? 0xffffffff : len;
+
+		if (emit_fixed(s, kind == OBJ_TUPLE ? PA_T_TUPLE : PA_T_LIST,
+			       len ? PA_VF_NOT_EXPANDED : 0, &l32, 4) ||
+		    emit_empty(s, PA_T_END, 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* A container whose elements are decoded: header, elements, END. */
+static __always_inline int emit_container(struct scratch *s, int kind,
+					  __u64 items, __u64 len)
+{
+	struct elems_ctx c = { .items = items };
+	__u32 hdr = s->off, n;
+	__u32 l32 = len > 0xffffffffULL ? 0xffffffff : len;
+	__u8 flags = 0;
+
+	n = len > PA_ELEMS_MAX ? PA_ELEMS_MAX : len;
+	if (len > PA_ELEMS_MAX)
+		flags |= PA_VF_TRUNCATED;
+	if (!items && len) {
+		flags |= PA_VF_NOT_EXPANDED;
+		n = 0;
+	}
+	if (emit_fixed(s, kind == OBJ_TUPLE ? PA_T_TUPLE : PA_T_LIST, flags,
+		       &l32, 4))
+		return -1;
+	if (n)
+		bpf_loop(n, elem_cb, &c, 0);
+	if (s->full)
+		return -1;
+	(void)hdr;
+	return emit_empty(s, PA_T_END, 0);
+}
+
+/* One top-level argument: containers are decoded one level deep. */
+static __always_inline int emit_arg(struct scratch *s, __u64 obj)
+{
+	__u64 items = 0, len = 0;
+	int kind;
+
+	if (emit_object(s, obj, &kind, &items, &len))
+		return -1;
+	if (kind != OBJ_SCALAR)
+		return emit_container(s, kind, items, len);
+	return 0;
+}
+
+static __always_inline void arg_done(struct scratch *s)
+{
+	s->nargs++;
+	s->last_good = s->off;
+}
+
+struct args_ctx {
+	__u64 items;		/* PyObject ** of the arguments */
+};
+
+static long arg_cb(__u32 i, void *ctx)
+{
+	struct args_ctx *c = ctx;
+	struct scratch *s = get_scratch();
+	__u64 obj = 0;
+
+	if (!s)
+		return 1;
+	if (read_u64(&obj, c->items + 8 * (__u64)i)) {
+		if (emit_empty(s, PA_T_UNREADABLE, 0))
+			return 1;
+	} else if (emit_arg(s, obj)) {
+		return 1;
+	}
+	arg_done(s);
+	return 0;
+}
+
+/* Every item of an array of objects becomes a top-level argument. */
+static __always_inline void emit_args_array(struct scratch *s, __u64 items, __u64 n)
+{
+	struct args_ctx c = { .items = items };
+
+	if (n > PA_ARGS_MAX) {
+		s->flags |= PA_EV_ARGS_TRUNCATED;
+		n = PA_ARGS_MAX;
+	}
+	if (n)
+		bpf_loop(n, arg_cb, &c, 0);
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct pa_layout *lay;
+	struct pa_event *ev;
+	struct scratch *s;
+
+	if (filter_pids && !bpf_map_lookup_elem(&traced_pids, &tgid))
+		return NULL;
+	lay = bpf_map_lookup_elem(&layouts, &target_id);
+	s = get_scratch();
+	if (!lay || !s)
+		return NULL;
+	s->lay = *lay;
+	ev = (void *)s->buf;
+	ev->type = PA_REC_EVENT;
+	ev->source = source;
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->target_id = target_id;
+	ev->pid = tgid;
+	ev->tid = (__u32)pid_tgid;
+	ev->uid = (__u32)bpf_get_current_uid_gid();
+	ev->reserved = 0;
+	ev->total_args = 0;
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	s->off = sizeof(*ev);
+	s->nargs = 0;
+	s->flags = 0;
+	s->full = 0;
+	s->depth = 0;
+	return s;
+}
+
+/* After the name: remember where the arguments start. */
+static __always_inline void name_done(struct scratch *s)
+{
+	s->last_good = s->off;
+}
+
+static __always_inline void submit(struct scratch *s)
+{
+	struct pa_event *ev = (void *)s->buf;
+	__u32 size;
+
+	if (s->full || s->depth) {
+		/* Cut back to the last complete argument. */
+		s->off = s->last_good;
+		s->flags |= s->full ? PA_EV_REC_FULL : PA_EV_BAD_FORMAT;
+	}
+	size = s->off;
+	if (size > PA_REC_MAX)
+		size = PA_REC_MAX;
+	ev->size = size;
+	ev->nargs = s->nargs;
+	ev->flags = s->flags;
+	if (ev->total_args < s->nargs)
+		ev->total_args = s->nargs;
+	if (size < sizeof(*ev))
+		return;
+	if (bpf_ringbuf_output(&events, s->buf, size, 0))
+		stat_inc(STAT_LOST);
+	else
+		stat_inc(STAT_EVENTS);
+}
+
+/* ---- USDT python:audit(const char *event, PyObject *args) ------------- */
+
+SEC("usdt")
+int usdt_audit(struct pt_regs *ctx)
+{
+	long name = 0, args = 0;
+	__s64 n = 0;
+	struct scratch *s;
+
+	s = begin((__u32)bpf_usdt_cookie(ctx), PA_SRC_USDT);
+	if (!s)
+		return 0;
+	bpf_usdt_arg(ctx, 0, &name);
+	bpf_usdt_arg(ctx, 1, &args);
+	if (emit_cstr(s, PA_T_STR_UTF8, name, PA_NAME_MAX))
+		return 0;
+	name_done(s);
+	if (!args || read_u64((__u64 *)&n, args + s->lay.ob_size) || n < 0) {
+		s->flags |= PA_EV_ARGS_TRUNCATED;
+	} else {
+		((struct pa_event *)s->buf)->total_args = n;
+		emit_args_array(s, args + s->lay.tuple_items, n);
+	}
+	submit(s);
+	return 0;
+}
+
+/* ---- sys_audit(module, PyObject *const *args, Py_ssize_t nargs) -------- */
+
+SEC("uprobe")
+int uprobe_sys_audit(struct pt_regs *ctx)
+{
+	__u64 args = PT_REGS_PARM2(ctx);
+	__u64 nargs = PT_REGS_PARM3(ctx) & ~(1ULL << 63);
+	__u64 name = 0, type = 0, flags = 0;
+	__u32 tid;
+	struct scratch *s;
+
+	s = begin((__u32)bpf_get_attach_cookie(ctx), PA_SRC_SYS_AUDIT);
+	if (!s)
+		return 0;
+	/* sys.audit() with no name or a non-str name raises no event. */
+	if (nargs < 1 || read_u64(&name, args) ||
+	    read_u64(&type, name + s->lay.ob_type) ||
+	    read_u64(&flags, type + s->lay.tp_flags) ||
+	    !(flags & TPF_UNICODE_SUBCLASS)) {
+		stat_inc(STAT_INVALID);
+		return 0;
+	}
+	if (s->lay.dedup_sys_audit) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		bpf_map_update_elem(&pending_sys_audit, &tid, &name, BPF_ANY);
+	}
+	if (emit_pystr(s, name, PA_NAME_MAX))
+		return 0;
+	name_done(s);
+	((struct pa_event *)s->buf)->total_args = nargs - 1;
+	emit_args_array(s, args + 8, nargs - 1);
+	submit(s);
+	return 0;
+}
+
+/* ---- format-driven events: PySys_Audit and sys_audit_tstate ----------- */
+
+/* The next vararg, from the va_list or from registers and the stack. */
+static __always_inline int next_vararg(struct scratch *s, __u64 *val)
+{
+	__u32 i;
+
+	if (s->valist) {
+		/* x86-64 va_list: 6 GP registers saved, then the stack. */
+		if (s->gp_offset < 48) {
+			if (read_u64(val, s->reg_save_area + s->gp_offset))
+				return -1;
+			s->gp_offset += 8;
+			return 0;
+		}
+		if (read_u64(val, s->overflow_area))
+			return -1;
+		s->overflow_area += 8;
+		return 0;
+	}
+	i = s->vnext++;
+	if (i < 6) {
+		*val = s->regs[i & 7];
+		return 0;
+	}
+	/* [rsp] is the return address at function entry. */
+	return read_u64(val, s->sp + 8 * (i - 5));
+}
+
+struct fmt_ctx {
+	__u32 start;		/* 1 when an outer "(...)" was stripped */
+};
+
+/*
+ * One character of a Py_BuildValue format. "#" lengths are Py_ssize_t
+ * (PY_SSIZE_T_CLEAN in every audit call site).
+ */
+static long fmt_cb(__u32 i, void *ctx)
+{
+	struct fmt_ctx *fc = ctx;
+	struct scratch *s = get_scratch();
+	__u64 a = 0, n = 0;
+	char c, next;
+	int r = 0;
+
+	i += fc->start;
+	if (!s || i >= PA_FMT_MAX)
+		return 1;
+	c = s->fmt[i & (2 * PA_FMT_MAX - 1)];
+	next = s->fmt[(i + 1) & (2 * PA_FMT_MAX - 1)];
+	if (!c)
+		return 1;
+	if (c == '#')		/* consumed with the code before it */
+		return 0;
+	if (c == '(') {
+		__u32 unknown = 0xffffffff;
+
+		if (emit_fixed(s, PA_T_TUPLE, PA_VF_LEN_UNKNOWN, &unknown, 4))
+			return 1;
+		s->depth++;
+		return 0;
+	}
+	if (c == ')') {
+		if (!s->depth || emit_empty(s, PA_T_END, 0)) {
+			s->flags |= PA_EV_BAD_FORMAT;
+			return 1;
+		}
+		s->depth--;
+		if (!s->depth)
+			arg_done(s);
+		return 0;
+	}
+	if (c == ' ' || c == '\t' || c == ',' || c == ':')
+		return 0;	/* separators Py_BuildValue skips */
+	if (next_vararg(s, &a)) {
+		r = emit_empty(s, PA_T_UNREADABLE, 0);
+		if (c == 'y' || c == 'u' || c == 's')
+			if (next == '#')
+				next_vararg(s, &n);
+		goto done;
+	}
+	switch (c) {
+	case 'O':
+	case 'S':
+	case 'N':
+		r = emit_arg(s, a);
+		break;
+	case 's':
+	case 'z':
+	case 'y':
+		if (next == '#') {
+			next_vararg(s, &n);
+			if (!a)
+				r = emit_empty(s, PA_T_NONE, 0);
+			else
+				r = emit_user(s, c == 'y' ? PA_T_BYTES : PA_T_STR_UTF8,
+					      0, a, n, PA_STR_MAX, 1);
+		} else if (!a) {
+			r = emit_empty(s, PA_T_NONE, 0);
+		} else {
+			r = emit_cstr(s, c == 'y' ? PA_T_BYTES : PA_T_STR_UTF8,
+				      a, PA_STR_MAX);
+		}
+		break;
+	case 'u':
+		/* wchar_t * (UTF-32 on Linux); its length is unknown: read to
+		 * the end of the page at most, user space stops at the 0. */
+		if (next == '#') {
+			next_vararg(s, &n);
+			r = a ? emit_user(s, PA_T_STR_UCS4, 0, a, n * 4, PA_STR_MAX, 4)
+			      : emit_empty(s, PA_T_NONE, 0);
+		} else if (!a) {
+			r = emit_empty(s, PA_T_NONE, 0);
+		} else {
+			n = PAGE_SIZE_ - (a & (PAGE_SIZE_ - 1));
+			r = emit_user(s, PA_T_STR_UCS4, PA_VF_WCHAR, a, n,
+				      PA_STR_MAX, 4);
+		}
+		break;
+	case 'i':
+	case 'b':
+	case 'h': {
+		/* Only the low 32 bits of a promoted int are defined. */
+		__s64 v = (__s32)a;
+
+		r = emit_fixed(s, PA_T_INT, 0, &v, 8);
+		break;
+	}
+	case 'I':
+	case 'B':
+	case 'H': {
+		__u64 v = (__u32)a;
+
+		r = emit_fixed(s, PA_T_UINT, 0, &v, 8);
+		break;
+	}
+	case 'C': {
+		__u32 cp = (__u32)a;
+
+		r = emit_fixed(s, PA_T_STR_UCS4, 0, &cp, 4);
+		break;
+	}
+	case 'c': {
+		__u8 b = (__u8)a;
+
+		r = emit_fixed(s, PA_T_BYTES, 0, &b, 1);
+		break;
+	}
+	case 'l':
+	case 'L':
+	case 'n':
+		r = emit_fixed(s, PA_T_INT, 0, &a, 8);
+		break;
+	case 'k':
+	case 'K':
+		r = emit_fixed(s, PA_T_UINT, 0, &a, 8);
+		break;
+	default:
+		/* d, f, D, {}, [] and anything unknown: cannot go on. */
+		s->flags |= PA_EV_BAD_FORMAT;
+		return 1;
+	}
+done:
+	if (r)
+		return 1;
+	if (!s->depth)
+		arg_done(s);
+	return 0;
+}
+
+static __always_inline int handle_fmt_event(struct pt_regs *ctx, __u8 source,
+					    __u64 event, __u64 fmt, __u64 ts,
+					    bool has_ts)
+{
+	struct scratch *s;
+	__u64 obj = 0, type = 0, flags = 0, n = 0;
+	struct fmt_ctx fc = { .start = 0 };
+	__u32 len;
+	long r;
+
+	/* No thread state: CPython drops the event before any hook. */
+	if (has_ts && !ts)
+		return 0;
+	s = begin((__u32)bpf_get_attach_cookie(ctx), source);
+	if (!s)
+		return 0;
+	__builtin_memset(s->fmt, 0, sizeof(s->fmt));
+	r = fmt ? bpf_probe_read_user_str(s->fmt, PA_FMT_MAX, (void *)fmt) : 1;
+	if (r <= 0) {
+		s->flags |= PA_EV_BAD_FORMAT;
+		r = 1;
+	} else if (r >= PA_FMT_MAX) {
+		/* Longer than any audit format: decode what fits. */
+		s->flags |= PA_EV_ARGS_TRUNCATED;
+	}
+	len = (r - 1) & (PA_FMT_MAX - 1);
+
+	/*
+	 * A Python-level event that sys_audit already reported comes here
+	 * as _PySys_Audit(ts, event, "O", args) with event the UTF-8 buffer
+	 * of the name object sys_audit got.
+	 */
+	if (s->lay.dedup_sys_audit && len == 1 && s->fmt[0] == 'O') {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u64 *pending = bpf_map_lookup_elem(&pending_sys_audit, &tid);
+
+		if (pending) {
+			__u64 str = *pending, utf8 = 0;
+
+			read_u64(&utf8, str + s->lay.str_utf8);
+			if (event == str + s->lay.str_ascii_data ||
+			    (utf8 && event == utf8)) {
+				bpf_map_delete_elem(&pending_sys_audit, &tid);
+				stat_inc(STAT_DUPLICATES);
+				return 0;
+			}
+		}
+	}
+
+	if (emit_cstr(s, PA_T_STR_UTF8, event, PA_NAME_MAX))
+		return 0;
+	name_done(s);
+
+	/* A lone "O" holding a tuple is the argument tuple itself. */
+	if (len == 1 && s->fmt[0] == 'O') {
+		if (next_vararg(s, &obj) || !obj ||
+		    read_u64(&type, obj + s->lay.ob_type) ||
+		    read_u64(&flags, type + s->lay.tp_flags)) {
+			emit_empty(s, PA_T_UNREADABLE, 0);
+			arg_done(s);
+		} else if (flags & TPF_TUPLE_SUBCLASS) {
+			if (read_u64(&n, obj + s->lay.ob_size) || (__s64)n < 0)
+				n = 0;
+			((struct pa_event *)s->buf)->total_args = n;
+			emit_args_array(s, obj + s->lay.tuple_items, n);
+		} else if (!emit_arg(s, obj)) {
+			arg_done(s);
+		}
+		submit(s);
+		return 0;
+	}
+	/* "(...)" is one tuple: its items are the arguments. */
+	if (len >= 2 && s->fmt[0] == '(' && s->fmt[(len - 1) & (PA_FMT_MAX - 1)] == ')') {
+		s->fmt[(len - 1) & (PA_FMT_MAX - 1)] = 0;
+		fc.start = 1;
+	}
+	if (len)
+		bpf_loop(PA_FMT_MAX, fmt_cb, &fc, 0);
+	submit(s);
+	return 0;
+}
+
+static __always_inline void save_regs(struct scratch *s, struct pt_regs *ctx)
+{
+	s->regs[0] = ctx->di;
+	s->regs[1] = ctx->si;
+	s->regs[2] = ctx->dx;
+	s->regs[3] = ctx->cx;
+	s->regs[4] = ctx->r8;
+	s->regs[5] = ctx->r9;	/* libbpf 1.1 has no PT_REGS_PARM6 */
+	s->sp = ctx->sp;
+}
+
+/* sys_audit_tstate(PyThreadState *ts, const char *event, const char *fmt,
+ * va_list ap): every C-level event of 3.9+ passes here. */
+SEC("uprobe")
+int uprobe_valist(struct pt_regs *ctx)
+{
+	struct scratch *s = get_scratch();
+	struct {
+		__u32 gp_offset;
+		__u32 fp_offset;
+		__u64 overflow_arg_area;
+		__u64 reg_save_area;
+	} ap = {};
+
+	if (!s)
+		return 0;
+	s->valist = 1;
+	if (bpf_probe_read_user(&ap, sizeof(ap), (void *)PT_REGS_PARM4(ctx)))
+		ap.gp_offset = 48, ap.overflow_arg_area = 0;
+	s->gp_offset = ap.gp_offset;
+	s->overflow_area = ap.overflow_arg_area;
+	s->reg_save_area = ap.reg_save_area;
+	return handle_fmt_event(ctx, PA_SRC_VALIST, PT_REGS_PARM2(ctx),
+				PT_REGS_PARM3(ctx), PT_REGS_PARM1(ctx), true);
+}
+
+/* PySys_Audit(const char *event, const char *fmt, ...) at entry. */
+SEC("uprobe")
+int uprobe_varargs(struct pt_regs *ctx)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	s->valist = 0;
+	save_regs(s, ctx);
+	s->vnext = 2;
+	return handle_fmt_event(ctx, PA_SRC_VARARGS, PT_REGS_PARM1(ctx),
+				PT_REGS_PARM2(ctx), 0, false);
+}
+
+/* _PySys_Audit(PyThreadState *ts, const char *event, const char *fmt, ...) */
+SEC("uprobe")
+int uprobe_varargs_ts(struct pt_regs *ctx)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	s->valist = 0;
+	save_regs(s, ctx);
+	s->vnext = 3;
+	return handle_fmt_event(ctx, PA_SRC_VARARGS_TS, PT_REGS_PARM2(ctx),
+				PT_REGS_PARM3(ctx), PT_REGS_PARM1(ctx), true);
+}
+
+/* ---- following the descendants of a traced process -------------------- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 cpid = BPF_CORE_READ(child, pid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	if (cpid != ctgid)	/* a new thread, not a new process */
+		return 0;
+	if (bpf_map_lookup_elem(&traced_pids, &ptgid))
+		bpf_map_update_elem(&traced_pids, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(follow_exit, struct task_struct *task)
+{
+	__u32 pid = BPF_CORE_READ(task, pid);
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (pid == tgid)
+		bpf_map_delete_elem(&traced_pids, &tgid);
+	return 0;
+}

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Decoding of ring-buffer records into a tree of struct rec_value.
+ *
+ * Nothing in a record is trusted. A record is accepted only when:
+ *  - it is at least a struct pa_event, of type PA_REC_EVENT, from a known
+ *    enum pa_source, and sizeof(struct pa_event) <= hdr.size <= the size
+ *    handed to us and <= PA_REC_MAX;
+ *  - the value stream is exactly one name value (a str kind or
+ *    PA_T_UNREADABLE) and hdr.nargs argument values, and it ends exactly
+ *    at hdr.size (no bytes left over);
+ *  - every value header and payload lies inside hdr.size, every tag is
+ *    known and its payload has the size its tag requires (fixed 0/4/8
+ *    bytes, a whole number of code units, PA_T_PYLONG: a count then at
+ *    most PA_INT_DIGITS_MAX digits, each below 2**30);
+ *  - every tuple/list is closed by its PA_T_END, PA_T_CODE is followed by
+ *    exactly two values (not END), containers and code nest at most
+ *    RECORD_DEPTH_MAX deep (a top-level value is at depth 0), and the
+ *    tree fits in ev->values.
+ *
+ * The children of one container (and the top-level arguments) must sit
+ * contiguously in ev->values. Each container is handled in two passes:
+ * the first one validates and counts its children without storing
+ * anything, then that many slots are reserved and the second pass fills
+ * them (recursively doing the same for nested containers). A value at
+ * depth d is thus walked at most d + 2 times: cheap for depth <= 8.
+ */
+#include <errno.h>
+#include <string.h>
+#include "record.h"
+
+struct dctx {
+	const uint8_t *p;	/* start of the record */
+	size_t off;		/* next byte to read */
+	size_t end;		/* hdr.size */
+	struct rec_event *ev;
+};
+
+static struct rec_value *reserve(struct dctx *c, size_t n)
+{
+	struct rec_event *ev = c->ev;
+	struct rec_value *v;
+
+	if (n > RECORD_VALUES_MAX - ev->nvalues)
+		return NULL;
+	v = &ev->values[ev->nvalues];
+	ev->nvalues += n;
+	return v;
+}
+
+/* Read one value header; its payload must fit in what is left. */
+static int read_hdr(struct dctx *c, struct pa_value *h)
+{
+	if (c->end - c->off < sizeof(*h))
+		return -EINVAL;
+	memcpy(h, c->p + c->off, sizeof(*h));
+	c->off += sizeof(*h);
+	if (h->len > c->end - c->off)
+		return -EINVAL;
+	return 0;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Payload size (and content, for PYLONG) as the tag requires. */
+static int check_payload(uint8_t tag, uint16_t len, const uint8_t *data)
+{
+	uint32_t i, n;
+
+	switch (tag) {
+	case PA_T_NONE:
+	case PA_T_TRUE:
+	case PA_T_FALSE:
+	case PA_T_END:
+	case PA_T_CODE:
+	case PA_T_UNREADABLE:
+		return len == 0 ? 0 : -EINVAL;
+	case PA_T_INT:
+	case PA_T_UINT:
+	case PA_T_FLOAT:
+		return len == 8 ? 0 : -EINVAL;
+	case PA_T_TUPLE:
+	case PA_T_LIST:
+		return len == 4 ? 0 : -EINVAL;
+	case PA_T_PYLONG:
+		if (len < 4 || (len - 4) % 4)
+			return -EINVAL;
+		n = (len - 4) / 4;
+		if (n > PA_INT_DIGITS_MAX)
+			return -EINVAL;
+		for (i = 0; i < n; i++)
+			if (get_u32(data + 4 + 4 * i) >= (1u << 30))
+				return -EINVAL;
+		return 0;
+	case PA_T_STR_UTF8:
+	case PA_T_STR_UCS1:
+	case PA_T_BYTES:
+	case PA_T_OBJECT:
+		return 0;
+	case PA_T_STR_UCS2:
+		return len % 2 ? -EINVAL : 0;
+	case PA_T_STR_UCS4:
+		return len % 4 ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Is the next value an END? Consumes it if so. */
+static int take_end(struct dctx *c, bool *is_end)
+{
+	size_t save = c->off;
+	struct pa_value h;
+	int err;
+
+	err = read_hdr(c, &h);
+	if (err)
+		return err;
+	if (h.tag == PA_T_END) {
+		*is_end = true;
+		return h.len == 0 ? 0 : -EINVAL;
+	}
+	*is_end = false;
+	c->off = save;
+	return 0;
+}
+
+/*
+ * Decode one value (not an END) and its children. With out == NULL the
+ * value is only validated and skipped.
+ */
+static int walk(struct dctx *c, int depth, struct rec_value *out)
+{
+	struct rec_value *kids = NULL;
+	const uint8_t *data;
+	struct pa_value h;
+	uint32_t i, n;
+	size_t first;
+	bool end;
+	int err;
+
+	err = read_hdr(c, &h);
+	if (err)
+		return err;
+	data = c->p + c->off;
+	if (h.tag == PA_T_END)
+		return -EINVAL;
+	err = check_payload(h.tag, h.len, data);
+	if (err)
+		return err;
+	c->off += h.len;
+
+	if (out) {
+		out->tag = h.tag;
+		out->flags = h.flags;
+		out->len = h.len;
+		out->data = data;
+		out->real_len = 0;
+		out->nchildren = 0;
+		out->children = NULL;
+	}
+
+	switch (h.tag) {
+	case PA_T_TUPLE:
+	case PA_T_LIST:
+		if (depth >= RECORD_DEPTH_MAX)
+			return -EINVAL;
+		/* Pass 1: validate and count the children. */
+		first = c->off;
+		for (n = 0;; n++) {
+			err = take_end(c, &end);
+			if (err)
+				return err;
+			if (end)
+				break;
+			err = walk(c, depth + 1, NULL);
+			if (err)
+				return err;
+		}
+		if (!out)
+			return 0;
+		/* Pass 2: store them, contiguously. */
+		if (n) {
+			kids = reserve(c, n);
+			if (!kids)
+				return -EINVAL;
+		}
+		c->off = first;
+		for (i = 0; i < n; i++) {
+			err = walk(c, depth + 1, &kids[i]);
+			if (err)
+				return err;
+		}
+		err = take_end(c, &end);
+		if (err || !end)	/* cannot happen after pass 1 */
+			return -EINVAL;
+		out->real_len = get_u32(data);
+		out->nchildren = n;
+		out->children = kids;
+		return 0;
+	case PA_T_CODE:
+		if (depth >= RECORD_DEPTH_MAX)
+			return -EINVAL;
+		if (out) {
+			kids = reserve(c, 2);
+			if (!kids)
+				return -EINVAL;
+			out->nchildren = 2;
+			out->children = kids;
+		}
+		for (i = 0; i < 2; i++) {
+			err = walk(c, depth + 1, kids ? &kids[i] : NULL);
+			if (err)
+				return err;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static bool name_tag_ok(uint8_t tag)
+{
+	switch (tag) {
+	case PA_T_STR_UTF8:
+	case PA_T_STR_UCS1:
+	case PA_T_STR_UCS2:
+	case PA_T_STR_UCS4:
+	case PA_T_UNREADABLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int record__decode(const void *data, size_t size, struct rec_event *ev)
+{
+	struct dctx c;
+	uint32_t i;
+	int err;
+
+	if (!data || !ev || size < sizeof(ev->hdr))
+		return -EINVAL;
+	memcpy(&ev->hdr, data, sizeof(ev->hdr));
+	if (ev->hdr.type != PA_REC_EVENT)
+		return -EINVAL;
+	if (ev->hdr.size < sizeof(ev->hdr) || ev->hdr.size > size ||
+	    ev->hdr.size > PA_REC_MAX)
+		return -EINVAL;
+	if (ev->hdr.source < PA_SRC_USDT || ev->hdr.source > PA_SRC_VARARGS_TS)
+		return -EINVAL;
+
+	ev->nvalues = 0;
+	ev->nargs = 0;
+	ev->args = NULL;
+	memset(&ev->name, 0, sizeof(ev->name));
+
+	c.p = data;
+	c.off = sizeof(ev->hdr);
+	c.end = ev->hdr.size;
+	c.ev = ev;
+
+	err = walk(&c, 0, &ev->name);
+	if (err)
+		return err;
+	if (!name_tag_ok(ev->name.tag))
+		return -EINVAL;
+
+	if (ev->hdr.nargs) {
+		ev->args = reserve(&c, ev->hdr.nargs);
+		if (!ev->args)
+			return -EINVAL;
+	}
+	for (i = 0; i < ev->hdr.nargs; i++) {
+		err = walk(&c, 0, &ev->args[i]);
+		if (err)
+			return err;
+	}
+	if (c.off != c.end)
+		return -EINVAL;
+	ev->nargs = ev->hdr.nargs;
+	return 0;
+}
