@@ -105,17 +105,17 @@ $(OUTPUT)/tests/embed311: tests/integration/embed.c | $(OUTPUT)/tests
 	  $(CC) -O1 -I/usr/include/python3.11 $< -o $@ -lpython3.11; \
 	else echo "skip $@: libpython3.11-dev absent" >&2; fi
 
+# Unit tests only (no root needed).
 unit: $(UNIT_BINS)
-	$(Q)pass=0; fail=0; \
-	for t in $(UNIT_BINS); do \
-	  if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
-	done; \
-	echo "unit test programs: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
+# Integration tests only (root).
 integration: pyaudit $(TEST_HELPERS)
-	$(Q)PYAUDIT=$(CURDIR)/pyaudit BUILD=$(CURDIR)/$(OUTPUT) bats --print-output-on-failure tests/integration
+	$(Q)PYAUDIT=$(CURDIR)/pyaudit BUILD=$(CURDIR)/$(OUTPUT) bats tests/integration
 
-test: unit integration
+# Everything, with one summary line at the end.
+test: pyaudit $(UNIT_BINS) $(TEST_HELPERS)
+	$(Q)scripts/run-tests.sh $(OUTPUT) $(UNIT_BINS)
 
 run: pyaudit
 	./pyaudit

@@ -114,6 +114,15 @@ struct {
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
 
+/*
+ * v = min(v, max), written so that the verifier sees the bound on the
+ * register that is then used (the compiler's min() may test a copy).
+ */
+#define BOUND(v, max)							\
+	asm volatile("if %[x] <= %[m] goto +1\n\t"			\
+		     "%[x] = %[m]\n\t"					\
+		     : [x] "+r"(v) : [m] "i"(max))
+
 static __always_inline void stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
@@ -168,7 +177,8 @@ static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 				     __u64 uptr, __u64 n, __u32 max, __u32 unit)
 {
 	__u32 off = s->off;
-	__u32 room, len;
+	__u32 room;
+	__u64 len;
 	struct pa_value v;
 
 	if (off > PA_REC_MAX - sizeof(v) - 8) {
@@ -185,8 +195,7 @@ static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 		flags |= PA_VF_TRUNCATED;
 	}
 	len = n & ~(unit - 1);
-	if (len > PA_STR_MAX)
-		len = PA_STR_MAX;
+	BOUND(len, PA_STR_MAX);
 	if (len && bpf_probe_read_user(s->buf + off + sizeof(v), len,
 				       (const void *)uptr))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
@@ -202,7 +211,8 @@ static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __u32 max)
 {
 	__u32 off = s->off;
-	__u32 room, cap;
+	__u32 room;
+	__u64 cap;
 	long r;
 	struct pa_value v = { .tag = tag };
 
@@ -212,8 +222,7 @@ static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __
 	}
 	room = PA_REC_MAX - sizeof(v) - off;
 	cap = max < room ? max : room;
-	if (cap > PA_STR_MAX)
-		cap = PA_STR_MAX;
+	BOUND(cap, PA_STR_MAX);
 	/* One byte more than kept: tells a cut from a string of cap bytes. */
 	r = bpf_probe_read_user_str(s->buf + off + sizeof(v), cap + 1,
 				    (const void *)uptr);
@@ -301,8 +310,8 @@ static __always_inline int pylong_shape(struct scratch *s, __u64 obj,
 static __always_inline int emit_pylong(struct scratch *s, __u64 obj)
 {
 	__u32 off = s->off;
-	__u64 nd = 0;
-	__u32 n, total;
+	__u64 nd = 0, n;
+	__u32 total;
 	bool neg = false;
 	struct pa_value v = { .tag = PA_T_PYLONG };
 
@@ -318,9 +327,7 @@ static __always_inline int emit_pylong(struct scratch *s, __u64 obj)
 		n = PA_INT_DIGITS_MAX;
 		v.flags |= PA_VF_TRUNCATED;
 	}
-	n &= 15;
-	if (n > PA_INT_DIGITS_MAX)
-		n = PA_INT_DIGITS_MAX;
+	BOUND(n, PA_INT_DIGITS_MAX);
 	if (n && bpf_probe_read_user(s->buf + off + sizeof(v) + 4, n * 4,
 				     (void *)(obj + s->lay.long_digits)))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
@@ -707,12 +714,15 @@ static long fmt_cb(__u32 i, void *ctx)
 	__u64 a = 0, n = 0;
 	char c, next;
 	int r = 0;
+	__u32 j;
 
 	i += fc->start;
 	if (!s || i >= PA_FMT_MAX)
 		return 1;
+	j = i + 1;
+	barrier_var(j);
 	c = s->fmt[i & (2 * PA_FMT_MAX - 1)];
-	next = s->fmt[(i + 1) & (2 * PA_FMT_MAX - 1)];
+	next = s->fmt[j & (2 * PA_FMT_MAX - 1)];
 	if (!c)
 		return 1;
 	if (c == '#')		/* consumed with the code before it */

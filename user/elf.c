@@ -19,6 +19,10 @@
 
 #include "elf.h"
 
+#ifndef EI_NIDENT
+#error "the system <elf.h> is shadowed by user/elf.h: keep user/ off the include path"
+#endif
+
 #ifndef R_AARCH64_RELATIVE
 #define R_AARCH64_RELATIVE 1027
 #endif

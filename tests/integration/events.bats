@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Every Python here: the workload's events, decoded and named, in JSON and
+# in text, and the same events an in-process audit hook sees.
+
+load common
+
+# check_workload: $T/out holds pyaudit's JSON of a workload run.
+check_workload() {
+	local pid
+	pid=$(jq -s -r 'map(select(.event == "pyaudit.test.end")) | .[0].args.arg0' "$T/out")
+	[ -n "$pid" ] && [ "$pid" != null ] || { echo "no end marker" >&2; cat "$T/err" >&2; return 1; }
+	local P=".pid == $pid"
+	# C-level events
+	jq_ok "$P and .event == \"open\" and (.args.path | endswith(\"/src.txt\")) and .args.mode == \"w\" and (.args.flags | type) == \"number\""
+	jq_ok "$P and .event == \"os.listdir\" and (.args.path | startswith(\"/tmp/pyaudit-test-\"))"
+	jq_ok "$P and .event == \"socket.connect\" and .args.address[0] == \"127.0.0.1\" and (.args.address[1] | type) == \"number\" and .args.self.typename != null"
+	jq_ok "$P and .event == \"compile\" and .args.source == \"x = 6 * 7\" and .args.filename == \"<pyaudit-test>\""
+	jq_ok "$P and .event == \"exec\" and .args.code_object.type == \"code\" and .args.code_object.filename == \"<pyaudit-test>\" and .args.code_object.name == \"<module>\""
+	jq_ok "$P and .event == \"ctypes.dlopen\" and (.args.name | tostring | contains(\"libc.so\"))"
+	# Python-level events
+	jq_ok "$P and .event == \"subprocess.Popen\" and .args.args == [\"/bin/true\", \"pyaudit-argv-1\", \"arg two\"] and .args.executable == null"
+	jq_ok "$P and .event == \"shutil.copyfile\" and (.args.src | endswith(\"/src.txt\")) and (.args.dst | endswith(\"/dst.txt\"))"
+	jq_ok "$P and .event == \"glob.glob\" and (.args.pathname | endswith(\"/*.nothing\")) and .args.recursive == false"
+	# every type, non-ASCII strings, negative and large ints
+	jq_ok "$P and .event == \"pyaudit.test.types\" and ([.args[]] == [\"text\", {\"type\":\"bytes\",\"base64\":\"YnkAdGVz\"}, 42, -7, 1267650600228229401496703205376, -18446744073709551616, 1.5, true, false, null, [1, \"a\"], [2, \"b\"], \"h\u00e9llo w\u00f6rld\", \"\u4e2d\u6587\", \"\ud83d\ude00\", 0])"
+	# no event twice
+	[ "$(jq -s "map(select($P and .event == \"pyaudit.test.types\")) | length" "$T/out")" = 1 ]
+	[ "$(jq -s "map(select($P and .event == \"subprocess.Popen\")) | length" "$T/out")" = 1 ]
+}
+
+# run_version PYTHON [pyaudit options]: JSON, text, and the hook comparison.
+run_version() {
+	local py=$1
+	shift
+	PYAUDIT_HOOK_OUT=$T/hook.jsonl trace_command --json "$@" -- "$py" "$WORKLOAD"
+	[ -s "$T/out" ] || { cat "$T/err" >&2; return 1; }
+	check_workload
+	pid=$(jq -s -r 'map(select(.event == "pyaudit.test.end")) | .[0].args.arg0' "$T/out")
+	"$HELPER_PY" "$COMPARE" "$T/out" "$T/hook.jsonl" "$pid"
+	# text output of the same workload
+	trace_command "$@" -- "$py" "$WORKLOAD"
+	grep -E "^[0-9:.]+ +[0-9]+ +\S+ +open path='/tmp/pyaudit-test-[^']*/src.txt' mode='w' flags=[0-9]+" "$T/out"
+	grep -F "subprocess.Popen executable=None args=['/bin/true', 'pyaudit-argv-1', 'arg two'] cwd=None env=None" "$T/out"
+	grep -F "pyaudit.test.types arg0='text' arg1=b'by\\x00tes' arg2=42 arg3=-7 arg4=1267650600228229401496703205376 arg5=-18446744073709551616 arg6=1.5 arg7=True arg8=False arg9=None arg10=(1, 'a') arg11=[2, 'b'] arg12='héllo wörld' arg13='中文' arg14='😀' arg15=0" "$T/out"
+}
+
+@test "Debian /usr/bin/python3.11 (static libpython, USDT)" {
+	requires_root
+	requires_python /usr/bin/python3.11 "Debian's /usr/bin/python3.11"
+	run_version /usr/bin/python3.11
+	grep -q 'usdt' "$T/err" || true
+}
+
+@test "Debian libpython3.11.so.1.0 through an embedding program (USDT)" {
+	requires_root
+	requires_python /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0 "Debian's libpython3.11.so.1.0"
+	[ -x "$BUILD/tests/embed311" ] || skip "embedding program not built (libpython3.11-dev absent)"
+	run_version "$BUILD/tests/embed311"
+}
+
+@test "CPython 3.8 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.8) || true
+	requires_python "$py" "CPython 3.8 (/root/.pyenv/versions/3.8.*)"
+	run_version "$py"
+}
+
+@test "CPython 3.9 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.9) || true
+	requires_python "$py" "CPython 3.9 (/root/.pyenv/versions/3.9.*)"
+	run_version "$py"
+}
+
+@test "CPython 3.10 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.10) || true
+	requires_python "$py" "CPython 3.10 (/root/.pyenv/versions/3.10.*)"
+	run_version "$py"
+}
+
+@test "CPython 3.11 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.11) || true
+	requires_python "$py" "CPython 3.11 (/root/.pyenv/versions/3.11.*)"
+	run_version "$py"
+}
+
+@test "CPython 3.12 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.12) || true
+	requires_python "$py" "CPython 3.12 (/root/.pyenv/versions/3.12.*)"
+	run_version "$py"
+}
+
+@test "CPython 3.13 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.13) || true
+	requires_python "$py" "CPython 3.13 (/root/.pyenv/versions/3.13.*)"
+	run_version "$py"
+}
+
+@test "CPython 3.14 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.14) || true
+	requires_python "$py" "CPython 3.14 (/root/.pyenv/versions/3.14.*)"
+	run_version "$py"
+}

@@ -1,0 +1,1136 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Text and JSON Lines output of decoded events.
+ *
+ * Output format
+ * =============
+ *
+ * Text (one line per event, after the header row from format__header):
+ *
+ *   TIME            PID     COMM             EVENT ARGS
+ *   17:25:01.123456 4242    python3.11       open path='/etc/hosts' mode='r' flags=524288
+ *
+ *   TIME is the local time HH:MM:SS.uuuuuu, PID is left-aligned in 7
+ *   columns, COMM in 16 columns; then the event name and one name=value
+ *   pair per argument, separated by single spaces. Argument names come
+ *   from the event table (def->args[i]); without a def, or past its
+ *   names, an argument is called arg<i> (arg0, arg1...).
+ *
+ *   Values are written like Python's repr():
+ *     str        'abc' (always single quotes, see escaping below)
+ *     bytes      b'abc\x00'
+ *     int        exact decimal, also for big ints (-1267650600228229401496703205376)
+ *     float      shortest repr that round-trips: 0.1, 5.0, 1e+300, -0.0,
+ *                1e-05, inf, -inf, nan
+ *     bool/None  True False None
+ *     tuple      (1, 'a')  (1,)  ()
+ *     list       [1, 'a']  []
+ *     code       <code 'name' file 'filename'>
+ *     other      <TYPENAME object>
+ *     unreadable <unreadable>   (target memory could not be read)
+ *   Cut values: a truncated str/bytes gets ... after the closing quote
+ *   ('abc'...), a truncated tuple/list gets a last ... element
+ *   ([1, 2, ...], (1, ...), [...] when nothing was decoded), a container
+ *   that was not expanded (depth limit) is [...3 items] / (...1 item)
+ *   (or [...] when its length is unknown), a truncated type name is
+ *   <TYPENAME... object>, an int with more than PA_INT_DIGITS_MAX digits
+ *   is <int: N digits, truncated> (N 30-bit digits), a truncated event
+ *   name ends in ... . When the event had more arguments than were
+ *   delivered, the line ends with " ...(+N more args)", or with
+ *   " ...(truncated)" when the count is unknown or the record was cut
+ *   (PA_EV_ARGS_TRUNCATED, PA_EV_REC_FULL, PA_EV_BAD_FORMAT).
+ *   An unreadable event name is shown as <unreadable>.
+ *
+ *   Escaping (text): str contents are escaped like Python's repr:
+ *   \\ \' \n \r \t; other characters that are not printable as \xNN
+ *   (below U+0100), \uNNNN (below U+10000) or \UNNNNNNNN, lowercase hex.
+ *   "Not printable" is: C0 controls, DEL, C1 controls (U+0080-U+009F),
+ *   no-break and other non-ASCII spaces, soft hyphen, the format (Cf)
+ *   characters (zero-width U+200B-U+200F, bidi controls U+202A-U+202E
+ *   and U+2066-U+2069, U+2060-U+206F, U+FEFF, tags U+E0000-U+E007F...),
+ *   U+2028/U+2029, Hangul fillers, surrogates, private use, noncharacters
+ *   and anything above U+10FFFF. Unassigned code points are not known to
+ *   pyaudit and are kept. Everything else is written as UTF-8.
+ *   Kinds: UCS1 is latin-1, UCS2 is host-order u16 code units (a
+ *   surrogate is a code point of its own: '\ud800'), UCS4 is u32 code
+ *   points (PA_VF_WCHAR: ends at the first 0). A str from a C char *
+ *   (PA_T_STR_UTF8) may be invalid UTF-8: each invalid byte is \xNN.
+ *   The event name, COMM, argument names and type names are written
+ *   without quotes with the same escaping, plus a space as \x20 so that
+ *   each stays one token. bytes use Python's bytes repr (\xNN for all
+ *   but printable ASCII). No raw control character (C0, DEL, C1) from a
+ *   record can reach the output.
+ *
+ * JSON Lines (one object per line):
+ *
+ *   {"time":"2026-11-24T17:25:01.123456789Z","pid":1,"tid":1,"uid":0,
+ *    "comm":"python3","event":"open","args":{"path":"/etc/hosts",
+ *    "mode":"r","flags":524288},"source":"usdt"}
+ *
+ *   time is RFC 3339 UTC with 9 fractional digits (hdr.ts_ns +
+ *   realtime_offset_ns). source is one of "usdt", "sys_audit",
+ *   "sys_audit_tstate", "PySys_Audit", "_PySys_Audit". event is null when
+ *   the name could not be read. After source, optional members:
+ *   "truncated":true when arguments were cut (same conditions as the
+ *   text marker), "total_args":N when the event had N > nargs arguments,
+ *   "event_truncated":true when the name was cut, "output_truncated":true
+ *   in the (never expected) case the line did not fit FORMAT_LINE_MAX:
+ *   then args is {}.
+ *   Values:
+ *     str        "..." ; truncated: {"type":"str","value":"...","truncated":true}
+ *     int        a number with the exact decimal digits, big ints too;
+ *                truncated: {"type":"int","truncated":true,"digits30":N}
+ *     float      a number (Python repr digits: 0.1, 5.0, 1e+300, -0.0);
+ *                nan/inf: {"type":"float","value":"nan"|"inf"|"-inf"}
+ *     bool/None  true false null
+ *     tuple/list an array; truncated or not expanded:
+ *                {"type":"tuple"|"list","length":N,"items":[...],"truncated":true}
+ *                ("length" left out when unknown)
+ *     bytes      {"type":"bytes","base64":"..."} (+ "truncated":true)
+ *     code       {"type":"code","filename":<value>,"name":<value>}
+ *     other      {"type":"object","typename":"..."} (+ "truncated":true)
+ *     unreadable {"type":"unreadable"}
+ *   Escaping (JSON strings): " and \ as \" \\; every control character
+ *   (C0, DEL, C1) and every other "not printable" character of the text
+ *   rules as \u00XX / \uXXXX (a surrogate pair of escapes above U+FFFF);
+ *   a lone surrogate of a UCS2/UCS4 str as its own \udXXX escape (what
+ *   Python's json.dumps writes); an invalid byte of a PA_T_STR_UTF8 str
+ *   (and of COMM and type names) as \udcXX, Python's surrogateescape
+ *   convention (bytes.decode('utf-8', 'surrogateescape') gives the bytes
+ *   back); a UCS4 code point above U+10FFFF as \ufffd. The output is
+ *   valid UTF-8 and valid JSON for any record record__decode accepted.
+ *
+ * Each line is built in memory and written with one fwrite() so that
+ * lines never interleave. A record of PA_REC_MAX bytes expands to at most
+ * ~15x in JSON (a truncated empty type name: 4 bytes become 59), so
+ * FORMAT_LINE_MAX (256 KiB) always suffices; should it not, a JSON line
+ * is rewritten without its args and a text line is cut at a character
+ * boundary and ends in " ...(line truncated)".
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "format.h"
+
+#define FORMAT_LINE_MAX (256 * 1024)
+/* Deeper than any decoded record: guards hand-made trees only. */
+#define FORMAT_DEPTH_MAX (RECORD_DEPTH_MAX + 2)
+
+/* snprintf-like output buffer: len counts what would have been written. */
+struct sb {
+	char *p;
+	size_t size;
+	size_t len;
+};
+
+static void sb_putc(struct sb *b, char c)
+{
+	if (b->len + 1 < b->size)
+		b->p[b->len] = c;
+	b->len++;
+}
+
+static void sb_putn(struct sb *b, const char *s, size_t n)
+{
+	size_t room = 0;
+
+	if (b->len + 1 < b->size)
+		room = b->size - 1 - b->len;
+	if (room)
+		memcpy(b->p + b->len, s, n < room ? n : room);
+	b->len += n;
+}
+
+static void sb_puts(struct sb *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+static void __attribute__((format(printf, 2, 3)))
+sb_printf(struct sb *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	sb_putn(b, tmp, n);
+}
+
+static size_t sb_finish(struct sb *b)
+{
+	if (b->size)
+		b->p[b->len < b->size ? b->len : b->size - 1] = '\0';
+	return b->len;
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* "\x1b", "\u202e", "\U000e0001", "\udc80": prefix then n hex digits. */
+static void sb_hex(struct sb *b, const char *prefix, uint32_t v, int n)
+{
+	sb_puts(b, prefix);
+	while (n--)
+		sb_putc(b, hexdig[(v >> (4 * n)) & 0xf]);
+}
+
+static void sb_utf8(struct sb *b, uint32_t c)
+{
+	if (c < 0x80) {
+		sb_putc(b, c);
+	} else if (c < 0x800) {
+		sb_putc(b, 0xc0 | (c >> 6));
+		sb_putc(b, 0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		sb_putc(b, 0xe0 | (c >> 12));
+		sb_putc(b, 0x80 | ((c >> 6) & 0x3f));
+		sb_putc(b, 0x80 | (c & 0x3f));
+	} else {
+		sb_putc(b, 0xf0 | (c >> 18));
+		sb_putc(b, 0x80 | ((c >> 12) & 0x3f));
+		sb_putc(b, 0x80 | ((c >> 6) & 0x3f));
+		sb_putc(b, 0x80 | (c & 0x3f));
+	}
+}
+
+/*
+ * Code points that are never written raw: an approximation of the
+ * complement of Python's str.isprintable() (Cc, Cf, Zs but space, Zl,
+ * Zp, Cs, Co, noncharacters) plus invisible fillers.
+ */
+static const struct {
+	uint32_t lo, hi;
+} hidden[] = {
+	{ 0x0000, 0x001f },	/* C0 */
+	{ 0x007f, 0x00a0 },	/* DEL, C1, no-break space */
+	{ 0x00ad, 0x00ad },	/* soft hyphen */
+	{ 0x0600, 0x0605 },	/* Arabic number signs (Cf) */
+	{ 0x061c, 0x061c },	/* Arabic letter mark */
+	{ 0x06dd, 0x06dd },
+	{ 0x070f, 0x070f },
+	{ 0x0890, 0x0891 },
+	{ 0x08e2, 0x08e2 },
+	{ 0x115f, 0x1160 },	/* Hangul fillers */
+	{ 0x1680, 0x1680 },	/* Ogham space mark */
+	{ 0x180e, 0x180e },	/* Mongolian vowel separator */
+	{ 0x2000, 0x200f },	/* spaces, zero-width, LRM/RLM */
+	{ 0x2028, 0x202f },	/* line/paragraph separators, bidi, NNBSP */
+	{ 0x205f, 0x206f },	/* math space, word joiner, bidi isolates */
+	{ 0x3000, 0x3000 },	/* ideographic space */
+	{ 0x3164, 0x3164 },	/* Hangul filler */
+	{ 0xd800, 0xf8ff },	/* surrogates, private use */
+	{ 0xfdd0, 0xfdef },	/* noncharacters */
+	{ 0xfeff, 0xfeff },	/* BOM, zero-width no-break space */
+	{ 0xffa0, 0xffa0 },	/* halfwidth Hangul filler */
+	{ 0xfff0, 0xfffb },	/* unassigned, interlinear annotation */
+	{ 0x110bd, 0x110bd },
+	{ 0x110cd, 0x110cd },
+	{ 0x13430, 0x1343f },	/* Egyptian hieroglyph format controls */
+	{ 0x1bca0, 0x1bca3 },	/* shorthand format controls */
+	{ 0x1d173, 0x1d17a },	/* musical symbol format controls */
+	{ 0xe0000, 0xe007f },	/* tags */
+	{ 0xf0000, 0xffffffff },	/* private use planes 15-16, invalid */
+};
+
+static bool cp_hidden(uint32_t c)
+{
+	size_t lo = 0, hi = sizeof(hidden) / sizeof(hidden[0]);
+
+	if ((c & 0xfffe) == 0xfffe)	/* noncharacter of any plane */
+		return true;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c < hidden[mid].lo)
+			hi = mid;
+		else if (c > hidden[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Iteration over the characters of a str (or raw C string) payload. */
+enum { U_END, U_CP, U_BYTE };
+enum { K_UTF8, K_UCS1, K_UCS2, K_UCS4 };
+
+struct uit {
+	const uint8_t *d;
+	size_t len, pos;
+	int kind;
+	bool wchar;
+};
+
+static void uit_init(struct uit *it, const void *d, size_t len, uint8_t tag,
+		     uint8_t flags)
+{
+	it->d = d;
+	it->len = d ? len : 0;
+	it->pos = 0;
+	it->wchar = false;
+	switch (tag) {
+	case PA_T_STR_UCS1:
+		it->kind = K_UCS1;
+		break;
+	case PA_T_STR_UCS2:
+		it->kind = K_UCS2;
+		it->len -= it->len % 2;
+		break;
+	case PA_T_STR_UCS4:
+		it->kind = K_UCS4;
+		it->len -= it->len % 4;
+		it->wchar = flags & PA_VF_WCHAR;
+		break;
+	default:
+		it->kind = K_UTF8;
+	}
+}
+
+/* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
+static int utf8_next(struct uit *it, uint32_t *out)
+{
+	const uint8_t *s = it->d + it->pos;
+	size_t left = it->len - it->pos;
+	uint8_t b = s[0], lo = 0x80, hi = 0xbf;
+	uint32_t c;
+	size_t n, i;
+
+	if (b < 0x80) {
+		*out = b;
+		it->pos++;
+		return U_CP;
+	}
+	if (b >= 0xc2 && b <= 0xdf) {
+		n = 1;
+		c = b & 0x1f;
+	} else if (b >= 0xe0 && b <= 0xef) {
+		n = 2;
+		c = b & 0x0f;
+		if (b == 0xe0)
+			lo = 0xa0;
+		else if (b == 0xed)
+			hi = 0x9f;
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		n = 3;
+		c = b & 0x07;
+		if (b == 0xf0)
+			lo = 0x90;
+		else if (b == 0xf4)
+			hi = 0x8f;
+	} else {
+		goto bad;
+	}
+	if (left < n + 1)
+		goto bad;
+	for (i = 1; i <= n; i++) {
+		if (s[i] < lo || s[i] > hi)
+			goto bad;
+		lo = 0x80;
+		hi = 0xbf;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	*out = c;
+	it->pos += n + 1;
+	return U_CP;
+bad:
+	*out = b;
+	it->pos++;
+	return U_BYTE;
+}
+
+static int uit_next(struct uit *it, uint32_t *out)
+{
+	uint16_t u16;
+	uint32_t u32;
+
+	if (it->pos >= it->len)
+		return U_END;
+	switch (it->kind) {
+	case K_UCS1:
+		*out = it->d[it->pos++];
+		return U_CP;
+	case K_UCS2:
+		memcpy(&u16, it->d + it->pos, 2);
+		it->pos += 2;
+		*out = u16;
+		return U_CP;
+	case K_UCS4:
+		memcpy(&u32, it->d + it->pos, 4);
+		it->pos += 4;
+		if (it->wchar && u32 == 0) {
+			it->pos = it->len;
+			return U_END;
+		}
+		*out = u32;
+		return U_CP;
+	default:
+		return utf8_next(it, out);
+	}
+}
+
+/*
+ * Text escaping of one code point. quote is the quote character of a
+ * quoted str, or 0 for unquoted tokens (event name, comm...), where a
+ * space is escaped instead.
+ */
+static void text_cp(struct sb *b, uint32_t c, char quote)
+{
+	switch (c) {
+	case '\\':
+		sb_puts(b, "\\\\");
+		return;
+	case '\n':
+		sb_puts(b, "\\n");
+		return;
+	case '\r':
+		sb_puts(b, "\\r");
+		return;
+	case '\t':
+		sb_puts(b, "\\t");
+		return;
+	}
+	if (quote && c == (uint32_t)quote) {
+		sb_putc(b, '\\');
+		sb_putc(b, quote);
+	} else if (!quote && c == ' ') {
+		sb_puts(b, "\\x20");
+	} else if (!cp_hidden(c)) {
+		sb_utf8(b, c);
+	} else if (c < 0x100) {
+		sb_hex(b, "\\x", c, 2);
+	} else if (c < 0x10000) {
+		sb_hex(b, "\\u", c, 4);
+	} else {
+		sb_hex(b, "\\U", c, 8);
+	}
+}
+
+static void text_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
+		       uint8_t flags, char quote)
+{
+	struct uit it;
+	uint32_t c;
+	int k;
+
+	uit_init(&it, d, len, tag, flags);
+	while ((k = uit_next(&it, &c)) != U_END) {
+		if (k == U_BYTE)
+			sb_hex(b, "\\x", c, 2);
+		else
+			text_cp(b, c, quote);
+	}
+}
+
+static void json_cp(struct sb *b, uint32_t c)
+{
+	if (c == '"' || c == '\\') {
+		sb_putc(b, '\\');
+		sb_putc(b, c);
+		return;
+	}
+	if (c > 0x10ffff) {
+		sb_puts(b, "\\ufffd");
+		return;
+	}
+	if (!cp_hidden(c)) {
+		sb_utf8(b, c);
+	} else if (c < 0x10000) {
+		sb_hex(b, "\\u", c, 4);
+	} else {
+		c -= 0x10000;
+		sb_hex(b, "\\u", 0xd800 | (c >> 10), 4);
+		sb_hex(b, "\\u", 0xdc00 | (c & 0x3ff), 4);
+	}
+}
+
+/* JSON string contents, without the quotes. */
+static void json_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
+		       uint8_t flags)
+{
+	struct uit it;
+	uint32_t c;
+	int k;
+
+	uit_init(&it, d, len, tag, flags);
+	while ((k = uit_next(&it, &c)) != U_END) {
+		if (k == U_BYTE)
+			sb_hex(b, "\\udc", c, 2);
+		else
+			json_cp(b, c);
+	}
+}
+
+static void json_cstr(struct sb *b, const char *s)
+{
+	sb_putc(b, '"');
+	json_chars(b, s, strlen(s), PA_T_STR_UTF8, 0);
+	sb_putc(b, '"');
+}
+
+static bool is_str(uint8_t tag)
+{
+	return tag == PA_T_STR_UTF8 || tag == PA_T_STR_UCS1 ||
+	       tag == PA_T_STR_UCS2 || tag == PA_T_STR_UCS4;
+}
+
+static void bytes_repr(struct sb *b, const uint8_t *d, size_t len)
+{
+	size_t i;
+
+	sb_puts(b, "b'");
+	for (i = 0; i < len; i++) {
+		uint8_t c = d[i];
+
+		if (c == '\\' || c == '\'') {
+			sb_putc(b, '\\');
+			sb_putc(b, c);
+		} else if (c == '\n') {
+			sb_puts(b, "\\n");
+		} else if (c == '\r') {
+			sb_puts(b, "\\r");
+		} else if (c == '\t') {
+			sb_puts(b, "\\t");
+		} else if (c >= 0x20 && c < 0x7f) {
+			sb_putc(b, c);
+		} else {
+			sb_hex(b, "\\x", c, 2);
+		}
+	}
+	sb_putc(b, '\'');
+}
+
+static void base64(struct sb *b, const uint8_t *d, size_t len)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		uint32_t v = d[i] << 16 | d[i + 1] << 8 | d[i + 2];
+
+		sb_putc(b, tab[v >> 18]);
+		sb_putc(b, tab[(v >> 12) & 63]);
+		sb_putc(b, tab[(v >> 6) & 63]);
+		sb_putc(b, tab[v & 63]);
+	}
+	if (len - i == 1) {
+		uint32_t v = d[i] << 16;
+
+		sb_putc(b, tab[v >> 18]);
+		sb_putc(b, tab[(v >> 12) & 63]);
+		sb_puts(b, "==");
+	} else if (len - i == 2) {
+		uint32_t v = d[i] << 16 | d[i + 1] << 8;
+
+		sb_putc(b, tab[v >> 18]);
+		sb_putc(b, tab[(v >> 12) & 63]);
+		sb_putc(b, tab[(v >> 6) & 63]);
+		sb_putc(b, '=');
+	}
+}
+
+/*
+ * Shortest repr of a finite double that round-trips, laid out like
+ * Python's float.__repr__: positional for 1e-4 <= |d| < 1e16 (with ".0"
+ * when integral), else d.ddde+XX.
+ */
+static void float_repr(struct sb *b, double d)
+{
+	char tmp[48], digits[24];
+	int p, nd = 0, exp, decpt, i;
+	char *s, *e;
+
+	if (isnan(d)) {
+		sb_puts(b, "nan");
+		return;
+	}
+	if (isinf(d)) {
+		sb_puts(b, d < 0 ? "-inf" : "inf");
+		return;
+	}
+	for (p = 0; p < 17; p++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", p, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	e = strchr(tmp, 'e');
+	if (!e) {		/* cannot happen */
+		sb_puts(b, "nan");
+		return;
+	}
+	exp = atoi(e + 1);
+	for (s = tmp; s < e; s++) {
+		if (*s >= '0' && *s <= '9' && nd < (int)sizeof(digits) - 1)
+			digits[nd++] = *s;
+	}
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = '\0';
+	if (signbit(d))
+		sb_putc(b, '-');
+	decpt = exp + 1;
+	if (decpt > -4 && decpt <= 16) {
+		if (decpt <= 0) {
+			sb_puts(b, "0.");
+			for (i = decpt; i < 0; i++)
+				sb_putc(b, '0');
+			sb_putn(b, digits, nd);
+		} else if (decpt >= nd) {
+			sb_putn(b, digits, nd);
+			for (i = nd; i < decpt; i++)
+				sb_putc(b, '0');
+			sb_puts(b, ".0");
+		} else {
+			sb_putn(b, digits, decpt);
+			sb_putc(b, '.');
+			sb_putn(b, digits + decpt, nd - decpt);
+		}
+	} else {
+		sb_putc(b, digits[0]);
+		if (nd > 1) {
+			sb_putc(b, '.');
+			sb_putn(b, digits + 1, nd - 1);
+		}
+		sb_printf(b, "e%c%02d", decpt - 1 < 0 ? '-' : '+',
+			  abs(decpt - 1));
+	}
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* A PYLONG that can be written exactly (not cut, digits within bounds). */
+static bool pylong_exact(const struct rec_value *v)
+{
+	return !(v->flags & PA_VF_TRUNCATED) && v->len >= 4 && v->data &&
+	       (v->len - 4) / 4 <= PA_INT_DIGITS_MAX;
+}
+
+static uint32_t pylong_ndigits(const struct rec_value *v)
+{
+	return v->len >= 4 && v->data ? get_u32(v->data) : 0;
+}
+
+/* Exact decimal of sum(digit[i] * 2**(30*i)), through base 10**9. */
+static void pylong_decimal(struct sb *b, const struct rec_value *v)
+{
+	/* 8 digits of up to 32 bits: < 2**242 < 10**73, 9 limbs */
+	uint32_t limbs[PA_INT_DIGITS_MAX + 4];
+	size_t n = (v->len - 4) / 4, nl = 0, i, j;
+
+	for (i = n; i-- > 0;) {
+		uint64_t carry = get_u32(v->data + 4 + 4 * i);
+
+		for (j = 0; j < nl; j++) {
+			uint64_t t = ((uint64_t)limbs[j] << 30) + carry;
+
+			limbs[j] = t % 1000000000u;
+			carry = t / 1000000000u;
+		}
+		while (carry) {
+			limbs[nl++] = carry % 1000000000u;
+			carry /= 1000000000u;
+		}
+	}
+	while (nl && !limbs[nl - 1])
+		nl--;
+	if (!nl) {
+		sb_putc(b, '0');
+		return;
+	}
+	if (v->flags & PA_VF_NEGATIVE)
+		sb_putc(b, '-');
+	sb_printf(b, "%u", limbs[nl - 1]);
+	for (i = nl - 1; i-- > 0;)
+		sb_printf(b, "%09u", limbs[i]);
+}
+
+static bool container_cut(const struct rec_value *v)
+{
+	if (v->flags & (PA_VF_TRUNCATED | PA_VF_NOT_EXPANDED))
+		return true;
+	return !(v->flags & PA_VF_LEN_UNKNOWN) && v->real_len > v->nchildren;
+}
+
+static bool has_kids(const struct rec_value *v, uint32_t n)
+{
+	return v->children && v->nchildren >= n;
+}
+
+static void repr_value(struct sb *b, const struct rec_value *v, int depth);
+
+static void repr_container(struct sb *b, const struct rec_value *v, int depth)
+{
+	bool tuple = v->tag == PA_T_TUPLE;
+	uint32_t i, n = v->children ? v->nchildren : 0;
+
+	sb_putc(b, tuple ? '(' : '[');
+	if (v->flags & PA_VF_NOT_EXPANDED) {
+		sb_puts(b, "...");
+		if (!(v->flags & PA_VF_LEN_UNKNOWN))
+			sb_printf(b, "%u item%s", v->real_len,
+				  v->real_len == 1 ? "" : "s");
+	} else if (depth >= FORMAT_DEPTH_MAX) {
+		sb_puts(b, "...");
+	} else {
+		for (i = 0; i < n; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			repr_value(b, &v->children[i], depth + 1);
+		}
+		if (container_cut(v))
+			sb_puts(b, n ? ", ..." : "...");
+		else if (tuple && n == 1)
+			sb_putc(b, ',');
+	}
+	sb_putc(b, tuple ? ')' : ']');
+}
+
+static void repr_value(struct sb *b, const struct rec_value *v, int depth)
+{
+	int64_t i64;
+	uint64_t u64;
+	double d;
+
+	if (is_str(v->tag)) {
+		sb_putc(b, '\'');
+		text_chars(b, v->data, v->len, v->tag, v->flags, '\'');
+		sb_putc(b, '\'');
+		if (v->flags & PA_VF_TRUNCATED)
+			sb_puts(b, "...");
+		return;
+	}
+	switch (v->tag) {
+	case PA_T_NONE:
+		sb_puts(b, "None");
+		return;
+	case PA_T_TRUE:
+		sb_puts(b, "True");
+		return;
+	case PA_T_FALSE:
+		sb_puts(b, "False");
+		return;
+	case PA_T_INT:
+		if (v->len != 8 || !v->data)
+			break;
+		memcpy(&i64, v->data, 8);
+		sb_printf(b, "%lld", (long long)i64);
+		return;
+	case PA_T_UINT:
+		if (v->len != 8 || !v->data)
+			break;
+		memcpy(&u64, v->data, 8);
+		sb_printf(b, "%llu", (unsigned long long)u64);
+		return;
+	case PA_T_FLOAT:
+		if (v->len != 8 || !v->data)
+			break;
+		memcpy(&d, v->data, 8);
+		float_repr(b, d);
+		return;
+	case PA_T_PYLONG:
+		if (pylong_exact(v))
+			pylong_decimal(b, v);
+		else
+			sb_printf(b, "<int: %u digits, truncated>",
+				  pylong_ndigits(v));
+		return;
+	case PA_T_BYTES:
+		bytes_repr(b, v->data, v->data ? v->len : 0);
+		if (v->flags & PA_VF_TRUNCATED)
+			sb_puts(b, "...");
+		return;
+	case PA_T_TUPLE:
+	case PA_T_LIST:
+		repr_container(b, v, depth);
+		return;
+	case PA_T_CODE:
+		if (!has_kids(v, 2) || depth >= FORMAT_DEPTH_MAX) {
+			sb_puts(b, "<code>");
+			return;
+		}
+		sb_puts(b, "<code ");
+		repr_value(b, &v->children[1], depth + 1);
+		sb_puts(b, " file ");
+		repr_value(b, &v->children[0], depth + 1);
+		sb_putc(b, '>');
+		return;
+	case PA_T_OBJECT:
+		sb_putc(b, '<');
+		text_chars(b, v->data, v->len, PA_T_STR_UTF8, 0, 0);
+		if (v->flags & PA_VF_TRUNCATED)
+			sb_puts(b, "...");
+		sb_puts(b, " object>");
+		return;
+	case PA_T_UNREADABLE:
+		sb_puts(b, "<unreadable>");
+		return;
+	}
+	sb_printf(b, "<bad value %u>", v->tag);
+}
+
+static void json_value(struct sb *b, const struct rec_value *v, int depth);
+
+static void json_container(struct sb *b, const struct rec_value *v, int depth)
+{
+	uint32_t i, n = v->children ? v->nchildren : 0;
+	bool cut = container_cut(v);
+
+	if (depth >= FORMAT_DEPTH_MAX) {
+		n = 0;
+		cut = true;
+	}
+	if (cut) {
+		sb_printf(b, "{\"type\":\"%s\",",
+			  v->tag == PA_T_TUPLE ? "tuple" : "list");
+		if (!(v->flags & PA_VF_LEN_UNKNOWN))
+			sb_printf(b, "\"length\":%u,", v->real_len);
+		sb_puts(b, "\"items\":");
+	}
+	sb_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_putc(b, ',');
+		json_value(b, &v->children[i], depth + 1);
+	}
+	sb_putc(b, ']');
+	if (cut)
+		sb_puts(b, ",\"truncated\":true}");
+}
+
+static void json_value(struct sb *b, const struct rec_value *v, int depth)
+{
+	bool cut = v->flags & PA_VF_TRUNCATED;
+	int64_t i64;
+	uint64_t u64;
+	double d;
+
+	if (is_str(v->tag)) {
+		if (cut)
+			sb_puts(b, "{\"type\":\"str\",\"value\":");
+		sb_putc(b, '"');
+		json_chars(b, v->data, v->len, v->tag, v->flags);
+		sb_putc(b, '"');
+		if (cut)
+			sb_puts(b, ",\"truncated\":true}");
+		return;
+	}
+	switch (v->tag) {
+	case PA_T_NONE:
+		sb_puts(b, "null");
+		return;
+	case PA_T_TRUE:
+		sb_puts(b, "true");
+		return;
+	case PA_T_FALSE:
+		sb_puts(b, "false");
+		return;
+	case PA_T_INT:
+		if (v->len != 8 || !v->data)
+			break;
+		memcpy(&i64, v->data, 8);
+		sb_printf(b, "%lld", (long long)i64);
+		return;
+	case PA_T_UINT:
+		if (v->len != 8 || !v->data)
+			break;
+		memcpy(&u64, v->data, 8);
+		sb_printf(b, "%llu", (unsigned long long)u64);
+		return;
+	case PA_T_FLOAT:
+		if (v->len != 8 || !v->data)
+			break;
+		memcpy(&d, v->data, 8);
+		if (isfinite(d)) {
+			float_repr(b, d);
+		} else {
+			sb_puts(b, "{\"type\":\"float\",\"value\":\"");
+			float_repr(b, d);
+			sb_puts(b, "\"}");
+		}
+		return;
+	case PA_T_PYLONG:
+		if (pylong_exact(v))
+			pylong_decimal(b, v);
+		else
+			sb_printf(b, "{\"type\":\"int\",\"truncated\":true,"
+				  "\"digits30\":%u}", pylong_ndigits(v));
+		return;
+	case PA_T_BYTES:
+		sb_puts(b, "{\"type\":\"bytes\",\"base64\":\"");
+		if (v->data)
+			base64(b, v->data, v->len);
+		sb_putc(b, '"');
+		if (cut)
+			sb_puts(b, ",\"truncated\":true");
+		sb_putc(b, '}');
+		return;
+	case PA_T_TUPLE:
+	case PA_T_LIST:
+		json_container(b, v, depth);
+		return;
+	case PA_T_CODE:
+		sb_puts(b, "{\"type\":\"code\"");
+		if (has_kids(v, 2) && depth < FORMAT_DEPTH_MAX) {
+			sb_puts(b, ",\"filename\":");
+			json_value(b, &v->children[0], depth + 1);
+			sb_puts(b, ",\"name\":");
+			json_value(b, &v->children[1], depth + 1);
+		}
+		sb_putc(b, '}');
+		return;
+	case PA_T_OBJECT:
+		sb_puts(b, "{\"type\":\"object\",\"typename\":\"");
+		json_chars(b, v->data, v->len, PA_T_STR_UTF8, 0);
+		sb_putc(b, '"');
+		if (cut)
+			sb_puts(b, ",\"truncated\":true");
+		sb_putc(b, '}');
+		return;
+	case PA_T_UNREADABLE:
+		sb_puts(b, "{\"type\":\"unreadable\"}");
+		return;
+	}
+	sb_puts(b, "null");
+}
+
+size_t format__repr(char *buf, size_t size, const struct rec_value *v)
+{
+	struct sb b = { .p = buf, .size = size };
+
+	repr_value(&b, v, 0);
+	return sb_finish(&b);
+}
+
+size_t format__json_value(char *buf, size_t size, const struct rec_value *v)
+{
+	struct sb b = { .p = buf, .size = size };
+
+	json_value(&b, v, 0);
+	return sb_finish(&b);
+}
+
+static void name_text(struct sb *b, const struct rec_value *v)
+{
+	if (!is_str(v->tag)) {
+		sb_puts(b, "<unreadable>");
+		return;
+	}
+	text_chars(b, v->data, v->len, v->tag, v->flags, 0);
+	if (v->flags & PA_VF_TRUNCATED)
+		sb_puts(b, "...");
+}
+
+size_t format__name(char *buf, size_t size, const struct rec_value *v,
+		    bool text)
+{
+	struct sb b = { .p = buf, .size = size };
+
+	if (text)
+		name_text(&b, v);
+	else if (is_str(v->tag))
+		json_chars(&b, v->data, v->len, v->tag, v->flags);
+	return sb_finish(&b);
+}
+
+void format__header(FILE *out, const struct format_opts *o)
+{
+	if (o && o->json)
+		return;
+	fprintf(out, "%-15s %-7s %-16s %s %s\n", "TIME", "PID", "COMM",
+		"EVENT", "ARGS");
+}
+
+static const char *source_name(uint8_t source)
+{
+	switch (source) {
+	case PA_SRC_USDT:
+		return "usdt";
+	case PA_SRC_SYS_AUDIT:
+		return "sys_audit";
+	case PA_SRC_VALIST:
+		return "sys_audit_tstate";
+	case PA_SRC_VARARGS:
+		return "PySys_Audit";
+	case PA_SRC_VARARGS_TS:
+		return "_PySys_Audit";
+	default:
+		return "unknown";
+	}
+}
+
+/* Wall-clock time of the event, split into seconds and nanoseconds. */
+static void event_time(const struct format_opts *o, const struct rec_event *ev,
+		       time_t *sec, long *nsec)
+{
+	/* unsigned arithmetic: a hostile ts_ns cannot overflow */
+	int64_t ns = (int64_t)(ev->hdr.ts_ns + (uint64_t)o->realtime_offset_ns);
+	int64_t s = ns / 1000000000, r = ns % 1000000000;
+
+	if (r < 0) {
+		r += 1000000000;
+		s--;
+	}
+	*sec = s;
+	*nsec = r;
+}
+
+static const char *arg_name(const struct event_def *def, uint32_t i,
+			    char *tmp, size_t size)
+{
+	if (def && i < def->nargs && i < EVENT_ARGS_MAX && def->args[i])
+		return def->args[i];
+	snprintf(tmp, size, "arg%u", i);
+	return tmp;
+}
+
+static uint32_t missing_args(const struct rec_event *ev)
+{
+	return ev->hdr.total_args > ev->nargs ? ev->hdr.total_args - ev->nargs
+					      : 0;
+}
+
+static bool args_cut(const struct rec_event *ev)
+{
+	return missing_args(ev) ||
+	       (ev->hdr.flags & (PA_EV_ARGS_TRUNCATED | PA_EV_REC_FULL |
+				 PA_EV_BAD_FORMAT));
+}
+
+static void event_text(struct sb *b, const struct format_opts *o,
+		       const struct rec_event *ev, const struct event_def *def)
+{
+	char cbuf[PA_COMM_LEN * 4 + 1], tmp[16];
+	struct sb cb = { .p = cbuf, .size = sizeof(cbuf) };
+	struct tm tm;
+	time_t sec;
+	long nsec;
+	size_t i, cols = 0;
+
+	event_time(o, ev, &sec, &nsec);
+	if (localtime_r(&sec, &tm))
+		sb_printf(b, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min,
+			  tm.tm_sec, nsec / 1000);
+	else
+		sb_puts(b, "??:??:??.?????? ");
+	sb_printf(b, "%-7u ", ev->hdr.pid);
+
+	text_chars(&cb, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
+		   PA_T_STR_UTF8, 0, 0);
+	sb_finish(&cb);
+	sb_puts(b, cbuf);
+	for (i = 0; cbuf[i]; i++)	/* columns: UTF-8 lead bytes */
+		if (((uint8_t)cbuf[i] & 0xc0) != 0x80)
+			cols++;
+	for (; cols < PA_COMM_LEN; cols++)
+		sb_putc(b, ' ');
+	sb_putc(b, ' ');
+
+	name_text(b, &ev->name);
+	for (i = 0; i < ev->nargs && ev->args; i++) {
+		const char *n = arg_name(def, i, tmp, sizeof(tmp));
+
+		sb_putc(b, ' ');
+		text_chars(b, n, strlen(n), PA_T_STR_UTF8, 0, 0);
+		sb_putc(b, '=');
+		repr_value(b, &ev->args[i], 0);
+	}
+	if (missing_args(ev))
+		sb_printf(b, " ...(+%u more args)", missing_args(ev));
+	else if (args_cut(ev))
+		sb_puts(b, " ...(truncated)");
+	sb_putc(b, '\n');
+}
+
+static void event_json(struct sb *b, const struct format_opts *o,
+		       const struct rec_event *ev, const struct event_def *def,
+		       bool no_args)
+{
+	char tmp[16];
+	struct tm tm;
+	time_t sec;
+	long nsec;
+	uint32_t i;
+
+	event_time(o, ev, &sec, &nsec);
+	if (!gmtime_r(&sec, &tm))
+		memset(&tm, 0, sizeof(tm));
+	sb_printf(b, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"",
+		  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		  tm.tm_min, tm.tm_sec, nsec);
+	sb_printf(b, ",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"comm\":\"",
+		  ev->hdr.pid, ev->hdr.tid, ev->hdr.uid);
+	json_chars(b, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
+		   PA_T_STR_UTF8, 0);
+	sb_puts(b, "\",\"event\":");
+	if (is_str(ev->name.tag)) {
+		sb_putc(b, '"');
+		json_chars(b, ev->name.data, ev->name.len, ev->name.tag,
+			   ev->name.flags);
+		sb_putc(b, '"');
+	} else {
+		sb_puts(b, "null");
+	}
+	sb_puts(b, ",\"args\":{");
+	for (i = 0; !no_args && i < ev->nargs && ev->args; i++) {
+		if (i)
+			sb_putc(b, ',');
+		json_cstr(b, arg_name(def, i, tmp, sizeof(tmp)));
+		sb_putc(b, ':');
+		json_value(b, &ev->args[i], 0);
+	}
+	sb_printf(b, "},\"source\":\"%s\"", source_name(ev->hdr.source));
+	if (args_cut(ev) || no_args)
+		sb_puts(b, ",\"truncated\":true");
+	if (missing_args(ev))
+		sb_printf(b, ",\"total_args\":%u", ev->hdr.total_args);
+	if (is_str(ev->name.tag) && (ev->name.flags & PA_VF_TRUNCATED))
+		sb_puts(b, ",\"event_truncated\":true");
+	if (no_args)
+		sb_puts(b, ",\"output_truncated\":true");
+	sb_puts(b, "}\n");
+}
+
+void format__event(FILE *out, const struct format_opts *o,
+		   const struct rec_event *ev, const struct event_def *def)
+{
+	static char line[FORMAT_LINE_MAX];
+	struct sb b = { .p = line, .size = sizeof(line) };
+	static const char cut[] = " ...(line truncated)\n";
+	size_t n;
+
+	if (o->json) {
+		event_json(&b, o, ev, def, false);
+		if (b.len >= b.size) {
+			b.len = 0;
+			event_json(&b, o, ev, def, true);
+		}
+	} else {
+		event_text(&b, o, ev, def);
+		if (b.len >= b.size) {
+			/* back up to a character boundary, leave room */
+			n = b.size - sizeof(cut);
+			while (n && ((uint8_t)line[n] & 0xc0) == 0x80)
+				n--;
+			b.len = n;
+			sb_puts(&b, cut);
+		}
+	}
+	n = sb_finish(&b);
+	fwrite(line, 1, n < sizeof(line) ? n : sizeof(line) - 1, out);
+}
