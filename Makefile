@@ -33,7 +33,7 @@ LIBBPF_VERSION := $(shell $(PKG_CONFIG) --modversion libbpf 2>/dev/null)
 
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	  -I$(OUTPUT) -Ibpf -Iuser $(LIBBPF_CFLAGS) -MMD -MP \
+	  -I$(OUTPUT) -Ibpf $(LIBBPF_CFLAGS) -MMD -MP \
 	  -DPYAUDIT_VERSION='"$(VERSION)"' -DLIBBPF_BUILD_VERSION='"$(LIBBPF_VERSION)"'
 ifeq ($(CI),true)
 CFLAGS += -Werror

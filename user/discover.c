@@ -161,6 +161,17 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !memcmp(s + n - m, suffix, m);
 }
 
+/* Report a skipped file; err may already start with the path. */
+static void report_skip(const char *path, const char *err)
+{
+	size_t n = strlen(path);
+
+	if (!strncmp(err, path, n) && err[n] == ':')
+		p_debug("skip %s", err);
+	else
+		p_debug("skip %s: %s", path, err);
+}
+
 /*
  * Adding targets
  */
@@ -445,7 +456,7 @@ static int pid_add(struct scan *s, const char *path, int *found, int *first_err)
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret != -EALREADY)
-		p_debug("skip %s: %s", path, err);
+		report_skip(path, err);
 	if (!*first_err)
 		*first_err = ret;
 	return 0;
@@ -666,7 +677,7 @@ static int scan_dir(struct scan *s, const char *dir, enum dir_kind kind)
 			if (ret == -ENOMEM)
 				break;
 			if (ret < 0 && ret != -EALREADY)
-				p_debug("skip %s: %s", path, err);
+				report_skip(path, err);
 			ret = 0;
 		}
 	}
@@ -1047,7 +1058,7 @@ static int add_found(struct target_list *l, const char *path, int depth)
 	ret = discover__add_path(l, path, err, sizeof(err));
 	if (ret >= 0 || ret == -ENOMEM)
 		return ret;
-	p_debug("skip %s: %s", path, err);
+	report_skip(path, err);
 	/* libpython3.so forwards to libpython3.X.so: look there */
 	if (ret == -ENOENT && depth < 1)
 		return add_libs(l, path, depth + 1);
@@ -1161,7 +1172,7 @@ int discover__command(struct target_list *l, const char *argv0)
 	}
 	ret = discover__add_path(l, path, err, sizeof(err));
 	if (ret < 0 && ret != -ENOMEM)
-		p_debug("skip %s: %s", path, err);
+		report_skip(path, err);
 	else if (ret == -ENOMEM)
 		return ret;
 	added += ret > 0;

@@ -26,7 +26,8 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_json) {
+	/* Progress (info) stays plain text: "Tracing ..." is for people. */
+	if (log_json && strcmp(level, "info")) {
 		fputs("{\"type\":\"log\",\"level\":\"", stderr);
 		fputs(level, stderr);
 		fputs("\",\"message\":\"", stderr);

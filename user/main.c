@@ -161,11 +161,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
-	case ARGP_KEY_ARGS:
-		env.command = state->argv + state->next;
-		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s': put a command after --", arg);
+		/* The command and its arguments: everything from here on. */
+		env.command = &state->argv[state->next - 1];
+		state->next = state->argc;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -469,7 +468,7 @@ int main(int argc, char **argv)
 	unsigned attached = 0, n_usdt = 0, n_uprobes = 0;
 	__u64 lost_seen = 0;
 
-	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL);
+	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_IN_ORDER, NULL, NULL);
 	if (err)
 		return EXIT_USAGE;
 	log_json = env.json;

@@ -12,21 +12,21 @@ check_workload() {
 	[ -n "$pid" ] && [ "$pid" != null ] || { echo "no end marker" >&2; cat "$T/err" >&2; return 1; }
 	local P=".pid == $pid"
 	# C-level events
-	jq_ok "$P and .event == \"open\" and (.args.path | endswith(\"/src.txt\")) and .args.mode == \"w\" and (.args.flags | type) == \"number\""
-	jq_ok "$P and .event == \"os.listdir\" and (.args.path | startswith(\"/tmp/pyaudit-test-\"))"
+	jq_ok "$P and .event == \"open\" and (.args.path | strings | endswith(\"/src.txt\")) and .args.mode == \"w\" and (.args.flags | type) == \"number\""
+	jq_ok "$P and .event == \"os.listdir\" and (.args.path | strings | startswith(\"/tmp/pyaudit-test-\"))"
 	jq_ok "$P and .event == \"socket.connect\" and .args.address[0] == \"127.0.0.1\" and (.args.address[1] | type) == \"number\" and .args.self.typename != null"
-	jq_ok "$P and .event == \"compile\" and .args.source == \"x = 6 * 7\" and .args.filename == \"<pyaudit-test>\""
+	jq_ok "$P and .event == \"compile\" and .args.source == {\"type\":\"bytes\",\"base64\":\"eCA9IDYgKiA3\"} and .args.filename == \"<pyaudit-test>\""
 	jq_ok "$P and .event == \"exec\" and .args.code_object.type == \"code\" and .args.code_object.filename == \"<pyaudit-test>\" and .args.code_object.name == \"<module>\""
 	jq_ok "$P and .event == \"ctypes.dlopen\" and (.args.name | tostring | contains(\"libc.so\"))"
 	# Python-level events
-	jq_ok "$P and .event == \"subprocess.Popen\" and .args.args == [\"/bin/true\", \"pyaudit-argv-1\", \"arg two\"] and .args.executable == null"
-	jq_ok "$P and .event == \"shutil.copyfile\" and (.args.src | endswith(\"/src.txt\")) and (.args.dst | endswith(\"/dst.txt\"))"
-	jq_ok "$P and .event == \"glob.glob\" and (.args.pathname | endswith(\"/*.nothing\")) and .args.recursive == false"
+	jq_ok "$P and .event == \"subprocess.Popen\" and .args.args == [\"/bin/true\", \"pyaudit-argv-1\", \"arg two\"] and .args.executable == \"/bin/true\""
+	jq_ok "$P and .event == \"shutil.copyfile\" and (.args.src | strings | endswith(\"/src.txt\")) and (.args.dst | strings | endswith(\"/dst.txt\"))"
+	jq_ok "$P and .event == \"glob.glob\" and (.args.pathname | strings | endswith(\"/*.nothing\")) and .args.recursive == false"
 	# every type, non-ASCII strings, negative and large ints
 	jq_ok "$P and .event == \"pyaudit.test.types\" and ([.args[]] == [\"text\", {\"type\":\"bytes\",\"base64\":\"YnkAdGVz\"}, 42, -7, 1267650600228229401496703205376, -18446744073709551616, 1.5, true, false, null, [1, \"a\"], [2, \"b\"], \"h\u00e9llo w\u00f6rld\", \"\u4e2d\u6587\", \"\ud83d\ude00\", 0])"
 	# no event twice
 	[ "$(jq -s "map(select($P and .event == \"pyaudit.test.types\")) | length" "$T/out")" = 1 ]
-	[ "$(jq -s "map(select($P and .event == \"subprocess.Popen\")) | length" "$T/out")" = 1 ]
+	[ "$(jq -s "map(select($P and .event == \"subprocess.Popen\" and .args.args[1] == \"pyaudit-argv-1\")) | length" "$T/out")" = 1 ]
 }
 
 # run_version PYTHON [pyaudit options]: JSON, text, and the hook comparison.
@@ -41,7 +41,7 @@ run_version() {
 	# text output of the same workload
 	trace_command "$@" -- "$py" "$WORKLOAD"
 	grep -E "^[0-9:.]+ +[0-9]+ +\S+ +open path='/tmp/pyaudit-test-[^']*/src.txt' mode='w' flags=[0-9]+" "$T/out"
-	grep -F "subprocess.Popen executable=None args=['/bin/true', 'pyaudit-argv-1', 'arg two'] cwd=None env=None" "$T/out"
+	grep -F "subprocess.Popen executable='/bin/true' args=['/bin/true', 'pyaudit-argv-1', 'arg two'] cwd=None env=None" "$T/out"
 	grep -F "pyaudit.test.types arg0='text' arg1=b'by\\x00tes' arg2=42 arg3=-7 arg4=1267650600228229401496703205376 arg5=-18446744073709551616 arg6=1.5 arg7=True arg8=False arg9=None arg10=(1, 'a') arg11=[2, 'b'] arg12='héllo wörld' arg13='中文' arg14='😀' arg15=0" "$T/out"
 }
 
@@ -54,7 +54,7 @@ run_version() {
 
 @test "Debian libpython3.11.so.1.0 through an embedding program (USDT)" {
 	requires_root
-	requires_python /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0 "Debian's libpython3.11.so.1.0"
+	[ -e /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0 ] || skip "Debian's libpython3.11.so.1.0 absent on this machine"
 	[ -x "$BUILD/tests/embed311" ] || skip "embedding program not built (libpython3.11-dev absent)"
 	run_version "$BUILD/tests/embed311"
 }

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Unit tests of target discovery (user/discover.c): the /proc/PID/maps
+ * parser on normal and hostile lines, the Python file name matcher, and
+ * discovery on the real machine (processes, commands, dedup). Tests that
+ * need a particular Python install skip when it is absent.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "../../user/discover.h"
+
+extern char **environ;
+
+#define PY311		"/usr/bin/python3.11"
+#define PYENV312	"/root/.pyenv/versions/3.12.1/bin/python3.12"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static bool exists(const char *path)
+{
+	return !access(path, X_OK);
+}
+
+/* Is some target's path ending in suffix? */
+static bool has_target(const struct target_list *l, const char *suffix)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (ends_with(l->v[i].path, suffix))
+			return true;
+	return false;
+}
+
+/* A scratch directory, removed (one level deep) by rm_scratch. */
+static char scratch[64];
+
+static void mk_scratch(void)
+{
+	snprintf(scratch, sizeof(scratch), "/tmp/test_discover.XXXXXX");
+	assert_non_null(mkdtemp(scratch));
+}
+
+static void rm_scratch(void)
+{
+	char path[PATH_MAX];
+	const char *names[] = {
+		"s1", "s2", "s3", "s4", "s5", "s6", "s7", "script", "fifo",
+		"myapp", "python3.11", "env-S",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", scratch, names[i]);
+		unlink(path);
+	}
+	rmdir(scratch);
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(close(fd), 0);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	assert_true(in >= 0);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	assert_true(out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, n), n);
+	assert_int_equal(n, 0);
+	close(in);
+	assert_int_equal(close(out), 0);
+}
+
+/* Start prog -c 'import time; time.sleep(5)'. posix_spawn returns after
+ * the exec, so the child maps its binary by then. */
+static pid_t spawn_sleeper(const char *prog)
+{
+	char *argv[] = {
+		(char *)prog, "-c", "import time; time.sleep(5)", NULL,
+	};
+	pid_t pid;
+
+	assert_int_equal(posix_spawn(&pid, prog, NULL, NULL, argv, environ), 0);
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
+/*
+ * procmaps__parse_line
+ */
+
+static void test_maps_file(void **state)
+{
+	char line[] = "7f1c2a600000-7f1c2a7a5000 r-xp 00028000 fe:01 1442059"
+		      "                    /usr/lib/x86_64-linux-gnu/libc.so.6";
+	struct maps_entry e;
+
+	(void)state;
+	assert_int_equal(procmaps__parse_line(line, &e), 0);
+	assert_true(e.start == 0x7f1c2a600000UL);
+	assert_true(e.end == 0x7f1c2a7a5000UL);
+	assert_string_equal(e.perms, "r-xp");
+	assert_true(e.offset == 0x28000UL);
+	assert_int_equal(e.dev_major, 0xfe);
+	assert_int_equal(e.dev_minor, 1);
+	assert_true(e.inode == 1442059UL);
+	assert_string_equal(e.path, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+}
+
+static void test_maps_anon(void **state)
+{
+	char l1[] = "7f16a49b8000-7f16a4a7c000 rw-p 00000000 00:00 0 ";
+	char l2[] = "7f16a49b8000-7f16a4a7c000 rw-s 00000000 00:00 0";
+	char l3[] = "556c04ca7000-556c04cc8000 rw-p 00000000 00:00 0"
+		    "                          [heap]";
+	char l4[] = "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
+		    "                  [vsyscall]\n";
+	struct maps_entry e;
+
+	(void)state;
+	assert_int_equal(procmaps__parse_line(l1, &e), 0);
+	assert_string_equal(e.path, "");
+	assert_true(e.inode == 0);
+	assert_int_equal(procmaps__parse_line(l2, &e), 0);
+	assert_string_equal(e.path, "");
+	assert_string_equal(e.perms, "rw-s");
+	assert_int_equal(procmaps__parse_line(l3, &e), 0);
+	assert_string_equal(e.path, "[heap]");
+	assert_int_equal(procmaps__parse_line(l4, &e), 0);
+	assert_string_equal(e.path, "[vsyscall]");
+	assert_true(e.end == 0xffffffffff601000UL);
+	assert_string_equal(e.perms, "--xp");
+}
+
+static void test_maps_deleted_and_spaces(void **state)
+{
+	char l1[] = "00400000-00452000 r-xp 00000000 08:02 173521 "
+		    "/usr/bin/python3.11 (deleted)";
+	char l2[] = "00400000-00452000 r-xp 00000000 08:02 173521      "
+		    "/opt/my app/lib/libpython3.12.so.1.0";
+	char l3[] = "00400000-00452000 r-xp 00000000 103:0a 4294967296000 "
+		    "/a b  c /d e";
+	struct maps_entry e;
+
+	(void)state;
+	assert_int_equal(procmaps__parse_line(l1, &e), 0);
+	assert_string_equal(e.path, "/usr/bin/python3.11 (deleted)");
+	assert_int_equal(procmaps__parse_line(l2, &e), 0);
+	assert_string_equal(e.path, "/opt/my app/lib/libpython3.12.so.1.0");
+	assert_int_equal(procmaps__parse_line(l3, &e), 0);
+	assert_string_equal(e.path, "/a b  c /d e");
+	assert_int_equal(e.dev_major, 0x103);
+	assert_int_equal(e.dev_minor, 0xa);
+	assert_true(e.inode == 4294967296000UL);
+}
+
+static void test_maps_garbage(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		" ",
+		"\n",
+		"hello world",
+		"00400000",
+		"00400000-",
+		"00400000-00452000",
+		"00400000-00452000 ",
+		"00400000-00452000 r-x",
+		"00400000-00452000 r-xp",
+		"00400000-00452000 r-xp 00000000",
+		"00400000-00452000 r-xp 00000000 08",
+		"00400000-00452000 r-xp 00000000 08:",
+		"00400000-00452000 r-xp 00000000 08:02",
+		"00400000-00452000 r-xp 00000000 08:02 ",
+		"00400000-00452000 r-xp 00000000 08:02 x /p",
+		"00400000-00452000 r-xp 00000000 08:02 12/p",
+		"00400000-00452000 r-xp 00000000 08:02 -12 /p",
+		"00400000-00452000 r-xp 00000000 08:02 +12 /p",
+		"00400000-00452000 rwzp 00000000 08:02 1 /p",
+		"00400000-00452000 r-xq 00000000 08:02 1 /p",
+		"00400000-00452000 r-xpp 00000000 08:02 1 /p",
+		"00400000-00452000 r-x 00000000 08:02 1 /p",
+		"00400000-00452000  r-xp 00000000 08:02 1 /p",
+		"0x400000-00452000 r-xp 00000000 08:02 1 /p",
+		" 00400000-00452000 r-xp 00000000 08:02 1 /p",
+		"-00400000-00452000 r-xp 00000000 08:02 1 /p",
+		"00400000-+00452000 r-xp 00000000 08:02 1 /p",
+		"00400000--00452000 r-xp 00000000 08:02 1 /p",
+		"00400000:00452000 r-xp 00000000 08:02 1 /p",
+		"00452000-00400000 r-xp 00000000 08:02 1 /p",
+		"g0400000-00452000 r-xp 00000000 08:02 1 /p",
+		"00400000-00452000 r-xp 0000000g 08:02 1 /p",
+		"00400000-00452000 r-xp 00000000 08-02 1 /p",
+		"00400000-00452000 r-xp 00000000 0g:02 1 /p",
+		"00400000-00452000 r-xp 00000000 08:02:03 1 /p",
+		"00400000-00452000 r-xp 00000000 123456789:02 1 /p",
+		"10000000000000000-20000000000000000 r-xp 0 08:02 1 /p",
+		"00400000-00452000 r-xp 00000000 08:02 99999999999999999999999 /p",
+		"00400000-00452000 r-xp 00000000 08:02 18446744073709551616 /p",
+		"00400000-00452000\tr-xp 00000000 08:02 1 /p",
+		"00400000-00452000 r-xp 00000000 08:02 1\t/p",
+	};
+	struct maps_entry e;
+	char buf[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", bad[i]);
+		if (procmaps__parse_line(buf, &e) != -EINVAL)
+			fail_msg("accepted: \"%s\"", bad[i]);
+	}
+	assert_int_equal(procmaps__parse_line(NULL, &e), -EINVAL);
+	snprintf(buf, sizeof(buf), "00400000-00452000 r-xp 0 08:02 1 /p");
+	assert_int_equal(procmaps__parse_line(buf, NULL), -EINVAL);
+}
+
+/* Every prefix of a valid line: no crash, and accepted only once the
+ * inode is complete. */
+static void test_maps_truncated(void **state)
+{
+	const char *full = "7f1c2a600000-7f1c2a7a5000 r-xp 00028000 fe:01 "
+			   "1442059     /usr/lib/libpython3.11.so.1.0";
+	size_t inode_end = strlen("7f1c2a600000-7f1c2a7a5000 r-xp 00028000 "
+				  "fe:01 1442059");
+	size_t inode_start = inode_end - strlen("1442059");
+	size_t len, n = strlen(full);
+	struct maps_entry e;
+	char *buf;
+
+	(void)state;
+	for (len = 0; len <= n; len++) {
+		int ret;
+
+		/* an exact-size heap copy, so ASan catches any overread */
+		buf = malloc(len + 1);
+		assert_non_null(buf);
+		memcpy(buf, full, len);
+		buf[len] = '\0';
+		ret = procmaps__parse_line(buf, &e);
+		/* a line cut inside the inode is still a valid line */
+		assert_int_equal(ret, len > inode_start ? 0 : -EINVAL);
+		if (len >= inode_end)
+			assert_true(e.inode == 1442059UL);
+		free(buf);
+	}
+}
+
+static void test_maps_long_lines(void **state)
+{
+	const char *prefix = "00400000-00452000 r-xp 00000000 08:02 173521 ";
+	size_t n = 10 * 1024, plen = strlen(prefix);
+	struct maps_entry e;
+	char *buf;
+
+	(void)state;
+	buf = malloc(n + 1);
+	assert_non_null(buf);
+
+	/* garbage */
+	memset(buf, 'A', n);
+	buf[n] = '\0';
+	assert_int_equal(procmaps__parse_line(buf, &e), -EINVAL);
+
+	/* a 10 KB number */
+	memset(buf, '0', n);
+	assert_int_equal(procmaps__parse_line(buf, &e), -EINVAL);
+
+	/* all spaces */
+	memset(buf, ' ', n);
+	assert_int_equal(procmaps__parse_line(buf, &e), -EINVAL);
+
+	/* a valid line with a 10 KB path: the parser takes it (the reader
+	 * of /proc/PID/maps skips lines longer than its buffer) */
+	memcpy(buf, prefix, plen);
+	buf[plen] = '/';
+	memset(buf + plen + 1, 'p', n - plen - 1);
+	assert_int_equal(procmaps__parse_line(buf, &e), 0);
+	assert_int_equal(strlen(e.path), n - plen);
+
+	/* padding of 10 KB before the path */
+	memcpy(buf, prefix, plen);
+	memset(buf + plen, ' ', n - plen - 2);
+	memcpy(buf + n - 2, "/x", 2);
+	assert_int_equal(procmaps__parse_line(buf, &e), 0);
+	assert_string_equal(e.path, "/x");
+	free(buf);
+}
+
+/*
+ * discover__is_python_name
+ */
+
+static void test_python_names(void **state)
+{
+	static const char *const yes[] = {
+		"python", "python3", "python3.11", "python3.13t", "python3.12d",
+		"python3.11-dbg", "python3-dbg", "python3.7m", "python2",
+		"python2.7", "python3.14", "python3.100",
+		"libpython3.11.so", "libpython3.11.so.1", "libpython3.11.so.1.0",
+		"libpython3.13t.so.1.0", "libpython3.12d.so.1.0",
+		"libpython3.7m.so.1.0", "libpython2.7.so.1.0",
+		"libpython3.13td.so",
+	};
+	static const char *const no[] = {
+		"", "foo", "pythonista", "python-config", "python3-config",
+		"python3.11-config", "python3.", "python3.x", "python3.11.bak",
+		"python3.11 (deleted)", "Python3", "xpython3", "python3.11-gdb.py",
+		"libpython", "libpython3", "libpython3.so", "libpython3.11",
+		"libpython3.11.a", "libpython3.11.so.", "libpython3.11.so.1.",
+		"libpython3.11.so.1.0.bak", "libpython3.11.sox", "libpython3..so",
+		"libpython.so", "libpython3.11x.so", "uwsgi", "python3_plugin.so",
+		"libpython3.11-pyston.so", "ipython3",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!discover__is_python_name(yes[i]))
+			fail_msg("not matched: \"%s\"", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (discover__is_python_name(no[i]))
+			fail_msg("matched: \"%s\"", no[i]);
+	assert_false(discover__is_python_name(NULL));
+}
+
+/*
+ * discover__add_path
+ */
+
+static void test_add_path_errors(void **state)
+{
+	struct target_list l = { 0 };
+	char err[256], fifo[PATH_MAX];
+
+	(void)state;
+	err[0] = '\0';
+	assert_int_equal(discover__add_path(&l, "/nonexistent/python3.11",
+					    err, sizeof(err)), -ENOENT);
+	assert_true(err[0] != '\0');
+	assert_int_equal(discover__add_path(&l, "/usr/bin", err, sizeof(err)),
+			 -EISDIR);
+	assert_int_equal(discover__add_path(&l, "/dev/null", err, sizeof(err)),
+			 -ENOEXEC);
+	assert_true(discover__add_path(&l, "", err, sizeof(err)) < 0);
+	/* no error buffer is fine too */
+	assert_true(discover__add_path(&l, "/nonexistent", NULL, 0) < 0);
+
+	/* a FIFO is never opened (that would block) */
+	mk_scratch();
+	snprintf(fifo, sizeof(fifo), "%s/fifo", scratch);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(discover__add_path(&l, fifo, err, sizeof(err)),
+			 -ENOEXEC);
+	rm_scratch();
+
+	/* an ELF that is not a Python */
+	err[0] = '\0';
+	assert_true(discover__add_path(&l, "/bin/true", err, sizeof(err)) < 0);
+	assert_true(err[0] != '\0');
+	assert_int_equal(l.n, 0);
+	target_list__free(&l);
+	assert_null(l.v);
+	assert_int_equal(l.n, 0);
+}
+
+static void test_add_path_dedup(void **state)
+{
+	struct target_list l = { 0 };
+	char err[256];
+	int ret;
+
+	(void)state;
+	if (!exists(PY311))
+		skip();
+	ret = discover__add_path(&l, PY311, err, sizeof(err));
+	if (ret < 0)
+		fail_msg("%s: %s", PY311, err);
+	assert_int_equal(ret, 1);
+	assert_int_equal(discover__add_path(&l, PY311, err, sizeof(err)), 0);
+	if (exists("/bin/python3.11"))
+		assert_int_equal(discover__add_path(&l, "/bin/python3.11", err,
+						    sizeof(err)), 0);
+	if (exists("/usr/bin/python3"))
+		assert_true(discover__add_path(&l, "/usr/bin/python3", err,
+					       sizeof(err)) >= 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].path, PY311);
+	assert_true(l.v[0].ino != 0);
+	target_list__free(&l);
+}
+
+/*
+ * discover__pid
+ */
+
+static void test_pid_self(void **state)
+{
+	struct target_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(discover__pid(&l, getpid()), -ENOENT);
+	assert_int_equal(l.n, 0);
+	target_list__free(&l);
+}
+
+static void test_pid_gone(void **state)
+{
+	struct target_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(discover__pid(&l, INT_MAX), -ESRCH);
+	assert_int_equal(discover__pid(&l, 0), -ESRCH);
+	assert_int_equal(discover__pid(&l, -1), -ESRCH);
+	assert_int_equal(l.n, 0);
+	target_list__free(&l);
+}
+
+static void test_pid_python(void **state)
+{
+	struct target_list l = { 0 };
+	pid_t pid;
+	int ret;
+
+	(void)state;
+	if (!exists(PY311))
+		skip();
+	pid = spawn_sleeper(PY311);
+	ret = discover__pid(&l, pid);
+	reap(pid);
+	assert_true(ret >= 1);
+	assert_true(l.n >= 1);
+	assert_true(has_target(&l, "python3.11"));
+	target_list__free(&l);
+}
+
+/* A python binary under another name is found through /proc/PID/exe. */
+static void test_pid_renamed(void **state)
+{
+	struct target_list l = { 0 };
+	char app[PATH_MAX];
+	pid_t pid;
+	int ret;
+
+	(void)state;
+	if (!exists(PY311))
+		skip();
+	mk_scratch();
+	snprintf(app, sizeof(app), "%s/myapp", scratch);
+	copy_file(PY311, app);
+	pid = spawn_sleeper(app);
+	ret = discover__pid(&l, pid);
+	reap(pid);
+	rm_scratch();
+	assert_int_equal(ret, 1);
+	assert_int_equal(l.n, 1);
+	assert_true(has_target(&l, "/myapp"));
+	target_list__free(&l);
+}
+
+/* A python whose file was deleted after it started is skipped. */
+static void test_pid_deleted(void **state)
+{
+	struct target_list l = { 0 };
+	char py[PATH_MAX];
+	pid_t pid;
+	int ret;
+
+	(void)state;
+	if (!exists(PY311))
+		skip();
+	mk_scratch();
+	snprintf(py, sizeof(py), "%s/python3.11", scratch);
+	copy_file(PY311, py);
+	pid = spawn_sleeper(py);
+	assert_int_equal(unlink(py), 0);
+	ret = discover__pid(&l, pid);
+	reap(pid);
+	rm_scratch();
+	assert_true(ret < 0);
+	assert_int_equal(l.n, 0);
+	target_list__free(&l);
+}
+
+/*
+ * discover__system
+ */
+
+static void test_system(void **state)
+{
+	struct target_list l = { 0 };
+	size_t i, j;
+	int ret;
+
+	(void)state;
+	ret = discover__system(&l);
+	assert_true(ret >= 0);
+	assert_int_equal((size_t)ret, l.n);
+	for (i = 0; i < l.n; i++) {
+		assert_true(l.v[i].path[0] != '\0');
+		for (j = 0; j < i; j++)
+			assert_false(l.v[i].dev == l.v[j].dev &&
+				     l.v[i].ino == l.v[j].ino);
+	}
+	if (exists(PY311))
+		assert_true(has_target(&l, PY311));
+	/* a second pass adds nothing (unless a new Python just started) */
+	assert_true(discover__system(&l) >= ret);
+	assert_true(l.n >= (size_t)ret);
+	target_list__free(&l);
+}
+
+/*
+ * discover__command
+ */
+
+static void test_command_pyenv(void **state)
+{
+	struct target_list l = { 0 };
+	int ret;
+
+	(void)state;
+	if (!exists(PYENV312))
+		skip();
+	ret = discover__command(&l, PYENV312);
+	assert_int_equal(ret, 1);
+	assert_int_equal(l.n, 1);
+	assert_true(has_target(&l, "/libpython3.12.so.1.0"));
+	assert_true(l.v[0].shared_lib);
+	target_list__free(&l);
+}
+
+/* Run fn with PATH set to path, then restore it. */
+static int command_with_path(struct target_list *l, const char *argv0,
+			     const char *path)
+{
+	char *old = getenv("PATH");
+	char *saved = old ? strdup(old) : NULL;
+	int ret;
+
+	assert_int_equal(setenv("PATH", path, 1), 0);
+	ret = discover__command(l, argv0);
+	if (saved) {
+		setenv("PATH", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("PATH");
+	}
+	return ret;
+}
+
+static void test_command_env_script(void **state)
+{
+	struct target_list l = { 0 };
+	char script[PATH_MAX], text[PATH_MAX];
+
+	(void)state;
+	if (!exists(PY311) || !exists("/usr/bin/env"))
+		skip();
+	mk_scratch();
+	snprintf(script, sizeof(script), "%s/script", scratch);
+	write_file(script, "#!/usr/bin/env python3.11\nprint(1)\n", 0755);
+	assert_int_equal(command_with_path(&l, script, "/usr/bin"), 1);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].path, PY311);
+
+	/* env -S with options, and a script found through PATH */
+	snprintf(script, sizeof(script), "%s/env-S", scratch);
+	write_file(script, "#!/usr/bin/env -S -i X=1 python3.11 -u -E  \n",
+		   0755);
+	target_list__free(&l);
+	snprintf(text, sizeof(text), "%s:/usr/bin", scratch);
+	assert_int_equal(command_with_path(&l, "env-S", text), 1);
+	assert_string_equal(l.v[0].path, PY311);
+	rm_scratch();
+	target_list__free(&l);
+}
+
+static void test_command_shebang_chain(void **state)
+{
+	struct target_list l = { 0 };
+	char path[PATH_MAX], text[PATH_MAX + 16];
+	int i;
+
+	(void)state;
+	if (!exists(PY311))
+		skip();
+	mk_scratch();
+	/* s1 -> s2 -> s3 -> s4 -> python3.11: 4 levels of #! */
+	for (i = 1; i <= 4; i++) {
+		snprintf(path, sizeof(path), "%s/s%d", scratch, i);
+		if (i < 4)
+			snprintf(text, sizeof(text), "#! %s/s%d\n", scratch,
+				 i + 1);
+		else
+			snprintf(text, sizeof(text), "#!" PY311 " -u\n");
+		write_file(path, text, 0755);
+	}
+	snprintf(path, sizeof(path), "%s/s1", scratch);
+	assert_int_equal(discover__command(&l, path), 1);
+	assert_string_equal(l.v[0].path, PY311);
+	target_list__free(&l);
+
+	/* s5 -> s6 -> s7 -> s5: a loop */
+	for (i = 5; i <= 7; i++) {
+		snprintf(path, sizeof(path), "%s/s%d", scratch, i);
+		snprintf(text, sizeof(text), "#!%s/s%d\n", scratch,
+			 i < 7 ? i + 1 : 5);
+		write_file(path, text, 0755);
+	}
+	snprintf(path, sizeof(path), "%s/s5", scratch);
+	assert_int_equal(discover__command(&l, path), -ELOOP);
+	assert_int_equal(l.n, 0);
+	rm_scratch();
+	target_list__free(&l);
+}
+
+static void test_command_not_python(void **state)
+{
+	struct target_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(discover__command(&l, "/bin/true"), 0);
+	assert_int_equal(command_with_path(&l, "true", "/usr/bin:/bin"), 0);
+	assert_int_equal(discover__command(&l, "/nonexistent/cmd"), -ENOENT);
+	assert_int_equal(command_with_path(&l, "no-such-command-here",
+					   "/usr/bin:/bin"), -ENOENT);
+	assert_int_equal(discover__command(&l, ""), -ENOENT);
+	assert_int_equal(l.n, 0);
+	target_list__free(&l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_maps_file),
+		cmocka_unit_test(test_maps_anon),
+		cmocka_unit_test(test_maps_deleted_and_spaces),
+		cmocka_unit_test(test_maps_garbage),
+		cmocka_unit_test(test_maps_truncated),
+		cmocka_unit_test(test_maps_long_lines),
+		cmocka_unit_test(test_python_names),
+		cmocka_unit_test(test_add_path_errors),
+		cmocka_unit_test(test_add_path_dedup),
+		cmocka_unit_test(test_pid_self),
+		cmocka_unit_test(test_pid_gone),
+		cmocka_unit_test(test_pid_python),
+		cmocka_unit_test(test_pid_renamed),
+		cmocka_unit_test(test_pid_deleted),
+		cmocka_unit_test(test_system),
+		cmocka_unit_test(test_command_pyenv),
+		cmocka_unit_test(test_command_env_script),
+		cmocka_unit_test(test_command_shebang_chain),
+		cmocka_unit_test(test_command_not_python),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
