@@ -19,11 +19,6 @@ static int decode(void)
 	return record__decode(r.buf, r.len, &ev);
 }
 
-static void set_u32(size_t off, uint32_t v)
-{
-	memcpy(r.buf + off, &v, 4);
-}
-
 static void test_minimal(void **state)
 {
 	(void)state;

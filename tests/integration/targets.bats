@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Target selection: system-wide, -p, --binary, a command; errors.
+
+load common
+
+DEBIAN_PY=/usr/bin/python3.11
+
+@test "system-wide: Pythons started after attaching are traced (Debian USDT and pyenv uprobes)" {
+	requires_root
+	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
+	start_pyaudit --json
+	"$DEBIAN_PY" -c 'import sys, os; sys.audit("pyaudit.sw.debian", os.getpid())'
+	py=$(pyenv_python 3.12) || true
+	if [ -n "$py" ]; then
+		"$py" -c 'import sys, os; sys.audit("pyaudit.sw.pyenv", os.getpid())'
+	fi
+	sleep 0.3
+	stop_pyaudit
+	grep -E '^Tracing [0-9]+ targets? \([0-9]+ usdt, [0-9]+ uprobes\)' "$T/err"
+	jq_ok '.event == "pyaudit.sw.debian" and .pid == .args.arg0 and .comm == "python3.11"'
+	if [ -n "$py" ]; then
+		jq_ok '.event == "pyaudit.sw.pyenv" and .pid == .args.arg0'
+	fi
+}
+
+@test "-p PID traces that process only" {
+	requires_root
+	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
+	mkfifo "$T/go"
+	"$DEBIAN_PY" -c "import sys, os; open('$T/go').read(); sys.audit('pyaudit.pid.target', os.getpid())" &
+	target=$!
+	start_pyaudit --json -p "$target"
+	"$DEBIAN_PY" -c 'import sys; sys.audit("pyaudit.pid.other")'
+	echo go > "$T/go"
+	wait "$target"
+	sleep 0.3
+	stop_pyaudit
+	jq_ok ".event == \"pyaudit.pid.target\" and .pid == $target"
+	run jq -s 'map(select(.event == "pyaudit.pid.other")) | length' "$T/out"
+	[ "$output" = 0 ]
+	run jq -s "map(select(.pid != $target and .event != null)) | length" "$T/out"
+	[ "$output" = 0 ]
+}
+
+@test "--binary PATH with a command traces that file" {
+	requires_root
+	py=$(pyenv_python 3.11) || true
+	requires_python "$py" "CPython 3.11 (pyenv)"
+	lib=$(dirname "$(dirname "$py")")/lib/libpython3.11.so.1.0
+	trace_command --json -v --binary "$lib" -- "$py" -c 'import sys; sys.audit("pyaudit.binary", 7)'
+	grep -F "$lib" "$T/err"
+	grep -E 'uprobe at file offset 0x[0-9a-f]+: sys_audit' "$T/err"
+	jq_ok '.event == "pyaudit.binary" and .args.arg0 == 7'
+}
+
+@test "a command's exit status is pyaudit's, and its children are traced" {
+	requires_root
+	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
+	run "$PYAUDIT" --json -- "$DEBIAN_PY" -c "
+import subprocess, sys
+subprocess.run(['$DEBIAN_PY', '-c', 'import sys, os; sys.audit(\"pyaudit.child\", os.getpid())'])
+sys.exit(3)"
+	[ "$status" = 3 ]
+	echo "$output" | grep -q '"event":"pyaudit.child"'
+}
+
+@test "text output has a header row and escapes control characters" {
+	requires_root
+	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
+	trace_command -- "$DEBIAN_PY" -c 'import sys; sys.audit("pyaudit.esc", "\x1b[2J\x1b]52;c;AAAA\x07\r\b", b"\x1b[31m")'
+	head -n 1 "$T/out" | grep -E '^TIME +PID +COMM +EVENT +ARGS'
+	grep -F "pyaudit.esc arg0='\\x1b[2J\\x1b]52;c;AAAA\\x07\\r\\x08' arg1=b'\\x1b[31m'" "$T/out"
+	! grep -q $'\x1b' "$T/out"
+}
+
+@test "not root: exit 1 naming CAP_BPF and CAP_PERFMON" {
+	requires_root
+	command -v setpriv >/dev/null || skip "setpriv absent"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$PYAUDIT"
+	[ "$status" = 1 ]
+	echo "$output" | grep -q 'CAP_BPF and CAP_PERFMON'
+	echo "$output" | grep -q 'sudo'
+}
+
+@test "errors: no such process, not a Python, bad option" {
+	requires_root
+	run "$PYAUDIT" -p abc
+	[ "$status" = 64 ]
+	run "$PYAUDIT" -p 4194000
+	[ "$status" = 1 ]
+	echo "$output" | grep -q 'no process 4194000'
+	run "$PYAUDIT" --binary /bin/true
+	[ "$status" = 1 ]
+	echo "$output" | grep -q '/bin/true'
+	run "$PYAUDIT" --no-such-option
+	[ "$status" = 64 ]
+}
+
+@test "--list shows events with their argument names; -V shows versions" {
+	run "$PYAUDIT" --list
+	[ "$status" = 0 ]
+	echo "$output" | grep -qx 'open path, mode, flags'
+	echo "$output" | grep -qx 'subprocess.Popen executable, args, cwd, env'
+	run "$PYAUDIT" --list 'socket.*'
+	[ "$status" = 0 ]
+	! echo "$output" | grep -q '^open '
+	echo "$output" | grep -q '^socket.connect self, address$'
+	run "$PYAUDIT" -V
+	[ "$status" = 0 ]
+	echo "$output" | grep -q '^pyaudit '
+	echo "$output" | grep -q '^libbpf 1\.'
+}
