@@ -95,7 +95,7 @@ pyaudit: $(OUTPUT)/main.o $(USER_OBJS)
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -I. -Itests/unit $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lcmocka -o $@
 
 # An embedding program for Debian's libpython3.11.so.1.0 (built when the
 # library's development files are there).

@@ -71,17 +71,9 @@ struct {
 	__type(value, __u64);
 } pending_sys_audit SEC(".maps");
 
-enum stat_idx {
-	STAT_EVENTS,		/* records written */
-	STAT_LOST,		/* ring buffer full: record dropped */
-	STAT_DUPLICATES,	/* Python-level copies dropped */
-	STAT_INVALID,		/* sys.audit() without a str name */
-	STAT_MAX,
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, STAT_MAX);
+	__uint(max_entries, PA_STAT_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
@@ -603,9 +595,9 @@ static __always_inline void submit(struct scratch *s)
 	if (size < sizeof(*ev))
 		return;
 	if (bpf_ringbuf_output(&events, s->buf, size, 0))
-		stat_inc(STAT_LOST);
+		stat_inc(PA_STAT_LOST);
 	else
-		stat_inc(STAT_EVENTS);
+		stat_inc(PA_STAT_EVENTS);
 }
 
 /* ---- USDT python:audit(const char *event, PyObject *args) ------------- */
@@ -654,7 +646,7 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 	    read_u64(&type, name + s->lay.ob_type) ||
 	    read_u64(&flags, type + s->lay.tp_flags) ||
 	    !(flags & TPF_UNICODE_SUBCLASS)) {
-		stat_inc(STAT_INVALID);
+		stat_inc(PA_STAT_INVALID);
 		return 0;
 	}
 	if (s->lay.dedup_sys_audit) {
@@ -886,7 +878,7 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, __u8 source,
 			if (event == str + s->lay.str_ascii_data ||
 			    (utf8 && event == utf8)) {
 				bpf_map_delete_elem(&pending_sys_audit, &tid);
-				stat_inc(STAT_DUPLICATES);
+				stat_inc(PA_STAT_DUPLICATES);
 				return 0;
 			}
 		}

@@ -62,6 +62,15 @@ struct pa_event {
 	/* followed by values */
 };
 
+/* Counters of the stats map (per CPU), read by user space. */
+enum pa_stat {
+	PA_STAT_EVENTS,		/* records written */
+	PA_STAT_LOST,		/* ring buffer full: record dropped */
+	PA_STAT_DUPLICATES,	/* Python-level copies dropped */
+	PA_STAT_INVALID,	/* sys.audit() without a str name: no event */
+	PA_STAT_MAX,
+};
+
 /* Value tags */
 enum pa_tag {
 	PA_T_NONE = 1,		/* len 0 */

@@ -590,9 +590,24 @@ int main(int argc, char **argv)
 	signal(SIGTERM, sig_handler);
 	signal(SIGPIPE, SIG_DFL);
 
-	p_info("Tracing %u target%s (%u usdt, %u uprobes)%s. %s",
-	       attached, attached == 1 ? "" : "s", n_usdt, n_uprobes,
-	       env.command ? "" : "", env.command ? "Starting the command." : "Ctrl-C to end.");
+	{
+		/* One line: how many targets, and each one's mechanism. */
+		char list[1024] = "";
+		size_t len = 0;
+
+		for (__u32 i = 0; i < r.targets.n && len < sizeof(list); i++) {
+			const char *base = strrchr(r.targets.v[i].path, '/');
+
+			len += snprintf(list + len, sizeof(list) - len, "%s%s (%s)",
+					i ? ", " : "", base ? base + 1 : r.targets.v[i].path,
+					mech_name(&r.targets.v[i]));
+		}
+		if (len >= sizeof(list))
+			strcpy(list + sizeof(list) - 5, "...");
+		p_info("Tracing %u target%s (%u usdt, %u uprobes): %s. %s", attached,
+		       attached == 1 ? "" : "s", n_usdt, n_uprobes, list,
+		       env.command ? "Starting the command." : "Ctrl-C to end.");
+	}
 	format__header(stdout, &r.fmt);
 	release_command();
 
@@ -613,7 +628,7 @@ int main(int argc, char **argv)
 			}
 		}
 		{
-			__u64 lost = stat_sum(r.skel, 0 + 1);
+			__u64 lost = stat_sum(r.skel, PA_STAT_LOST);
 
 			if (lost != lost_seen) {
 				p_warn("%llu events lost: the ring buffer was full "
@@ -626,7 +641,7 @@ int main(int argc, char **argv)
 	/* Deliver what is still in the buffer. */
 	ring_buffer__consume(rb);
 	{
-		__u64 lost = stat_sum(r.skel, 1);
+		__u64 lost = stat_sum(r.skel, PA_STAT_LOST);
 
 		if (lost)
 			p_warn("%llu events lost in all (ring buffer full)",

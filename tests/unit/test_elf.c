@@ -567,7 +567,7 @@ static void test_malformed_sections(void **state)
 	free(img);
 	img = fresh(&size);
 	{
-		/* the soname is the last .dynstr string: drop its NUL */
+		/* the runpath is the last .dynstr string: drop its NUL */
 		size_t at = mk_shdr_off(img, ".dynstr");
 		Elf64_Shdr sh;
 
