@@ -156,7 +156,7 @@ static int add_site(struct target *t, const struct elf_file *ef, uint64_t fn,
 		    const char *note, char *err, size_t errlen)
 {
 	struct target_site *s;
-	uint8_t b[16];
+	uint8_t b[16] = { 0 };
 	char iname[48], what[96];
 	const char *jname;
 	uint64_t at = fn;
@@ -478,8 +478,10 @@ static int find_version(const struct elf_file *ef, struct target *t,
 static void locate_needed(const char *path, const char *runpath,
 			  const char *needed, char *out, size_t outlen)
 {
-	char rp[1024], origin[PATH_MAX], cand[PATH_MAX + 256];
+	char rp[1024], origin[PATH_MAX], cand[PATH_MAX + 1024];
 	char *dir, *save = NULL, *slash;
+	size_t len;
+	int n;
 
 	snprintf(out, outlen, "%s", needed);
 	if (!runpath || strlen(runpath) >= sizeof(rp) || strlen(path) >= sizeof(origin))
@@ -493,17 +495,20 @@ static void locate_needed(const char *path, const char *runpath,
 		strcpy(origin, ".");
 	for (dir = strtok_r(rp, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
 		if (!strncmp(dir, "$ORIGIN", 7))
-			snprintf(cand, sizeof(cand), "%s%s/%s", origin, dir + 7, needed);
+			n = snprintf(cand, sizeof(cand), "%s%s/%s", origin, dir + 7, needed);
 		else if (!strncmp(dir, "${ORIGIN}", 9))
-			snprintf(cand, sizeof(cand), "%s%s/%s", origin, dir + 9, needed);
+			n = snprintf(cand, sizeof(cand), "%s%s/%s", origin, dir + 9, needed);
 		else if (dir[0] == '/')
-			snprintf(cand, sizeof(cand), "%s/%s", dir, needed);
+			n = snprintf(cand, sizeof(cand), "%s/%s", dir, needed);
 		else
 			continue;
-		if (!access(cand, F_OK)) {
-			snprintf(out, outlen, "%s", cand);
-			return;
-		}
+		if (n < 0 || (size_t)n >= sizeof(cand))
+			continue;
+		len = (size_t)n;
+		if (len >= outlen || access(cand, F_OK))
+			continue;
+		memcpy(out, cand, len + 1);
+		return;
 	}
 }
 

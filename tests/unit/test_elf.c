@@ -42,6 +42,7 @@ static uint8_t *read_all(const char *path, size_t *size)
 	size_t got = 0;
 	int fd = open(path, O_RDONLY);
 
+	*size = 0;
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1))) {
@@ -868,7 +869,7 @@ static void fuzz(const uint8_t *orig, size_t size, unsigned int iters,
 
 static void test_fuzz_bin_true(void **state)
 {
-	size_t size;
+	size_t size = 0;
 	uint8_t *img;
 
 	(void)state;
