@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define TPF_TUPLE_SUBCLASS	(1UL << 26)
 #define TPF_BYTES_SUBCLASS	(1UL << 27)
 #define TPF_UNICODE_SUBCLASS	(1UL << 28)
+#define TPF_TYPE_SUBCLASS	(1UL << 31)
 
 /* Room past PA_REC_MAX so that bounded writes never leave the buffer. */
 #define BUF_SLACK		(PA_STR_MAX + 64)
@@ -340,6 +341,16 @@ static __always_inline bool tname_is(const char *t, const char *want, int n)
 	return true;
 }
 
+/* A type name read with bpf_probe_read_user_str() returning r: a full
+ * buffer means the name was cut. */
+static __always_inline int emit_typename(struct scratch *s, __u8 flags,
+					 __u64 name, long r)
+{
+	__u64 n = r >= PA_TYPENAME_MAX ? PA_TYPENAME_MAX : r - 1;
+
+	return emit_user(s, PA_T_OBJECT, flags, name, n, PA_TYPENAME_MAX - 1, 1);
+}
+
 enum obj_kind { OBJ_SCALAR, OBJ_TUPLE, OBJ_LIST };
 
 /*
@@ -377,6 +388,15 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 				*items = 0;
 		}
 		return 0;
+	}
+	if (flags & TPF_TYPE_SUBCLASS) {
+		/* A class: its own name says more than "type". */
+		if (read_u64(&name, obj + l->tp_name))
+			return emit_empty(s, PA_T_UNREADABLE, 0);
+		r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)name);
+		if (r <= 0)
+			return emit_empty(s, PA_T_UNREADABLE, 0);
+		return emit_typename(s, PA_VF_CLASS, name, r);
 	}
 	if (read_u64(&name, type + l->tp_name))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
@@ -416,7 +436,7 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 		return emit_pystr(s, nm, PA_STR_MAX);
 	}
 	/* Anything else: its type name (tp_name, the class name for classes). */
-	return emit_user(s, PA_T_OBJECT, 0, (__u64)name, r - 1, PA_TYPENAME_MAX, 1);
+	return emit_typename(s, 0, name, r);
 }
 
 struct elems_ctx {

@@ -102,6 +102,8 @@ enum pa_tag {
 #define PA_VF_LEN_UNKNOWN	0x08	/* container: real length unknown */
 #define PA_VF_WCHAR		0x10	/* STR_UCS4 from a C wchar_t * ('u'):
 					 * ends at the first 0 code point */
+#define PA_VF_CLASS		0x20	/* PA_T_OBJECT that is a class: the
+					 * payload is the class's own name */
 
 struct pa_value {
 	__u8 tag;		/* enum pa_tag */

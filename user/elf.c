@@ -534,7 +534,7 @@ int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen)
 	int fd, ret;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		ret = -errno;
 		fail(err, errlen, "%s: %s", path, strerror(-ret));

@@ -27,6 +27,7 @@
  *     list       [1, 'a']  []
  *     code       <code 'name' file 'filename'>
  *     other      <TYPENAME object>
+ *     a class    <class NAME> (PA_VF_CLASS)
  *     unreadable <unreadable>   (target memory could not be read)
  *   Cut values: a truncated str/bytes gets ... after the closing quote
  *   ('abc'...), a truncated tuple/list gets a last ... element
@@ -89,6 +90,7 @@
  *     bytes      {"type":"bytes","base64":"..."} (+ "truncated":true)
  *     code       {"type":"code","filename":<value>,"name":<value>}
  *     other      {"type":"object","typename":"..."} (+ "truncated":true)
+ *     a class    {"type":"class","name":"..."} (+ "truncated":true)
  *     unreadable {"type":"unreadable"}
  *   Escaping (JSON strings): " and \ as \" \\; every control character
  *   (C0, DEL, C1) and every other "not printable" character of the text
@@ -771,11 +773,11 @@ static void repr_value(struct sb *b, const struct rec_value *v, int depth)
 		sb_putc(b, '>');
 		return;
 	case PA_T_OBJECT:
-		sb_putc(b, '<');
+		sb_puts(b, v->flags & PA_VF_CLASS ? "<class " : "<");
 		text_chars(b, v->data, v->len, PA_T_STR_UTF8, 0, 0);
 		if (v->flags & PA_VF_TRUNCATED)
 			sb_puts(b, "...");
-		sb_puts(b, " object>");
+		sb_puts(b, v->flags & PA_VF_CLASS ? ">" : " object>");
 		return;
 	case PA_T_UNREADABLE:
 		sb_puts(b, "<unreadable>");
@@ -895,7 +897,9 @@ static void json_value(struct sb *b, const struct rec_value *v, int depth)
 		sb_putc(b, '}');
 		return;
 	case PA_T_OBJECT:
-		sb_puts(b, "{\"type\":\"object\",\"typename\":\"");
+		sb_puts(b, v->flags & PA_VF_CLASS ?
+			   "{\"type\":\"class\",\"name\":\"" :
+			   "{\"type\":\"object\",\"typename\":\"");
 		json_chars(b, v->data, v->len, PA_T_STR_UTF8, 0);
 		sb_putc(b, '"');
 		if (cut)

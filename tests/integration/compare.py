@@ -34,6 +34,8 @@ def agree(p, h):
             return isinstance(h, int) and abs(h).bit_length() > 200
         if t == "object" and isinstance(h, dict) and h.get("type") == "object":
             return p["typename"].split(".")[-1] == h["typename"]
+        if t == "class" and isinstance(h, dict) and h.get("type") == "class":
+            return p["name"].split(".")[-1] == h["name"]
         if t == "code":
             return isinstance(h, dict) and h.get("type") == "code" and \
                 p.get("filename") == h.get("filename") and \

@@ -24,6 +24,7 @@ check_workload() {
 	jq_ok "$P and .event == \"glob.glob\" and (.args.pathname | strings | endswith(\"/*.nothing\")) and .args.recursive == false"
 	# every type, non-ASCII strings, negative and large ints
 	jq_ok "$P and .event == \"pyaudit.test.types\" and ([.args[]] == [\"text\", {\"type\":\"bytes\",\"base64\":\"YnkAdGVz\"}, 42, -7, 1267650600228229401496703205376, -18446744073709551616, 1.5, true, false, null, [1, \"a\"], [2, \"b\"], \"h\u00e9llo w\u00f6rld\", \"\u4e2d\u6587\", \"\ud83d\ude00\", 0])"
+	jq_ok "$P and .event == \"pyaudit.test.objects\" and ([.args[]] == [{\"type\":\"class\",\"name\":\"int\"}, {\"type\":\"object\",\"typename\":\"Hostile\"}, {\"type\":\"class\",\"name\":\"Hostile\"}, {\"type\":\"code\",\"filename\":\"<pyaudit-test>\",\"name\":\"<module>\"}])"
 	# no event twice
 	[ "$(jq -s "map(select($P and .event == \"pyaudit.test.types\")) | length" "$T/out")" = 1 ]
 	[ "$(jq -s "map(select($P and .event == \"subprocess.Popen\" and .args.args[1] == \"pyaudit-argv-1\")) | length" "$T/out")" = 1 ]

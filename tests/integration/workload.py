@@ -44,6 +44,8 @@ def to_json(v, depth=0):
             return {"type": "tuple" if isinstance(v, tuple) else "list",
                     "length": len(v), "items": [], "truncated": True}
         return [to_json(x, depth + 1) for x in v]
+    if isinstance(v, type):
+        return {"type": "class", "name": v.__name__}
     if type(v).__name__ == 'code':
         return {"type": "code", "filename": v.co_filename, "name": v.co_name}
     return {"type": "object", "typename": type(v).__name__}
@@ -88,6 +90,13 @@ glob.glob(os.path.join(tmp, '*.nothing'))
 sys.audit('pyaudit.test.types', 'text', b'by\x00tes', 42, -7, 2**100,
           -(2**64), 1.5, True, False, None, (1, 'a'), [2, 'b'],
           'h\u00e9llo w\u00f6rld', '\u4e2d\u6587', '\U0001F600', 0)
+
+
+class Hostile:
+    pass
+
+
+sys.audit('pyaudit.test.objects', int, Hostile(), Hostile, code)
 sys.audit('pyaudit.test.end', os.getpid())
 recording[0] = False
 
