@@ -60,7 +60,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 TEST_HELPERS := $(OUTPUT)/tests/embed311
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit integration run install check-tools bench
+.PHONY: all clean test unit integration run install check-tools bench deps
 
 all: pyaudit
 
@@ -113,11 +113,20 @@ unit: $(UNIT_BINS)
 integration: pyaudit $(TEST_HELPERS)
 	$(Q)PYAUDIT=$(CURDIR)/pyaudit BUILD=$(CURDIR)/$(OUTPUT) bats tests/integration
 
-# Everything, with one summary line at the end.
-test: pyaudit $(UNIT_BINS) $(TEST_HELPERS)
+# Install the Debian packages that are missing (root; quick when none is).
+deps:
+	$(Q)scripts/install-deps.sh
+
+# Everything, with one summary line at the end. The sub-make starts after
+# deps, so that a fresh machine gets its compiler first.
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-run
+
+test-run: pyaudit $(UNIT_BINS) $(TEST_HELPERS)
 	$(Q)scripts/run-tests.sh $(OUTPUT) $(UNIT_BINS)
 
-run: pyaudit
+run: deps
+	$(Q)$(MAKE) --no-print-directory pyaudit
 	./pyaudit
 
 bench: pyaudit
