@@ -57,7 +57,7 @@ USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
-TEST_HELPERS := $(OUTPUT)/tests/embed311
+TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test unit integration run install check-tools bench deps
@@ -106,6 +106,10 @@ $(OUTPUT)/tests/embed311: tests/integration/embed.c | $(OUTPUT)/tests
 	else echo "skip $@: libpython3.11-dev absent" >&2; fi
 
 # Unit tests only (no root needed).
+$(OUTPUT)/tests/dlopen: tests/integration/dlopen.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O1 -Wall $< -o $@ -ldl
+
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
@@ -132,9 +136,14 @@ run: deps
 bench: pyaudit
 	scripts/bench.sh
 
+# The systemd unit names $(PREFIX)/sbin/pyaudit; the logrotate snippet
+# goes to /etc whatever the prefix.
 install: pyaudit
 	install -D -m 0755 pyaudit $(DESTDIR)$(PREFIX)/sbin/pyaudit
 	install -D -m 0644 docs/pyaudit.8 $(DESTDIR)$(PREFIX)/share/man/man8/pyaudit.8
+	install -D -m 0644 packaging/pyaudit.service $(DESTDIR)$(PREFIX)/lib/systemd/system/pyaudit.service
+	sed -i 's|/usr/local/sbin/pyaudit|$(PREFIX)/sbin/pyaudit|' $(DESTDIR)$(PREFIX)/lib/systemd/system/pyaudit.service
+	install -D -m 0644 packaging/pyaudit.logrotate $(DESTDIR)/etc/logrotate.d/pyaudit
 
 clean:
 	rm -rf $(OUTPUT) pyaudit

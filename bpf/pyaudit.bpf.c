@@ -38,6 +38,18 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Knobs set by user space between open and load. */
 const volatile bool filter_pids = false;	/* only tgids in traced_pids */
+const volatile bool filter_uids = false;	/* only uids in uid_filter */
+const volatile bool filter_comms = false;	/* only comms in comm_filter */
+const volatile bool filter_cgroups = false;	/* only under cgroup_filter */
+const volatile bool summary_mode = false;	/* count, no records */
+const volatile __u32 n_globs = 0;		/* -e and -x patterns */
+const volatile bool have_include = false;	/* some pattern is -e */
+const volatile __u8 glob_exclude[PA_GLOBS_MAX] = {};
+const volatile __u8 glob_len[PA_GLOBS_MAX] = {};
+const volatile char globs[PA_GLOBS_MAX][PA_GLOB_LEN] = {};
+/* Wake the consumer when this much is waiting; below it, the consumer
+ * polls on a timer (batching: one wakeup per many events). */
+const volatile __u64 wakeup_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -58,6 +70,44 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_FILTER_IDS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} uid_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_FILTER_IDS_MAX);
+	__type(key, char[PA_COMM_LEN]);
+	__type(value, __u8);
+} comm_filter SEC(".maps");
+
+/* cgroup v2 ids; a thread in one of them or below it passes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_FILTER_IDS_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pa_summary_key);
+	__type(value, __u64);
+} summary SEC(".maps");
+
+/* Files user space has seen (attached or rejected), and files it was
+ * told about: the mmap watcher stays quiet about them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct pa_file_key);
+	__type(value, __u8);
+} known_files SEC(".maps");
 
 /*
  * Python-level events are seen at sys_audit, and a second time in the
@@ -98,6 +148,11 @@ struct scratch {
 	__u64 overflow_area;
 	__u64 reg_save_area;
 	__u8 valist;
+	struct pa_summary_key skey;
+	/* glob matching */
+	__u32 g;		/* pattern index */
+	__s32 gp, gn, gstar, gmark, glen, nlen;
+	__s32 gresult;
 };
 
 struct {
@@ -552,6 +607,191 @@ static __always_inline void emit_args_array(struct scratch *s, __u64 items, __u6
 		bpf_loop(n, arg_cb, &c, 0);
 }
 
+/* ---- filters and process context -------------------------------------- */
+
+/* uid, comm and cgroup filters: cheap, before anything is read. */
+static __always_inline bool filters_pass(void)
+{
+	if (filter_uids) {
+		__u32 uid = (__u32)bpf_get_current_uid_gid();
+
+		if (!bpf_map_lookup_elem(&uid_filter, &uid))
+			return false;
+	}
+	if (filter_comms) {
+		char comm[PA_COMM_LEN] = {};
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!bpf_map_lookup_elem(&comm_filter, comm))
+			return false;
+	}
+	if (filter_cgroups) {
+		bool found = false;
+
+		/* The thread's cgroup or one of its ancestors. */
+		for (int level = 0; level < PA_CGROUP_LEVELS_MAX; level++) {
+			__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+
+			if (!id)
+				break;
+			if (bpf_map_lookup_elem(&cgroup_filter, &id)) {
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static __always_inline void fill_process(struct pa_event *ev)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 ugid = bpf_get_current_uid_gid();
+
+	ev->uid = (__u32)ugid;
+	ev->gid = ugid >> 32;
+	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->euid = BPF_CORE_READ(task, cred, euid.val);
+	ev->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	if (bpf_core_field_exists(task->loginuid)) {
+		ev->auid = BPF_CORE_READ(task, loginuid.val);
+		ev->sessionid = BPF_CORE_READ(task, sessionid);
+	} else {
+		ev->auid = (__u32)-1;
+		ev->sessionid = (__u32)-1;
+	}
+}
+
+/* The event name's bytes in the record (ASCII/latin-1/UTF-8 names). */
+#define NAME_OFF (sizeof(struct pa_event) + sizeof(struct pa_value))
+
+static long glob_step(__u32 i, void *ctx)
+{
+	struct scratch *s = get_scratch();
+	__u32 g;
+	char pc = 0, nc = 0;
+
+	if (!s)
+		return 1;
+	g = s->g & (PA_GLOBS_MAX - 1);
+	if (s->gp >= 0 && s->gp < s->glen)
+		pc = globs[g][s->gp & (PA_GLOB_LEN - 1)];
+	if (s->gn >= 0 && s->gn < s->nlen)
+		nc = s->buf[(NAME_OFF + s->gn) & (PA_REC_MAX - 1)];
+	if (s->gn < s->nlen) {
+		if (s->gp < s->glen && (pc == '?' || pc == nc)) {
+			s->gp++;
+			s->gn++;
+		} else if (s->gp < s->glen && pc == '*') {
+			s->gstar = s->gp++;
+			s->gmark = s->gn;
+		} else if (s->gstar >= 0) {
+			s->gp = s->gstar + 1;
+			s->gn = ++s->gmark;
+		} else {
+			s->gresult = 0;
+			return 1;
+		}
+	} else if (s->gp < s->glen && pc == '*') {
+		s->gp++;
+	} else {
+		s->gresult = s->gp >= s->glen;
+		return 1;
+	}
+	return 0;
+}
+
+static long glob_cb(__u32 i, void *ctx)
+{
+	struct scratch *s = get_scratch();
+	int *verdict = ctx;
+	__u32 g = i & (PA_GLOBS_MAX - 1);
+
+	if (!s || i >= n_globs)
+		return 1;
+	/* An include pattern cannot change a verdict already "in". */
+	if (!glob_exclude[g] && *verdict)
+		return 0;
+	s->g = g;
+	s->gp = 0;
+	s->gn = 0;
+	s->gstar = -1;
+	s->gmark = 0;
+	s->glen = glob_len[g];
+	s->gresult = 0;
+	bpf_loop((PA_NAME_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN, glob_step, NULL, 0);
+	if (s->gresult) {
+		if (glob_exclude[g]) {
+			*verdict = 0;
+			return 1;	/* excluded: final */
+		}
+		*verdict = 1;
+	}
+	return 0;
+}
+
+/* -e/-x on the event name, which starts the record's values. */
+static __always_inline bool name_passes(struct scratch *s)
+{
+	struct pa_value v;
+	int verdict = !have_include;
+
+	if (!n_globs)
+		return true;
+	__builtin_memcpy(&v, s->buf + sizeof(struct pa_event), sizeof(v));
+	if (v.tag != PA_T_STR_UTF8 && v.tag != PA_T_STR_UCS1)
+		s->nlen = 0;	/* UCS2/4 names only match patterns like "*" */
+	else
+		s->nlen = v.len > PA_NAME_MAX ? PA_NAME_MAX : v.len;
+	bpf_loop(n_globs, glob_cb, &verdict, 0);
+	if (!verdict)
+		stat_inc(PA_STAT_FILTERED);
+	return verdict;
+}
+
+/* Summary mode: count the event under (name, pid, cgroup, comm). */
+static __always_inline void count_event(struct scratch *s)
+{
+	struct pa_event *ev = (void *)s->buf;
+	struct pa_summary_key *k = &s->skey;
+	struct pa_value v;
+	__u64 one = 1, *cnt;
+	__u32 n;
+
+	__builtin_memcpy(&v, s->buf + sizeof(struct pa_event), sizeof(v));
+	__builtin_memset(k, 0, sizeof(*k));
+	n = v.len;
+	if (v.tag == PA_T_UNREADABLE)
+		n = 0;
+	if (n > PA_SUMMARY_NAME_MAX - 1) {
+		n = PA_SUMMARY_NAME_MAX - 1;
+		k->name_truncated = 1;
+	}
+	if (v.flags & PA_VF_TRUNCATED)
+		k->name_truncated = 1;
+	BOUND(n, PA_SUMMARY_NAME_MAX - 1);
+	if (n)
+		bpf_probe_read_kernel(k->name, n, s->buf + NAME_OFF);
+	k->pid = ev->pid;
+	k->cgroup_id = bpf_get_current_cgroup_id();
+	__builtin_memcpy(k->comm, ev->comm, sizeof(k->comm));
+	cnt = bpf_map_lookup_elem(&summary, k);
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&summary, k, &one, BPF_NOEXIST)) {
+		cnt = bpf_map_lookup_elem(&summary, k);
+		if (cnt)
+			__sync_fetch_and_add(cnt, 1);
+		else
+			stat_inc(PA_STAT_SUMMARY_FULL);
+	}
+}
+
 /* ---- records ---------------------------------------------------------- */
 
 static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
@@ -563,6 +803,8 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
 	struct scratch *s;
 
 	if (filter_pids && !bpf_map_lookup_elem(&traced_pids, &tgid))
+		return NULL;
+	if (!filters_pass())
 		return NULL;
 	lay = bpf_map_lookup_elem(&layouts, &target_id);
 	s = get_scratch();
@@ -576,10 +818,10 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
 	ev->target_id = target_id;
 	ev->pid = tgid;
 	ev->tid = (__u32)pid_tgid;
-	ev->uid = (__u32)bpf_get_current_uid_gid();
-	ev->reserved = 0;
 	ev->total_args = 0;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	if (!summary_mode)
+		fill_process(ev);
 	s->off = sizeof(*ev);
 	s->nargs = 0;
 	s->flags = 0;
@@ -588,10 +830,28 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
 	return s;
 }
 
-/* After the name: remember where the arguments start. */
-static __always_inline void name_done(struct scratch *s)
+/*
+ * After the name: filter on it, count it in summary mode. Returns false
+ * when the event ends here (no arguments are decoded).
+ */
+static __always_inline bool name_done(struct scratch *s)
 {
 	s->last_good = s->off;
+	if (!name_passes(s))
+		return false;
+	if (summary_mode) {
+		count_event(s);
+		return false;
+	}
+	return true;
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void submit(struct scratch *s)
@@ -614,7 +874,7 @@ static __always_inline void submit(struct scratch *s)
 		ev->total_args = s->nargs;
 	if (size < sizeof(*ev))
 		return;
-	if (bpf_ringbuf_output(&events, s->buf, size, 0))
+	if (bpf_ringbuf_output(&events, s->buf, size, wakeup_flags()))
 		stat_inc(PA_STAT_LOST);
 	else
 		stat_inc(PA_STAT_EVENTS);
@@ -634,9 +894,8 @@ int usdt_audit(struct pt_regs *ctx)
 		return 0;
 	bpf_usdt_arg(ctx, 0, &name);
 	bpf_usdt_arg(ctx, 1, &args);
-	if (emit_cstr(s, PA_T_STR_UTF8, name, PA_NAME_MAX))
+	if (emit_cstr(s, PA_T_STR_UTF8, name, PA_NAME_MAX) || !name_done(s))
 		return 0;
-	name_done(s);
 	if (!args || read_u64((__u64 *)&n, args + s->lay.ob_size) || n < 0) {
 		s->flags |= PA_EV_ARGS_TRUNCATED;
 	} else {
@@ -673,9 +932,8 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 		tid = (__u32)bpf_get_current_pid_tgid();
 		bpf_map_update_elem(&pending_sys_audit, &tid, &name, BPF_ANY);
 	}
-	if (emit_pystr(s, name, PA_NAME_MAX))
+	if (emit_pystr(s, name, PA_NAME_MAX) || !name_done(s))
 		return 0;
-	name_done(s);
 	((struct pa_event *)s->buf)->total_args = nargs - 1;
 	emit_args_array(s, args + 8, nargs - 1);
 	submit(s);
@@ -904,9 +1162,8 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, __u8 source,
 		}
 	}
 
-	if (emit_cstr(s, PA_T_STR_UTF8, event, PA_NAME_MAX))
+	if (emit_cstr(s, PA_T_STR_UTF8, event, PA_NAME_MAX) || !name_done(s))
 		return 0;
-	name_done(s);
 
 	/* A lone "O" holding a tuple is the argument tuple itself. */
 	if (len == 1 && s->fmt[0] == 'O') {
@@ -1028,5 +1285,77 @@ int BPF_PROG(follow_exit, struct task_struct *task)
 
 	if (pid == tgid)
 		bpf_map_delete_elem(&traced_pids, &tgid);
+	return 0;
+}
+
+/* ---- new Pythons: a process maps a python* or libpython* file ---------- */
+
+#define PROT_EXEC_ 0x4
+
+/* Tell user space about f once if its name looks like a Python. */
+static __always_inline void notify_file(struct file *f)
+{
+	struct pa_file_key key = {};
+	struct pa_mapped m = {};
+	const unsigned char *dname;
+	__u8 one = 1;
+
+	if (!f)
+		return;
+	dname = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel_str(m.name, sizeof(m.name), dname) <= 0)
+		return;
+	if (!(tname_is(m.name, "python", 6) || tname_is(m.name, "libpython", 9)))
+		return;
+	key.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(f, f_inode, i_ino);
+	if (bpf_map_lookup_elem(&known_files, &key))
+		return;
+	/* Once: user space replaces the mark with its verdict. */
+	bpf_map_update_elem(&known_files, &key, &one, BPF_NOEXIST);
+	m.type = PA_REC_MAPPED;
+	m.size = sizeof(m);
+	m.pid = bpf_get_current_pid_tgid() >> 32;
+	m.dev = key.dev;
+	m.ino = key.ino;
+	if (bpf_ringbuf_output(&events, &m, sizeof(m), BPF_RB_FORCE_WAKEUP)) {
+		bpf_map_delete_elem(&known_files, &key);
+		stat_inc(PA_STAT_MAPPED_LOST);
+	}
+}
+
+/*
+ * mmap(addr, len, prot, flags, fd, off) of an executable mapping: how
+ * ld.so maps libpython, at start or at dlopen(). A tracepoint, not a
+ * kprobe or fentry, so it works on kernels without either; it fires only
+ * for mmap.
+ */
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int watch_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	unsigned long prot = ctx->args[2];
+	long fd = (long)ctx->args[4];
+	struct file **fdarr, *f = NULL;
+	unsigned int max_fds;
+
+	if (!(prot & PROT_EXEC_) || fd < 0)
+		return 0;
+	max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
+	if (fd >= max_fds)
+		return 0;
+	fdarr = BPF_CORE_READ(task, files, fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd]))
+		return 0;
+	notify_file(f);
+	return 0;
+}
+
+/* exec of a python executable: the kernel maps it without mmap(2). */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(watch_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	notify_file(BPF_CORE_READ(bprm, file));
 	return 0;
 }

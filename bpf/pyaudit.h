@@ -27,8 +27,15 @@
 #define PA_TARGETS_MAX		512	/* target files (layouts) per run */
 
 enum pa_rec_type {
-	PA_REC_EVENT = 1,
+	PA_REC_EVENT = 1,	/* struct pa_event + values */
+	PA_REC_MAPPED = 2,	/* struct pa_mapped: a Python file was mapped */
 };
+
+/* Filters set by user space (see the const volatile knobs in BPF). */
+#define PA_GLOBS_MAX		16	/* -e and -x patterns together */
+#define PA_GLOB_LEN		64	/* bytes of one pattern, NUL included */
+#define PA_FILTER_IDS_MAX	64	/* entries of each id filter map */
+#define PA_CGROUP_LEVELS_MAX	16	/* ancestors checked by --cgroup */
 
 /* Where the event was captured; decides how the arguments were found. */
 enum pa_source {
@@ -52,14 +59,51 @@ struct pa_event {
 	__u8 flags;		/* PA_EV_* */
 	__u16 nargs;		/* top-level values delivered after the name */
 	__u64 ts_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 cgroup_id;	/* cgroup v2 id of the thread */
+	__u64 start_ns;		/* process start (boot clock): pid + start_ns
+				 * name a process even when pids are reused */
 	__u32 total_args;	/* top-level arguments the event had (if known) */
 	__u32 target_id;	/* index of the target file (user space table) */
 	__u32 pid;		/* tgid */
 	__u32 tid;
+	__u32 ppid;		/* tgid of the real parent */
 	__u32 uid;
-	__u32 reserved;
+	__u32 euid;
+	__u32 gid;
+	__u32 auid;		/* login uid (audit), 4294967295 when unset */
+	__u32 sessionid;	/* audit session id */
 	char comm[PA_COMM_LEN];
 	/* followed by values */
+};
+
+/*
+ * A process mapped an executable file whose name looks like a Python
+ * (python*, libpython*) that user space has not seen yet: it analyses
+ * the file and attaches to it while the process runs.
+ */
+struct pa_mapped {
+	__u16 type;		/* PA_REC_MAPPED */
+	__u16 size;
+	__u32 pid;
+	__u64 dev;		/* kernel dev_t: major << 20 | minor */
+	__u64 ino;
+	char name[32];		/* the file's base name */
+};
+
+/* Key of the known_files map: a file user space has handled. */
+struct pa_file_key {
+	__u64 dev;		/* kernel dev_t */
+	__u64 ino;
+};
+
+/* Summary mode: one count per (event name, process, cgroup). */
+#define PA_SUMMARY_NAME_MAX	64
+struct pa_summary_key {
+	char name[PA_SUMMARY_NAME_MAX];	/* zero-padded, cut at 63 bytes */
+	__u32 pid;
+	__u32 name_truncated;
+	__u64 cgroup_id;
+	char comm[PA_COMM_LEN];
 };
 
 /* Counters of the stats map (per CPU), read by user space. */
@@ -68,6 +112,9 @@ enum pa_stat {
 	PA_STAT_LOST,		/* ring buffer full: record dropped */
 	PA_STAT_DUPLICATES,	/* Python-level copies dropped */
 	PA_STAT_INVALID,	/* sys.audit() without a str name: no event */
+	PA_STAT_FILTERED,	/* events dropped by a filter */
+	PA_STAT_SUMMARY_FULL,	/* summary map full: not counted */
+	PA_STAT_MAPPED_LOST,	/* new-file notices lost (ring buffer full) */
 	PA_STAT_MAX,
 };
 

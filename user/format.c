@@ -956,8 +956,16 @@ void format__header(FILE *out, const struct format_opts *o)
 {
 	if (o && o->json)
 		return;
-	fprintf(out, "%-15s %-7s %-16s %s %s\n", "TIME", "PID", "COMM",
-		"EVENT", "ARGS");
+	fprintf(out, "%-*s ", o && o->abs_time ? 26 : 15, "TIME");
+	if (o && o->col_uid)
+		fprintf(out, "%-6s ", "UID");
+	fprintf(out, "%-7s ", "PID");
+	if (o && o->col_ppid)
+		fprintf(out, "%-7s ", "PPID");
+	fprintf(out, "%-16s ", "COMM");
+	if (o && o->col_container)
+		fprintf(out, "%-12s ", "CONTAINER");
+	fprintf(out, "%s %s\n", "EVENT", "ARGS");
 }
 
 static const char *source_name(uint8_t source)
@@ -1027,12 +1035,21 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	size_t i, cols = 0;
 
 	event_time(o, ev, &sec, &nsec);
-	if (localtime_r(&sec, &tm))
+	if (!localtime_r(&sec, &tm))
+		sb_puts(b, o->abs_time ? "?\?\?\?-?\?-?\? ?\?:?\?:?\?.?\?\?\?\?\? "
+				       : "?\?:?\?:?\?.?\?\?\?\?\? ");
+	else if (o->abs_time)
+		sb_printf(b, "%04d-%02d-%02d %02d:%02d:%02d.%06ld ",
+			  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			  tm.tm_hour, tm.tm_min, tm.tm_sec, nsec / 1000);
+	else
 		sb_printf(b, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min,
 			  tm.tm_sec, nsec / 1000);
-	else
-		sb_puts(b, "??:??:??.?????? ");
+	if (o->col_uid)
+		sb_printf(b, "%-6u ", ev->hdr.uid);
 	sb_printf(b, "%-7u ", ev->hdr.pid);
+	if (o->col_ppid)
+		sb_printf(b, "%-7u ", ev->hdr.ppid);
 
 	text_chars(&cb, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
 		   PA_T_STR_UTF8, 0, 0);
@@ -1044,6 +1061,12 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	for (; cols < PA_COMM_LEN; cols++)
 		sb_putc(b, ' ');
 	sb_putc(b, ' ');
+	if (o->col_container) {
+		/* the short form: 12 hex digits, or - */
+		const char *id = o->proc ? o->proc->container_id : "";
+
+		sb_printf(b, "%-12.12s ", id[0] ? id : "-");
+	}
 
 	name_text(b, &ev->name);
 	for (i = 0; i < ev->nargs && ev->args; i++) {
@@ -1059,6 +1082,75 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	else if (args_cut(ev))
 		sb_puts(b, " ...(truncated)");
 	sb_putc(b, '\n');
+}
+
+/* NUL-separated arguments as a JSON array of strings. */
+static void cmdline_json(struct sb *b, const char *p, size_t len)
+{
+	size_t i = 0, start;
+	bool first = true;
+
+	sb_putc(b, '[');
+	while (i < len) {
+		start = i;
+		while (i < len && p[i])
+			i++;
+		if (!first)
+			sb_putc(b, ',');
+		first = false;
+		sb_putc(b, '"');
+		json_chars(b, p + start, i - start, PA_T_STR_UTF8, 0);
+		sb_putc(b, '"');
+		i++;	/* the NUL */
+	}
+	sb_putc(b, ']');
+}
+
+/*
+ * "process": who raised the event, with field names after Tetragon's and
+ * Falco's process objects. auid and sessionid are left out when unset.
+ */
+static void process_json(struct sb *b, const struct format_opts *o,
+			 const struct rec_event *ev)
+{
+	const struct proc_info *pi = o->proc;
+
+	sb_printf(b, ",\"process\":{\"pid\":%u,\"tid\":%u,\"ppid\":%u,"
+		  "\"uid\":%u,\"euid\":%u,\"gid\":%u", ev->hdr.pid,
+		  ev->hdr.tid, ev->hdr.ppid, ev->hdr.uid, ev->hdr.euid,
+		  ev->hdr.gid);
+	if (ev->hdr.auid != UINT32_MAX)
+		sb_printf(b, ",\"auid\":%u", ev->hdr.auid);
+	if (ev->hdr.sessionid != UINT32_MAX)
+		sb_printf(b, ",\"sessionid\":%u", ev->hdr.sessionid);
+	sb_puts(b, ",\"comm\":\"");
+	json_chars(b, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
+		   PA_T_STR_UTF8, 0);
+	sb_putc(b, '"');
+	if (pi && pi->exe[0]) {
+		sb_puts(b, ",\"exe\":\"");
+		json_chars(b, pi->exe, strnlen(pi->exe, sizeof(pi->exe)),
+			   PA_T_STR_UTF8, 0);
+		sb_putc(b, '"');
+	}
+	if (pi && pi->cmdline_len) {
+		sb_puts(b, ",\"cmdline\":");
+		cmdline_json(b, pi->cmdline, pi->cmdline_len < sizeof(pi->cmdline) ?
+				 pi->cmdline_len : sizeof(pi->cmdline));
+		if (pi->cmdline_truncated)
+			sb_puts(b, ",\"cmdline_truncated\":true");
+	}
+	sb_printf(b, ",\"cgroup_id\":%llu", (unsigned long long)ev->hdr.cgroup_id);
+	if (pi && pi->container_id[0]) {
+		sb_puts(b, ",\"container_id\":\"");
+		json_chars(b, pi->container_id, strnlen(pi->container_id,
+			   sizeof(pi->container_id)), PA_T_STR_UTF8, 0);
+		sb_putc(b, '"');
+		if (pi->container_runtime)
+			sb_printf(b, ",\"container_runtime\":\"%s\"",
+				  pi->container_runtime);
+	}
+	sb_putc(b, '}');
 }
 
 static void event_json(struct sb *b, const struct format_opts *o,
@@ -1107,6 +1199,7 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_puts(b, ",\"event_truncated\":true");
 	if (no_args)
 		sb_puts(b, ",\"output_truncated\":true");
+	process_json(b, o, ev);
 	sb_puts(b, "}\n");
 }
 

@@ -12,10 +12,19 @@
 #include <stdio.h>
 #include "record.h"
 #include "event_table.h"
+#include "proc.h"
 
 struct format_opts {
 	bool json;
 	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	/* text columns */
+	bool abs_time;			/* -T: date and time in TIME */
+	bool col_uid;			/* -U */
+	bool col_ppid;			/* -P */
+	bool col_container;		/* -C */
+	/* context of the event being formatted (may be NULL): JSON
+	 * "process" object, text CONTAINER column */
+	const struct proc_info *proc;
 };
 
 /* Text header row (nothing in JSON mode). */

@@ -2,9 +2,9 @@
 /*
  * pyaudit: trace CPython audit events (PEP 578) with eBPF.
  * Lifecycle: parse args, find targets, open, configure, load, attach,
- * start the command if any, poll the ring buffer, clean up.
+ * start the command if any, poll the ring buffer (attaching to Pythons
+ * that appear meanwhile), clean up.
  */
-#include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,160 +27,30 @@
 #include "event_table.h"
 #include "format.h"
 #include "log.h"
+#include "opts.h"
+#include "output.h"
+#include "proc.h"
 #include "record.h"
+#include "summary.h"
 #include "target.h"
 
-#define EXIT_USAGE 64
+/* How long the consumer may sleep with events waiting: the bound on the
+ * delay that batched wakeups add (docs/pyaudit.8, OVERHEAD). */
+#define POLL_MS 50
+/* A Python file noticed at mmap time: how long to look for it. */
+#define NOTICE_RETRY_MS 1000
+#define NOTICES_MAX 256
+#define PROC_CACHE_MAX 4096
 
-static struct env {
-	pid_t pids[64];
-	int npids;
-	const char *binaries[64];
-	int nbinaries;
-	char **command;		/* argv after "--" */
-	bool json;
-	bool list;
-	const char *list_glob;
-	unsigned long ring_size;
-} env = {
-	.ring_size = 8UL << 20,
-};
-
+static struct opts env;
 static volatile sig_atomic_t exiting;
-
-const char *argp_program_version = "pyaudit " PYAUDIT_VERSION;
-const char *argp_program_bug_address = "the project's issue tracker";
-
-static const char doc[] =
-"Trace CPython audit events (PEP 578) with eBPF, from outside the traced\n"
-"processes: nothing to install in them, no restart.\n"
-"\n"
-"USAGE: pyaudit [OPTIONS] [-- COMMAND [ARGS...]]\n"
-"\n"
-"With no target option, every Python on the host is traced: each python\n"
-"executable and libpython that a running process maps, and those in the\n"
-"usual install locations; processes started later from those files are\n"
-"traced too.\n"
-"\n"
-"EXAMPLES:\n"
-"    pyaudit                      # every Python on the host\n"
-"    pyaudit -j > audit.jsonl     # the same, as JSON Lines\n"
-"    pyaudit -p 1234              # one process\n"
-"    pyaudit -- python3 app.py    # a command and its children\n"
-"    pyaudit --binary /opt/py/lib/libpython3.12.so.1.0\n"
-"\n"
-"OPTIONS:";
-
-enum {
-	OPT_BINARY = 0x100,
-	OPT_RING_SIZE,
-	OPT_LIST,
-};
-
-static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "Trace this process only (repeatable)", 0 },
-	{ "binary", OPT_BINARY, "PATH", 0,
-	  "Trace this python executable or libpython (repeatable); combines "
-	  "with -p and with a command", 0 },
-	{ "json", 'j', NULL, 0, "One JSON object per event (JSON Lines)", 0 },
-	{ "verbose", 'v', NULL, 0,
-	  "Say which targets were found and how each is probed; twice: "
-	  "libbpf's debug output too", 0 },
-	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
-	  "Ring buffer size, a power of 2 (default 8M; k/M suffixes)", 0 },
-	{ "list", OPT_LIST, "GLOB", OPTION_ARG_OPTIONAL,
-	  "List the known events and their argument names, and exit", 0 },
-	{ NULL, 'V', NULL, 0, "Print the version, libbpf's and the features", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
-	{},
-};
-
-static int parse_ulong(const char *s, unsigned long *out, bool suffixes)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -EINVAL;
-	if (suffixes && (*end == 'k' || *end == 'K'))
-		v <<= 10, end++;
-	else if (suffixes && (*end == 'm' || *end == 'M'))
-		v <<= 20, end++;
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static void print_version(void)
-{
-	printf("pyaudit %s\n", PYAUDIT_VERSION);
-	printf("libbpf %u.%u (built against %s)\n", libbpf_major_version(),
-	       libbpf_minor_version(), LIBBPF_BUILD_VERSION);
-	printf("features: usdt uprobe sys_audit-method-table-scan json "
-	       "cpython-3.8-3.14\n");
-}
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	unsigned long v;
-
-	switch (key) {
-	case 'p':
-		if (parse_ulong(arg, &v, false) || !v || v > 0x7fffffff) {
-			fprintf(stderr, "pyaudit: invalid PID: %s\n", arg);
-			argp_usage(state);
-		}
-		if (env.npids == (int)(sizeof(env.pids) / sizeof(env.pids[0])))
-			argp_error(state, "too many -p options");
-		env.pids[env.npids++] = v;
-		break;
-	case OPT_BINARY:
-		if (env.nbinaries == (int)(sizeof(env.binaries) / sizeof(env.binaries[0])))
-			argp_error(state, "too many --binary options");
-		env.binaries[env.nbinaries++] = arg;
-		break;
-	case 'j':
-		env.json = true;
-		break;
-	case 'v':
-		log_verbose++;
-		break;
-	case OPT_RING_SIZE:
-		if (parse_ulong(arg, &v, true) || v < 4096 || (v & (v - 1)))
-			argp_error(state, "--ring-size: a power of 2, at least 4096: %s", arg);
-		env.ring_size = v;
-		break;
-	case OPT_LIST:
-		env.list = true;
-		env.list_glob = arg;
-		break;
-	case 'V':
-		print_version();
-		exit(0);
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case ARGP_KEY_ARG:
-		/* The command and its arguments: everything from here on. */
-		env.command = &state->argv[state->next - 1];
-		state->next = state->argc;
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
+static volatile sig_atomic_t reopen_output;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && log_verbose < 2)
 		return 0;
-	if (level == LIBBPF_INFO && log_verbose < 1)
-		return 0;
-	if (level == LIBBPF_WARN && log_verbose < 1)
+	if (level != LIBBPF_DEBUG && log_verbose < 1)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -187,6 +59,19 @@ static void sig_handler(int sig)
 {
 	exiting = 1;
 	signal(sig, SIG_DFL);	/* a second Ctrl-C kills */
+}
+
+static void hup_handler(int sig)
+{
+	reopen_output = 1;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* Root, or CAP_BPF + CAP_PERFMON (kernel 5.8+). */
@@ -220,14 +105,29 @@ static int list_events(const char *glob)
 	return 0;
 }
 
-/* ---- events ------------------------------------------------------------- */
+/* ---- the run ------------------------------------------------------------- */
+
+struct notice {
+	pid_t pid;
+	struct pa_file_key key;
+	__u64 first_ns;
+};
 
 struct run {
 	struct pyaudit_bpf *skel;
 	struct target_list targets;
+	bool *attached;			/* per target */
+	size_t attached_cap;
+	unsigned n_attached, n_usdt, n_uprobes;
+	bool system_wide;		/* attach to new Pythons as they appear */
 	struct format_opts fmt;
+	struct output out;
+	struct proc_cache *procs;
 	struct rec_event *rec;		/* decode buffer (large: on the heap) */
 	unsigned long bad_records;
+	int write_err;			/* first output error */
+	struct notice notices[NOTICES_MAX];
+	int nnotices;
 };
 
 /* The event name as a C string, for the table lookup (ASCII only). */
@@ -247,13 +147,40 @@ static const char *name_cstr(const struct rec_value *v, char *buf, size_t size)
 	return buf;
 }
 
-static int handle_event(void *ctx, void *data, size_t size)
+static void handle_notice(struct run *r, const struct pa_mapped *m)
+{
+	if (!r->system_wide)
+		return;
+	if (r->nnotices == NOTICES_MAX) {
+		p_warn("too many new Python files at once: process %u not "
+		       "examined", m->pid);
+		return;
+	}
+	r->notices[r->nnotices++] = (struct notice){
+		.pid = m->pid,
+		.key = { .dev = m->dev, .ino = m->ino },
+		.first_ns = now_ns(),
+	};
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
 	const struct event_def *def = NULL;
 	char name[PA_NAME_MAX + 1];
 	const char *cname;
+	__u16 type;
 
+	if (size < sizeof(type))
+		return 0;
+	memcpy(&type, data, sizeof(type));
+	if (type == PA_REC_MAPPED && size >= sizeof(struct pa_mapped)) {
+		struct pa_mapped m;
+
+		memcpy(&m, data, sizeof(m));
+		handle_notice(r, &m);
+		return 0;
+	}
 	if (record__decode(data, size, r->rec)) {
 		if (r->bad_records++ == 0)
 			p_warn("malformed record from BPF (size %zu): skipped", size);
@@ -262,7 +189,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 	cname = name_cstr(&r->rec->name, name, sizeof(name));
 	if (cname)
 		def = event_table_find(cname);
-	format__event(stdout, &r->fmt, r->rec, def);
+	r->fmt.proc = NULL;
+	if (env.json || env.col_container)
+		r->fmt.proc = proc_cache__get(r->procs, r->rec->hdr.pid,
+					      r->rec->hdr.start_ns);
+	format__event(r->out.f, &r->fmt, r->rec, def);
 	return 0;
 }
 
@@ -282,8 +213,6 @@ static __u64 stat_sum(struct pyaudit_bpf *skel, __u32 idx)
 	free(vals);
 	return sum;
 }
-
-/* ---- targets and attaching ------------------------------------------------ */
 
 static const char *mech_name(const struct target *t)
 {
@@ -354,6 +283,117 @@ static void describe_target(const struct target *t)
 		       t->sites[i].single_step ? " [single-stepped: slower]" : "");
 }
 
+/* Keep r->attached[] as long as the target list. */
+static int grow_attached(struct run *r)
+{
+	if (r->targets.n <= r->attached_cap)
+		return 0;
+	size_t cap = r->targets.n * 2 + 16;
+	bool *a = realloc(r->attached, cap * sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	memset(a + r->attached_cap, 0, (cap - r->attached_cap) * sizeof(*a));
+	r->attached = a;
+	r->attached_cap = cap;
+	return 0;
+}
+
+static __u64 kernel_dev(dev_t d)
+{
+	return ((__u64)major(d) << 20) | minor(d);
+}
+
+/* Tell the mmap watcher that this file is handled. */
+static void mark_known(struct run *r, dev_t dev, ino_t ino)
+{
+	struct pa_file_key k = { .dev = kernel_dev(dev), .ino = ino };
+	__u8 v = 2;
+
+	bpf_map_update_elem(bpf_map__fd(r->skel->maps.known_files), &k, &v, BPF_ANY);
+}
+
+/* Store the layout of each new target and attach to it. */
+static void attach_new_targets(struct run *r)
+{
+	if (grow_attached(r))
+		return;
+	for (__u32 i = 0; i < r->targets.n && i < PA_TARGETS_MAX; i++) {
+		struct target *t = &r->targets.v[i];
+		bool ok = false;
+
+		if (r->attached[i])
+			continue;
+		r->attached[i] = true;	/* tried: never twice */
+		mark_known(r, t->dev, t->ino);
+		if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.layouts), &i,
+					&t->layout, BPF_ANY)) {
+			p_warn("%s: cannot store its layout: %s", t->path, strerror(errno));
+			continue;
+		}
+		if (log_verbose)
+			describe_target(t);
+		if (env.npids && !env.nbinaries) {
+			/* Each process on its own: the USDT semaphore is then
+			 * armed in that process only. */
+			for (int j = 0; j < env.npids; j++)
+				if (!attach_target(r->skel, t, i, env.pids[j]))
+					ok = true;
+		} else {
+			ok = !attach_target(r->skel, t, i, -1);
+		}
+		if (!ok)
+			continue;
+		r->n_attached++;
+		if (t->mech == TARGET_MECH_USDT)
+			r->n_usdt++;
+		else
+			r->n_uprobes++;
+	}
+}
+
+/*
+ * A process mapped a python* or libpython* file we had not seen: find it
+ * in the process's maps (the notice comes before the mapping exists, so
+ * retry for a while) and attach to it.
+ */
+static void process_notices(struct run *r)
+{
+	int kept = 0;
+
+	for (int i = 0; i < r->nnotices; i++) {
+		struct notice *n = &r->notices[i];
+		size_t before = r->targets.n;
+		bool done = false;
+		int err;
+
+		err = discover__pid(&r->targets, n->pid);
+		for (size_t j = 0; j < r->targets.n; j++)
+			if (kernel_dev(r->targets.v[j].dev) == n->key.dev &&
+			    r->targets.v[j].ino == n->key.ino)
+				done = true;
+		if (r->targets.n > before) {
+			size_t first = before;
+
+			attach_new_targets(r);
+			for (size_t j = first; j < r->targets.n; j++)
+				p_info("Tracing %s (%s), found in process %d",
+				       r->targets.v[j].path, mech_name(&r->targets.v[j]),
+				       n->pid);
+		}
+		if (done)
+			continue;
+		if (err == -ESRCH || now_ns() - n->first_ns > NOTICE_RETRY_MS * 1000000ULL) {
+			/* Gone, or not a Python we can use: let a later
+			 * process that maps it tell us again. */
+			bpf_map_delete_elem(bpf_map__fd(r->skel->maps.known_files), &n->key);
+			continue;
+		}
+		r->notices[kept++] = *n;
+	}
+	r->nnotices = kept;
+}
+
 static int find_targets(struct run *r)
 {
 	char err[512];
@@ -362,7 +402,7 @@ static int find_targets(struct run *r)
 	for (int i = 0; i < env.nbinaries; i++) {
 		n = discover__add_path(&r->targets, env.binaries[i], err, sizeof(err));
 		if (n < 0) {
-			p_err("%s: %s", env.binaries[i], err);
+			p_err("%s", err);
 			return n;
 		}
 	}
@@ -374,12 +414,12 @@ static int find_targets(struct run *r)
 		if (env.nbinaries)
 			continue;	/* --binary says which file */
 		n = discover__pid(&r->targets, env.pids[i]);
-		if (n < 0) {
+		if (n <= 0) {
 			p_err("process %d maps no Python this tool can trace "
-			      "(no python executable or libpython 3.8+ found in "
+			      "(no python executable or libpython 3.8+ in "
 			      "/proc/%d/maps): try --binary PATH", env.pids[i],
 			      env.pids[i]);
-			return n;
+			return n ? n : -ENOENT;
 		}
 	}
 	if (env.command && !env.nbinaries) {
@@ -389,17 +429,189 @@ static int find_targets(struct run *r)
 				"tracing every Python on the host, filtered to "
 				"the command's processes", env.command[0]);
 			discover__system(&r->targets);
+			r->system_wide = true;
 		}
 	}
-	if (!env.nbinaries && !env.npids && !env.command)
+	if (!env.nbinaries && !env.npids && !env.command) {
 		discover__system(&r->targets);
-	if (!r->targets.n) {
-		p_err("no Python found: no running process maps a python "
-		      "executable or libpython 3.8+, and none is in the usual "
-		      "install locations; name one with --binary PATH");
+		r->system_wide = true;
+	}
+	if (!r->targets.n && !r->system_wide) {
+		p_err("no Python found: name one with --binary PATH");
 		return -ENOENT;
 	}
+	if (r->targets.n > PA_TARGETS_MAX) {
+		p_warn("%zu targets found, tracing the first %d", r->targets.n,
+		       PA_TARGETS_MAX);
+		r->targets.n = PA_TARGETS_MAX;
+	}
 	return 0;
+}
+
+/* The tracepoint of the mmap watcher needs tracefs. */
+static bool tracefs_ready(void)
+{
+	if (!access("/sys/kernel/tracing/events", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events", F_OK))
+		return true;
+	if (!mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return true;
+	p_warn("tracefs is not mounted and cannot be (%s): Pythons started "
+	       "later from files not yet attached will be missed", strerror(errno));
+	return false;
+}
+
+/* ---- filters --------------------------------------------------------------- */
+
+static void configure_filters(struct pyaudit_bpf *skel)
+{
+	struct pyaudit_bpf__rodata *ro = skel->rodata;
+
+	ro->filter_pids = env.npids > 0 || env.command;
+	ro->filter_uids = env.nuids > 0;
+	ro->filter_comms = env.ncomms > 0;
+	ro->filter_cgroups = env.ncgroups > 0 || env.ncontainers > 0;
+	ro->summary_mode = env.summary;
+	ro->n_globs = env.nglobs;
+	ro->have_include = env.have_include;
+	for (int i = 0; i < env.nglobs; i++) {
+		memcpy((char *)ro->globs[i], env.globs[i], PA_GLOB_LEN);
+		ro->glob_len[i] = strlen(env.globs[i]);
+		ro->glob_exclude[i] = env.glob_exclude[i];
+	}
+	/* Wake the consumer when a sixteenth of the buffer waits; below
+	 * that, it reads every POLL_MS. */
+	ro->wakeup_bytes = env.ring_size / 16;
+}
+
+static int fill_filter_maps(struct pyaudit_bpf *skel)
+{
+	__u8 one = 1;
+	int fd;
+
+	fd = bpf_map__fd(skel->maps.uid_filter);
+	for (int i = 0; i < env.nuids; i++)
+		bpf_map_update_elem(fd, &env.uids[i], &one, BPF_ANY);
+	fd = bpf_map__fd(skel->maps.comm_filter);
+	for (int i = 0; i < env.ncomms; i++)
+		bpf_map_update_elem(fd, env.comms[i], &one, BPF_ANY);
+	fd = bpf_map__fd(skel->maps.cgroup_filter);
+	for (int i = 0; i < env.ncgroups; i++) {
+		uint64_t id;
+		int err = cgroup__id_of_path(env.cgroups[i], &id);
+
+		if (err) {
+			p_err("--cgroup %s: %s: give a cgroup v2 directory, e.g. "
+			      "/sys/fs/cgroup/system.slice/app.service",
+			      env.cgroups[i], strerror(-err));
+			return err;
+		}
+		bpf_map_update_elem(fd, &id, &one, BPF_ANY);
+	}
+	for (int i = 0; i < env.ncontainers; i++) {
+		uint64_t ids[PA_FILTER_IDS_MAX];
+		int n = cgroup__ids_of_container(env.containers[i], ids,
+						 PA_FILTER_IDS_MAX);
+
+		if (n <= 0) {
+			p_err("--container %s: %s", env.containers[i],
+			      n == -EINVAL ? "give at least 12 hex digits of the id" :
+			      "no cgroup of that container (is it running?)");
+			return n ? n : -ENOENT;
+		}
+		for (int j = 0; j < n; j++)
+			bpf_map_update_elem(fd, &ids[j], &one, BPF_ANY);
+	}
+	return 0;
+}
+
+/* ---- summary mode ---------------------------------------------------------- */
+
+/* Read (and with an interval, reset) the counts, and print them. */
+static int print_summary(struct run *r, bool final)
+{
+	int fd = bpf_map__fd(r->skel->maps.summary);
+	struct pa_summary_key key, next, *prev = NULL;
+	struct summary_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	struct summary_opts so = {
+		.json = env.json,
+		.realtime_offset_ns = r->fmt.realtime_offset_ns,
+		.now_ns = now_ns(),
+		.interval_s = final ? 0 : env.summary_interval,
+	};
+	static __u64 lost_printed;
+	bool reset = env.summary_interval > 0;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		__u64 count;
+
+		key = next;
+		prev = &key;
+		if (reset ? bpf_map_lookup_and_delete_elem(fd, &key, &count)
+			  : bpf_map_lookup_elem(fd, &key, &count))
+			continue;
+		if (n == cap) {
+			struct summary_row *nr;
+
+			cap = cap ? cap * 2 : 256;
+			nr = realloc(rows, cap * sizeof(*rows));
+			if (!nr)
+				break;
+			rows = nr;
+		}
+		struct summary_row *row = &rows[n++];
+		const struct proc_info *pi;
+
+		memset(row, 0, sizeof(*row));
+		memcpy(row->event, key.name, PA_SUMMARY_NAME_MAX);
+		row->event_truncated = key.name_truncated;
+		row->pid = key.pid;
+		memcpy(row->comm, key.comm, PA_COMM_LEN);
+		pi = proc_cache__get(r->procs, key.pid, 0);
+		if (pi)
+			memcpy(row->container_id, pi->container_id, sizeof(row->container_id));
+		row->count = count;
+		/* After a delete, restart the walk: the key is gone. */
+		if (reset)
+			prev = NULL;
+	}
+	so.lost = stat_sum(r->skel, PA_STAT_LOST) - lost_printed;
+	lost_printed += so.lost;
+	err = summary__print(r->out.f, &so, rows, n);
+	free(rows);
+	return err;
+}
+
+/* ---- lost events ----------------------------------------------------------- */
+
+static __u64 lost_seen;
+
+static void report_lost(struct run *r, bool final)
+{
+	__u64 lost = stat_sum(r->skel, PA_STAT_LOST);
+
+	if (final ? !lost : lost == lost_seen)
+		return;
+	if (env.json) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(r->out.f, "{\"type\":\"lost\",\"time_s\":%lld.%09ld,"
+			"\"lost\":%llu,\"total_lost\":%llu,\"final\":%s}\n",
+			(long long)ts.tv_sec, ts.tv_nsec,
+			(unsigned long long)(final ? lost : lost - lost_seen),
+			(unsigned long long)lost, final ? "true" : "false");
+	}
+	if (final)
+		p_warn("%llu events lost in all: the ring buffer was full "
+		       "(a larger --ring-size, or filters, help)",
+		       (unsigned long long)lost);
+	else
+		p_warn("%llu events lost: the ring buffer was full (try a larger "
+		       "--ring-size)", (unsigned long long)(lost - lost_seen));
+	lost_seen = lost;
 }
 
 /* ---- the command ---------------------------------------------------------- */
@@ -456,28 +668,18 @@ static int64_t realtime_offset_ns(void)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = opts,
-		.parser = parse_arg,
-		.doc = doc,
-	};
 	struct run r = {};
 	struct ring_buffer *rb = NULL;
 	pid_t child = -1;
 	int child_status = 0, err, exit_code = 1;
-	unsigned attached = 0, n_usdt = 0, n_uprobes = 0;
-	__u64 lost_seen = 0;
+	__u64 start, next_summary = 0;
 
-	err = argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_IN_ORDER, NULL, NULL);
-	if (err)
-		return EXIT_USAGE;
+	opts__parse(argc, argv, &env);
 	log_json = env.json;
 	if (env.list)
 		return list_events(env.list_glob);
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	libbpf_set_print(libbpf_print);
-
 	if (!have_privileges()) {
 		p_err("needs CAP_BPF and CAP_PERFMON to load BPF programs and "
 		      "attach uprobes: run with sudo");
@@ -485,31 +687,32 @@ int main(int argc, char **argv)
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		p_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): pyaudit "
-		      "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.8+)");
+		      "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.17+)");
 		return 1;
 	}
 
 	r.rec = malloc(sizeof(*r.rec));
-	if (!r.rec) {
+	r.procs = proc_cache__new(PROC_CACHE_MAX);
+	if (!r.rec || !r.procs) {
 		p_err("out of memory");
-		return 1;
+		goto cleanup;
 	}
+	if (output__open(&r.out, env.output))
+		goto cleanup;
 	if (find_targets(&r))
 		goto cleanup;
-	if (r.targets.n > PA_TARGETS_MAX) {
-		p_warn("%zu targets found, tracing the first %d", r.targets.n,
-		       PA_TARGETS_MAX);
-		r.targets.n = PA_TARGETS_MAX;
-	}
 
 	r.skel = pyaudit_bpf__open();
 	if (!r.skel) {
 		p_err("cannot open the BPF object: %s", strerror(errno));
 		goto cleanup;
 	}
-	r.skel->rodata->filter_pids = env.npids > 0 || env.command;
+	configure_filters(r.skel);
 	bpf_program__set_autoload(r.skel->progs.follow_fork, env.command != NULL);
 	bpf_program__set_autoload(r.skel->progs.follow_exit, env.command != NULL);
+	bpf_program__set_autoload(r.skel->progs.watch_exec, r.system_wide);
+	bpf_program__set_autoload(r.skel->progs.watch_mmap,
+				  r.system_wide && tracefs_ready());
 	bpf_map__set_max_entries(r.skel->maps.events, env.ring_size);
 	err = pyaudit_bpf__load(r.skel);
 	if (err) {
@@ -518,15 +721,8 @@ int main(int argc, char **argv)
 				    : " (run with -vv for the verifier's log)");
 		goto cleanup;
 	}
-
-	for (__u32 i = 0; i < r.targets.n; i++) {
-		if (bpf_map_update_elem(bpf_map__fd(r.skel->maps.layouts), &i,
-					&r.targets.v[i].layout, BPF_ANY)) {
-			p_err("cannot store the layout of %s: %s",
-			      r.targets.v[i].path, strerror(errno));
-			goto cleanup;
-		}
-	}
+	if (fill_filter_maps(r.skel))
+		goto cleanup;
 
 	if (env.command) {
 		child = start_command(env.command);
@@ -545,42 +741,24 @@ int main(int argc, char **argv)
 
 	if (log_verbose)
 		p_info("Targets:");
-	for (__u32 i = 0; i < r.targets.n; i++) {
-		struct target *t = &r.targets.v[i];
-		int ok = 0;
-
-		if (log_verbose)
-			describe_target(t);
-		if (env.npids && !env.nbinaries) {
-			/* Probe each process on its own: the USDT semaphore
-			 * is then armed in that process only. */
-			for (int j = 0; j < env.npids; j++)
-				if (!attach_target(r.skel, t, i, env.pids[j]))
-					ok = 1;
-		} else {
-			ok = !attach_target(r.skel, t, i, -1);
-		}
-		if (ok) {
-			attached++;
-			if (t->mech == TARGET_MECH_USDT)
-				n_usdt++;
-			else
-				n_uprobes++;
-		}
-	}
-	if (!attached) {
+	attach_new_targets(&r);
+	if (!r.n_attached && !r.system_wide) {
 		p_err("no target could be probed (see the warnings above)");
 		goto cleanup;
 	}
-	err = pyaudit_bpf__attach(r.skel);	/* the fork/exit followers */
+	err = pyaudit_bpf__attach(r.skel);	/* followers and watchers */
 	if (err) {
-		p_err("cannot attach the process followers: %s", strerror(-err));
+		p_err("cannot attach the process watchers: %s", strerror(-err));
 		goto cleanup;
 	}
 
 	r.fmt.json = env.json;
 	r.fmt.realtime_offset_ns = realtime_offset_ns();
-	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), handle_event, &r, NULL);
+	r.fmt.abs_time = env.abs_time;
+	r.fmt.col_uid = env.col_uid;
+	r.fmt.col_ppid = env.col_ppid;
+	r.fmt.col_container = env.col_container;
+	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), handle_record, &r, NULL);
 	if (!rb) {
 		p_err("cannot create the ring buffer reader: %s", strerror(errno));
 		goto cleanup;
@@ -588,14 +766,14 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
-	signal(SIGPIPE, SIG_DFL);
+	signal(SIGHUP, hup_handler);
 
 	{
 		/* One line: how many targets, and each one's mechanism. */
 		char list[1024] = "";
 		size_t len = 0;
 
-		for (__u32 i = 0; i < r.targets.n && len < sizeof(list); i++) {
+		for (size_t i = 0; i < r.targets.n && len < sizeof(list); i++) {
 			const char *base = strrchr(r.targets.v[i].path, '/');
 
 			len += snprintf(list + len, sizeof(list) - len, "%s%s (%s)",
@@ -604,50 +782,67 @@ int main(int argc, char **argv)
 		}
 		if (len >= sizeof(list))
 			strcpy(list + sizeof(list) - 5, "...");
-		p_info("Tracing %u target%s (%u usdt, %u uprobes): %s. %s", attached,
-		       attached == 1 ? "" : "s", n_usdt, n_uprobes, list,
+		p_info("Tracing %u target%s (%u usdt, %u uprobes)%s%s%s. %s",
+		       r.n_attached, r.n_attached == 1 ? "" : "s", r.n_usdt,
+		       r.n_uprobes, len ? ": " : "", list,
+		       r.system_wide ? "; watching for new Pythons" : "",
 		       env.command ? "Starting the command." : "Ctrl-C to end.");
 	}
-	format__header(stdout, &r.fmt);
+	if (!env.summary)
+		format__header(r.out.f, &r.fmt);
 	release_command();
 
 	exit_code = 0;
+	start = now_ns();
+	if (env.summary && env.summary_interval > 0)
+		next_summary = start + (__u64)(env.summary_interval * 1e9);
 	while (!exiting) {
-		err = ring_buffer__poll(rb, 100);
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (err >= 0)
+			err = ring_buffer__consume(rb);	/* below the wakeup mark */
 		if (err < 0 && err != -EINTR) {
 			p_err("reading the ring buffer: %s", strerror(-err));
 			exit_code = 1;
 			break;
 		}
-		if (child > 0) {
-			pid_t w = waitpid(child, &child_status, WNOHANG);
-
-			if (w == child) {
-				child = -1;
+		if (r.nnotices)
+			process_notices(&r);
+		if (reopen_output) {
+			reopen_output = 0;
+			if (output__reopen(&r.out)) {
+				exit_code = 1;
 				break;
 			}
 		}
-		{
-			__u64 lost = stat_sum(r.skel, PA_STAT_LOST);
-
-			if (lost != lost_seen) {
-				p_warn("%llu events lost: the ring buffer was full "
-				       "(try a larger --ring-size)",
-				       (unsigned long long)(lost - lost_seen));
-				lost_seen = lost;
-			}
+		if (output__flush(&r.out)) {
+			p_err("writing to %s: %s", env.output ? env.output : "stdout",
+			      strerror(errno ? errno : EIO));
+			exit_code = 1;
+			break;
 		}
+		if (next_summary && now_ns() >= next_summary) {
+			print_summary(&r, false);
+			next_summary += (__u64)(env.summary_interval * 1e9);
+		}
+		report_lost(&r, false);
+		if (child > 0 && waitpid(child, &child_status, WNOHANG) == child) {
+			child = -1;
+			break;
+		}
+		if (env.duration > 0 && now_ns() - start >= env.duration * 1e9)
+			break;
 	}
 	/* Deliver what is still in the buffer. */
 	ring_buffer__consume(rb);
-	{
-		__u64 lost = stat_sum(r.skel, PA_STAT_LOST);
-
-		if (lost)
-			p_warn("%llu events lost in all (ring buffer full)",
-			       (unsigned long long)lost);
+	if (env.summary)
+		print_summary(&r, true);
+	report_lost(&r, true);
+	if (output__flush(&r.out) && !exit_code) {
+		p_err("writing to %s: %s", env.output ? env.output : "stdout",
+		      strerror(errno ? errno : EIO));
+		exit_code = 1;
 	}
-	if (env.command && child < 0) {
+	if (env.command && child < 0 && !exit_code) {
 		if (WIFEXITED(child_status))
 			exit_code = WEXITSTATUS(child_status);
 		else if (WIFSIGNALED(child_status))
@@ -655,13 +850,14 @@ int main(int argc, char **argv)
 	}
 
 cleanup:
-	if (child > 0) {
-		/* pyaudit ends first: let the command go on untraced. */
-		release_command();
-	}
+	if (child > 0)
+		release_command();	/* pyaudit ends first: the command goes on */
 	ring_buffer__free(rb);
 	pyaudit_bpf__destroy(r.skel);
 	target_list__free(&r.targets);
+	proc_cache__free(r.procs);
+	output__close(&r.out);
+	free(r.attached);
 	free(r.rec);
 	return exit_code;
 }

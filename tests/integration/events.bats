@@ -12,7 +12,7 @@ check_workload() {
 	[ -n "$pid" ] && [ "$pid" != null ] || { echo "no end marker" >&2; cat "$T/err" >&2; return 1; }
 	local P=".pid == $pid"
 	# C-level events
-	jq_ok "$P and .event == \"open\" and (.args.path | strings | endswith(\"/src.txt\")) and .args.mode == \"w\" and (.args.flags | type) == \"number\""
+	jq_ok "$P and .event == \"open\" and (.args.file | strings | endswith(\"/src.txt\")) and .args.mode == \"w\" and (.args.flags | type) == \"number\""
 	jq_ok "$P and .event == \"os.listdir\" and (.args.path | strings | startswith(\"/tmp/pyaudit-test-\"))"
 	jq_ok "$P and .event == \"socket.connect\" and .args.address[0] == \"127.0.0.1\" and (.args.address[1] | type) == \"number\" and .args.self.typename != null"
 	jq_ok "$P and .event == \"compile\" and .args.source == {\"type\":\"bytes\",\"base64\":\"eCA9IDYgKiA3\"} and .args.filename == \"<pyaudit-test>\""
@@ -41,7 +41,7 @@ run_version() {
 	"$HELPER_PY" "$COMPARE" "$T/out" "$T/hook.jsonl" "$pid"
 	# text output of the same workload
 	trace_command "$@" -- "$py" "$WORKLOAD"
-	grep -E "^[0-9:.]+ +[0-9]+ +\S+ +open path='/tmp/pyaudit-test-[^']*/src.txt' mode='w' flags=[0-9]+" "$T/out"
+	grep -E "^[0-9:.]+ +[0-9]+ +\S+ +open file='/tmp/pyaudit-test-[^']*/src.txt' mode='w' flags=[0-9]+" "$T/out"
 	grep -F "subprocess.Popen executable='/bin/true' args=['/bin/true', 'pyaudit-argv-1', 'arg two'] cwd=None env=None" "$T/out"
 	grep -F "pyaudit.test.types arg0='text' arg1=b'by\\x00tes' arg2=42 arg3=-7 arg4=1267650600228229401496703205376 arg5=-18446744073709551616 arg6=1.5 arg7=True arg8=False arg9=None arg10=(1, 'a') arg11=[2, 'b'] arg12='héllo wörld' arg13='中文' arg14='😀' arg15=0" "$T/out"
 }

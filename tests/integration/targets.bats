@@ -100,7 +100,7 @@ sys.exit(3)"
 @test "--list shows events with their argument names; -V shows versions" {
 	run "$PYAUDIT" --list
 	[ "$status" = 0 ]
-	echo "$output" | grep -qx 'open path, mode, flags'
+	echo "$output" | grep -qx 'open file, mode, flags'
 	echo "$output" | grep -qx 'subprocess.Popen executable, args, cwd, env'
 	run "$PYAUDIT" --list 'socket.*'
 	[ "$status" = 0 ]

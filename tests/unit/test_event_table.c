@@ -48,7 +48,7 @@ static void test_open(void **state)
 {
 	(void)state;
 	/* The docs table says "file"; the newer io/os docs say "path". */
-	CHECK_ARGS("open", "path", "mode", "flags");
+	CHECK_ARGS("open", "file", "mode", "flags");
 }
 
 static void test_subprocess_popen(void **state)
@@ -107,7 +107,7 @@ static void test_undocumented_and_renamed(void **state)
 	CHECK_ARGS("sys.monitoring.register_callback", "func");
 	CHECK_ARGS("time.sleep", "secs");
 	CHECK_ARGS("shutil.rmtree", "path", "dir_fd");
-	CHECK_ARGS("ctypes.string_at", "ptr", "size");
+	CHECK_ARGS("ctypes.string_at", "address", "size");
 	CHECK_ARGS("code.__new__", "code", "filename", "name", "argcount",
 		   "posonlyargcount", "kwonlyargcount", "nlocals",
 		   "stacksize", "flags");

@@ -145,11 +145,15 @@ static void test_json_line(void **state)
 
 	(void)state;
 	build_open();
-	assert_string_equal(line(&o, &def_open),
+	assert_ptr_equal(strstr(line(&o, &def_open),
 		"{\"time\":\"2026-11-24T17:25:01.123456789Z\",\"pid\":4242,"
 		"\"tid\":4243,\"uid\":1000,\"comm\":\"python3.11\","
 		"\"event\":\"open\",\"args\":{\"path\":\"/etc/hosts\","
-		"\"mode\":\"r\",\"flags\":524288},\"source\":\"usdt\"}\n");
+		"\"mode\":\"r\",\"flags\":524288},\"source\":\"usdt\","
+		"\"process\":{\"pid\":4242,\"tid\":4243,"), out);
+	/* the process object closes the line */
+	assert_non_null(strstr(out, "\"comm\":\"python3.11\",\"cgroup_id\":"));
+	assert_string_equal(out + strlen(out) - 3, "}}\n");
 	/* fewer names than values */
 	assert_non_null(strstr(line(&o, &short_def),
 		"\"args\":{\"path\":\"/etc/hosts\",\"arg1\":\"r\","
@@ -475,7 +479,7 @@ static void test_event_marks(void **state)
 	s = line(&j, NULL);
 	assert_non_null(strstr(s, "\"args\":{\"arg0\":1,\"arg1\":2},"
 			"\"source\":\"sys_audit\",\"truncated\":true,"
-			"\"total_args\":5}\n"));
+			"\"total_args\":5,\"process\":{"));
 
 	/* record full, count unknown */
 	rb_start(&r, PA_SRC_VALIST, PA_EV_REC_FULL, 1);
@@ -484,7 +488,7 @@ static void test_event_marks(void **state)
 	decode_ok();
 	assert_non_null(strstr(line(&t, NULL), " ev arg0=None ...(truncated)\n"));
 	assert_non_null(strstr(line(&j, NULL),
-		"\"source\":\"sys_audit_tstate\",\"truncated\":true}\n"));
+		"\"source\":\"sys_audit_tstate\",\"truncated\":true,\"process\":{"));
 
 	/* unknown format code */
 	rb_start(&r, PA_SRC_VARARGS, PA_EV_BAD_FORMAT, 0);
@@ -492,7 +496,7 @@ static void test_event_marks(void **state)
 	decode_ok();
 	assert_non_null(strstr(line(&t, NULL), " ev ...(truncated)\n"));
 	assert_non_null(strstr(line(&j, NULL),
-		"\"args\":{},\"source\":\"PySys_Audit\",\"truncated\":true}\n"));
+		"\"args\":{},\"source\":\"PySys_Audit\",\"truncated\":true,\"process\":{"));
 
 	/* unreadable name */
 	rb_start(&r, PA_SRC_VARARGS_TS, PA_EV_NAME_UNREADABLE, 0);
@@ -500,7 +504,7 @@ static void test_event_marks(void **state)
 	decode_ok();
 	assert_non_null(strstr(line(&t, NULL), "python3.11       <unreadable>\n"));
 	assert_non_null(strstr(line(&j, NULL),
-		"\"event\":null,\"args\":{},\"source\":\"_PySys_Audit\"}\n"));
+		"\"event\":null,\"args\":{},\"source\":\"_PySys_Audit\",\"process\":{"));
 
 	/* truncated, escaped names */
 	rb_start(&r, PA_SRC_USDT, 0, 0);
@@ -509,7 +513,7 @@ static void test_event_marks(void **state)
 	assert_non_null(strstr(line(&t, NULL), "python3.11       op...\n"));
 	assert_non_null(strstr(line(&j, NULL),
 		"\"event\":\"op\",\"args\":{},\"source\":\"usdt\","
-		"\"event_truncated\":true}\n"));
+		"\"event_truncated\":true,\"process\":{"));
 	rb_start(&r, PA_SRC_USDT, 0, 1);
 	rb_str(&r, "a b\x1b[2J\n\\");
 	rb_int(&r, 1);

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The command line, argp style (libbpf-tools): a doc string with
+ * EXAMPLES, conventional letters, numbers checked to the last byte. */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+#include "opts.h"
+
+const char *argp_program_version = "pyaudit " PYAUDIT_VERSION;
+const char *argp_program_bug_address = "the project's issue tracker";
+
+static const char doc[] =
+"Trace CPython audit events (PEP 578) with eBPF, from outside the traced\n"
+"processes: nothing to install in them, no restart.\n"
+"\n"
+"USAGE: pyaudit [OPTIONS] [-- COMMAND [ARGS...]]\n"
+"\n"
+"With no target option, every Python on the host is traced: each python\n"
+"executable and libpython that a running process maps, and those in the\n"
+"usual install locations; Pythons started later, also in containers, are\n"
+"found as they start. Filters act in the kernel, before any argument is\n"
+"read.\n"
+"\n"
+"EXAMPLES:\n"
+"    pyaudit                          # every Python on the host\n"
+"    pyaudit -j -o /var/log/pyaudit/audit.jsonl   # JSON Lines to a file\n"
+"    pyaudit -p 1234                  # one process\n"
+"    pyaudit -- python3 app.py        # a command and its children\n"
+"    pyaudit -e 'os.system,subprocess.Popen,os.exec,os.posix_spawn'\n"
+"                                     # who runs commands\n"
+"    pyaudit -x 'import,marshal.*,object.*,exec,compile'   # less noise\n"
+"    pyaudit --container 3f4e5d6c7b8a # one container\n"
+"    pyaudit -s 5                     # counts per event and process\n"
+"    pyaudit --list 'socket.*'        # known events and their arguments\n"
+"\n"
+"OPTIONS:";
+
+enum {
+	OPT_BINARY = 0x100,
+	OPT_RING_SIZE,
+	OPT_LIST,
+	OPT_COMM,
+	OPT_CGROUP,
+	OPT_CONTAINER,
+};
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Targets:", 1 },
+	{ "pid", 'p', "PID", 0, "Trace this process only (repeatable)", 1 },
+	{ "binary", OPT_BINARY, "PATH", 0,
+	  "Trace this python executable or libpython (repeatable); combines "
+	  "with -p and with a command", 1 },
+	{ NULL, 0, NULL, 0, "Filters (in the kernel):", 2 },
+	{ "event", 'e', "GLOB[,GLOB...]", 0,
+	  "Only events whose name matches a glob (* and ?), e.g. 'os.*'", 2 },
+	{ "exclude", 'x', "GLOB[,GLOB...]", 0,
+	  "Not the events whose name matches; wins over -e", 2 },
+	{ "uid", 'u', "UID", 0, "Only processes of this user id (repeatable)", 2 },
+	{ "comm", OPT_COMM, "NAME", 0,
+	  "Only threads with this name (comm, 15 bytes; repeatable)", 2 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0,
+	  "Only processes in this cgroup v2 directory or below it", 2 },
+	{ "container", OPT_CONTAINER, "ID", 0,
+	  "Only this container (its id, or at least 12 hex digits of it)", 2 },
+	{ NULL, 0, NULL, 0, "Output:", 3 },
+	{ "json", 'j', NULL, 0, "One JSON object per event (JSON Lines)", 3 },
+	{ "output", 'o', "FILE", 0,
+	  "Append to FILE; reopen it on SIGHUP (for logrotate)", 3 },
+	{ NULL, 'T', NULL, 0, "Date and time in the TIME column", 3 },
+	{ NULL, 'U', NULL, 0, "A UID column", 3 },
+	{ NULL, 'P', NULL, 0, "A PPID column", 3 },
+	{ NULL, 'C', NULL, 0, "A CONTAINER column", 3 },
+	{ "summary", 's', "INTERVAL", OPTION_ARG_OPTIONAL,
+	  "Count events per name and process in the kernel; print the table "
+	  "every INTERVAL seconds and at exit (only at exit without "
+	  "INTERVAL; use -s=5 or --summary=5)", 3 },
+	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
+	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
+	  "Ring buffer size, a power of 2 (default 8M; k/M suffixes)", 3 },
+	{ "list", OPT_LIST, "GLOB", OPTION_ARG_OPTIONAL,
+	  "List the known events and their argument names, and exit", 3 },
+	{ NULL, 0, NULL, 0, "Other:", 4 },
+	{ "verbose", 'v', NULL, 0,
+	  "Say which targets were found and how each is probed; twice: "
+	  "libbpf's debug output too", 4 },
+	{ NULL, 'V', NULL, 0, "Print the version, libbpf's and the features", 4 },
+	{ "help", 'h', NULL, 0, "Show this help", 4 },
+	{},
+};
+
+static int parse_ulong(const char *s, unsigned long *out, bool suffixes)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *s == '-' || *s == ' ')
+		return -EINVAL;
+	if (suffixes && (*end == 'k' || *end == 'K'))
+		v <<= 10, end++;
+	else if (suffixes && (*end == 'm' || *end == 'M'))
+		v <<= 20, end++;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 1e7)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static void print_version(void)
+{
+	printf("pyaudit %s\n", PYAUDIT_VERSION);
+	printf("libbpf %u.%u (built against %s)\n", libbpf_major_version(),
+	       libbpf_minor_version(), LIBBPF_BUILD_VERSION);
+	printf("features: usdt uprobes sys_audit-method-table-scan "
+	       "kernel-filters summary new-process-watch containers json "
+	       "cpython-3.8-3.14\n");
+}
+
+/* -e/-x: a comma-separated list of globs. */
+static void add_globs(struct argp_state *state, struct opts *o, char *arg,
+		      bool exclude)
+{
+	char *save = NULL, *g;
+
+	for (g = strtok_r(arg, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
+		if (!*g)
+			continue;
+		if (o->nglobs == PA_GLOBS_MAX)
+			argp_error(state, "at most %d patterns with -e and -x",
+				   PA_GLOBS_MAX);
+		if (strlen(g) >= PA_GLOB_LEN)
+			argp_error(state, "pattern longer than %d bytes: %s",
+				   PA_GLOB_LEN - 1, g);
+		strcpy(o->globs[o->nglobs], g);
+		o->glob_exclude[o->nglobs++] = exclude;
+		if (!exclude)
+			o->have_include = true;
+	}
+}
+
+#define ADD(state, arr, n, val, what)					\
+	do {								\
+		if ((n) == OPTS_LIST_MAX)				\
+			argp_error(state, "too many %s options", what);	\
+		(arr)[(n)++] = (val);					\
+	} while (0)
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	unsigned long v;
+
+	switch (key) {
+	case 'p':
+		if (parse_ulong(arg, &v, false) || !v || v > 0x7fffffff)
+			argp_error(state, "invalid PID: %s", arg);
+		ADD(state, o->pids, o->npids, (pid_t)v, "-p");
+		break;
+	case OPT_BINARY:
+		ADD(state, o->binaries, o->nbinaries, arg, "--binary");
+		break;
+	case 'e':
+	case 'x':
+		add_globs(state, o, arg, key == 'x');
+		break;
+	case 'u':
+		if (parse_ulong(arg, &v, false) || v > 0xfffffffe)
+			argp_error(state, "invalid UID: %s", arg);
+		ADD(state, o->uids, o->nuids, (uid_t)v, "-u");
+		break;
+	case OPT_COMM:
+		if (o->ncomms == OPTS_LIST_MAX)
+			argp_error(state, "too many --comm options");
+		/* comm is 15 bytes: a longer name is cut the same way */
+		strncpy(o->comms[o->ncomms], arg, PA_COMM_LEN - 1);
+		o->ncomms++;
+		break;
+	case OPT_CGROUP:
+		ADD(state, o->cgroups, o->ncgroups, arg, "--cgroup");
+		break;
+	case OPT_CONTAINER:
+		ADD(state, o->containers, o->ncontainers, arg, "--container");
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case 'T':
+		o->abs_time = true;
+		break;
+	case 'U':
+		o->col_uid = true;
+		break;
+	case 'P':
+		o->col_ppid = true;
+		break;
+	case 'C':
+		o->col_container = true;
+		break;
+	case 's':
+		o->summary = true;
+		if (arg && parse_seconds(arg, &o->summary_interval))
+			argp_error(state, "-s: an interval in seconds: %s", arg);
+		break;
+	case 'd':
+		if (parse_seconds(arg, &o->duration))
+			argp_error(state, "-d: a duration in seconds: %s", arg);
+		break;
+	case 'v':
+		log_verbose++;
+		break;
+	case OPT_RING_SIZE:
+		if (parse_ulong(arg, &v, true) || v < 4096 || (v & (v - 1)) ||
+		    v > (1UL << 30))
+			argp_error(state, "--ring-size: a power of 2 from 4096 to 1G: %s", arg);
+		o->ring_size = v;
+		break;
+	case OPT_LIST:
+		o->list = true;
+		o->list_glob = arg;
+		break;
+	case 'V':
+		print_version();
+		exit(0);
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARG:
+		/* The command and its arguments: everything from here on. */
+		o->command = &state->argv[state->next - 1];
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (o->npids && o->command)
+			argp_error(state, "-p and a command do not go together");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void opts__parse(int argc, char **argv, struct opts *o)
+{
+	static const struct argp argp = {
+		.options = options,
+		.parser = parse_arg,
+		.doc = doc,
+	};
+
+	memset(o, 0, sizeof(*o));
+	o->ring_size = 8UL << 20;
+	argp_err_exit_status = EXIT_USAGE;
+	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_IN_ORDER, NULL, o))
+		exit(EXIT_USAGE);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The command line: what to trace, filters, output. */
+#ifndef PA_OPTS_H
+#define PA_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "../bpf/pyaudit.h"
+
+#define OPTS_LIST_MAX 64
+#define EXIT_USAGE 64
+
+struct opts {
+	pid_t pids[OPTS_LIST_MAX];
+	int npids;
+	const char *binaries[OPTS_LIST_MAX];
+	int nbinaries;
+	char **command;			/* argv after "--" */
+	/* filters */
+	char globs[PA_GLOBS_MAX][PA_GLOB_LEN];
+	bool glob_exclude[PA_GLOBS_MAX];
+	int nglobs;
+	bool have_include;
+	uid_t uids[OPTS_LIST_MAX];
+	int nuids;
+	char comms[OPTS_LIST_MAX][PA_COMM_LEN];
+	int ncomms;
+	const char *cgroups[OPTS_LIST_MAX];
+	int ncgroups;
+	const char *containers[OPTS_LIST_MAX];
+	int ncontainers;
+	/* output */
+	bool json;
+	const char *output;		/* -o FILE */
+	bool abs_time, col_uid, col_ppid, col_container;
+	bool summary;
+	double summary_interval;	/* 0: only at exit */
+	double duration;		/* -d: 0 = until interrupted */
+	unsigned long ring_size;
+	bool list;
+	const char *list_glob;
+};
+
+/* Parse argv into o. Exits on --help, -V, and usage errors (64). */
+void opts__parse(int argc, char **argv, struct opts *o);
+
+#endif
