@@ -144,10 +144,11 @@ cgroup2_root() {
 	[ -n "$root" ] || skip "no cgroup2 mount"
 	id=$(printf '%064x' $$)
 	id=${id:0:52}feedfacecafe
-	cg="$root/pyaudit-test-docker-$id.scope"
+	cg="$root/docker-$id.scope"
+	[ ! -e "$cg" ] || rmdir "$cg"
 	mkdir "$cg" || skip "cannot create a cgroup under $root"
 	run_in_cgroup() {
-		sh -c "echo \$\$ > '$cg/cgroup.procs' && exec '$DEBIAN_PY' -c 'import sys; sys.audit(\"pyaudit.cg\", \"$1\")'"
+		sh -c "echo \$\$ > '$cg/cgroup.procs' && exec '$DEBIAN_PY' -c 'import sys, time; sys.audit(\"pyaudit.cg\", \"$1\"); time.sleep(0.5)'"
 	}
 	for opt in "--cgroup $cg" "--container ${id:0:16}"; do
 		start_pyaudit --json $opt -e 'pyaudit.cg'
@@ -207,9 +208,9 @@ for i in range(321):
 	"$DEBIAN_PY" -c 'import sys, time
 for i in range(400):
     sys.audit("pyaudit.seq", i)
-    if i % 50 == 0: time.sleep(0.02)' &
+    time.sleep(0.005)' &
 	writer=$!
-	sleep 0.2
+	sleep 0.6
 	mv "$log" "$log.1"
 	kill -HUP "$PA_PID"
 	wait $writer
