@@ -1292,6 +1292,20 @@ int BPF_PROG(follow_exit, struct task_struct *task)
 
 #define PROT_EXEC_ 0x4
 
+/* "python" anywhere in the name: python3.12, libpython3.12.so.1.0,
+ * a renamed copy such as app-python3. */
+static __always_inline bool name_has_python(const char *n)
+{
+	for (int i = 0; i < 32 - 6; i++) {
+		if (!n[i])
+			return false;
+		if (n[i] == 'p' && n[i + 1] == 'y' && n[i + 2] == 't' &&
+		    n[i + 3] == 'h' && n[i + 4] == 'o' && n[i + 5] == 'n')
+			return true;
+	}
+	return false;
+}
+
 /* Tell user space about f once if its name looks like a Python. */
 static __always_inline void notify_file(struct file *f)
 {
@@ -1305,7 +1319,7 @@ static __always_inline void notify_file(struct file *f)
 	dname = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 	if (bpf_probe_read_kernel_str(m.name, sizeof(m.name), dname) <= 0)
 		return;
-	if (!(tname_is(m.name, "python", 6) || tname_is(m.name, "libpython", 9)))
+	if (!name_has_python(m.name))
 		return;
 	key.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	key.ino = BPF_CORE_READ(f, f_inode, i_ino);

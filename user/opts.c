@@ -77,7 +77,7 @@ static const struct argp_option options[] = {
 	{ "summary", 's', "INTERVAL", OPTION_ARG_OPTIONAL,
 	  "Count events per name and process in the kernel; print the table "
 	  "every INTERVAL seconds and at exit (only at exit without "
-	  "INTERVAL; use -s=5 or --summary=5)", 3 },
+	  "INTERVAL): -s 5, -s5 or --summary=5", 3 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
 	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
 	  "Ring buffer size, a power of 2 (default 8M; k/M suffixes)", 3 },
@@ -245,11 +245,24 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
-	case ARGP_KEY_ARG:
+	case ARGP_KEY_ARG: {
+		/* "-s 5" and "--list GLOB": an optional argument given as
+		 * the next word, as other tracers take an interval. */
+		const char *prev = state->next >= 2 ? state->argv[state->next - 2] : "";
+
+		if (o->summary && !o->summary_interval &&
+		    (!strcmp(prev, "-s") || !strcmp(prev, "--summary")) &&
+		    !parse_seconds(arg, &o->summary_interval))
+			break;
+		if (o->list && !o->list_glob && !strcmp(prev, "--list")) {
+			o->list_glob = arg;
+			break;
+		}
 		/* The command and its arguments: everything from here on. */
 		o->command = &state->argv[state->next - 1];
 		state->next = state->argc;
 		break;
+	}
 	case ARGP_KEY_END:
 		if (o->npids && o->command)
 			argp_error(state, "-p and a command do not go together");
