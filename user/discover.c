@@ -161,15 +161,23 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !memcmp(s + n - m, suffix, m);
 }
 
-/* Report a skipped file; err may already start with the path. */
-static void report_skip(const char *path, const char *err)
+/*
+ * Report a skipped file; err may already start with the path. Files that
+ * are not Pythons we trace (not a Python, linking libpython dynamically,
+ * older than 3.8) are only shown with -v; a Python that cannot be probed
+ * (malformed file, no probe point, unreadable) is a warning: the user
+ * expected it to be traced.
+ */
+static void report_skip(const char *path, const char *err, int ret)
 {
 	size_t n = strlen(path);
+	bool quiet = ret == -ENOENT || ret == -ENOTSUP || ret == -EISDIR;
+	void (*say)(const char *, ...) = quiet ? p_debug : p_warn;
 
 	if (!strncmp(err, path, n) && err[n] == ':')
-		p_debug("skip %s", err);
+		say("skip %s", err);
 	else
-		p_debug("skip %s: %s", path, err);
+		say("skip %s: %s", path, err);
 }
 
 /*
@@ -456,7 +464,7 @@ static int pid_add(struct scan *s, const char *path, int *found, int *first_err)
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret != -EALREADY)
-		report_skip(path, err);
+		report_skip(path, err, ret);
 	if (!*first_err)
 		*first_err = ret;
 	return 0;
@@ -677,7 +685,7 @@ static int scan_dir(struct scan *s, const char *dir, enum dir_kind kind)
 			if (ret == -ENOMEM)
 				break;
 			if (ret < 0 && ret != -EALREADY)
-				report_skip(path, err);
+				report_skip(path, err, ret);
 			ret = 0;
 		}
 	}
@@ -1058,7 +1066,7 @@ static int add_found(struct target_list *l, const char *path, int depth)
 	ret = discover__add_path(l, path, err, sizeof(err));
 	if (ret >= 0 || ret == -ENOMEM)
 		return ret;
-	report_skip(path, err);
+	report_skip(path, err, ret);
 	/* libpython3.so forwards to libpython3.X.so: look there */
 	if (ret == -ENOENT && depth < 1)
 		return add_libs(l, path, depth + 1);
@@ -1172,7 +1180,7 @@ int discover__command(struct target_list *l, const char *argv0)
 	}
 	ret = discover__add_path(l, path, err, sizeof(err));
 	if (ret < 0 && ret != -ENOMEM)
-		report_skip(path, err);
+		report_skip(path, err, ret);
 	else if (ret == -ENOMEM)
 		return ret;
 	added += ret > 0;
