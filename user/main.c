@@ -596,11 +596,14 @@ static void report_lost(struct run *r, bool final)
 		return;
 	if (env.json) {
 		struct timespec ts;
+		struct tm tm;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		fprintf(r->out.f, "{\"type\":\"lost\",\"time_s\":%lld.%09ld,"
-			"\"lost\":%llu,\"total_lost\":%llu,\"final\":%s}\n",
-			(long long)ts.tv_sec, ts.tv_nsec,
+		gmtime_r(&ts.tv_sec, &tm);
+		fprintf(r->out.f, "{\"type\":\"lost\",\"time\":\"%04d-%02d-%02dT"
+			"%02d:%02d:%02d.%09ldZ\",\"lost\":%llu,\"total_lost\":%llu,"
+			"\"final\":%s}\n", tm.tm_year + 1900, tm.tm_mon + 1,
+			tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec,
 			(unsigned long long)(final ? lost : lost - lost_seen),
 			(unsigned long long)lost, final ? "true" : "false");
 	}
