@@ -129,6 +129,14 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* Events lost per process (ring buffer full): exact accounting. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_by_pid SEC(".maps");
+
 struct scratch {
 	__u8 buf[PA_REC_MAX + BUF_SLACK];	/* the record being built */
 	struct pa_layout lay;
@@ -874,8 +882,15 @@ static __always_inline void submit(struct scratch *s)
 		ev->total_args = s->nargs;
 	if (size < sizeof(*ev))
 		return;
-	if (bpf_ringbuf_output(&events, s->buf, size, wakeup_flags()))
+	if (bpf_ringbuf_output(&events, s->buf, size, wakeup_flags())) {
+		__u64 one = 1, *n = bpf_map_lookup_elem(&lost_by_pid, &ev->pid);
+
 		stat_inc(PA_STAT_LOST);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			bpf_map_update_elem(&lost_by_pid, &ev->pid, &one, BPF_NOEXIST);
+	}
 	else
 		stat_inc(PA_STAT_EVENTS);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +62,22 @@ static void sig_handler(int sig)
 	signal(sig, SIG_DFL);	/* a second Ctrl-C kills */
 }
 
+/* SIGHUP: reopen the -o file (logrotate); without -o, a hangup ends. */
 static void hup_handler(int sig)
 {
-	reopen_output = 1;
+	if (env.output)
+		reopen_output = 1;
+	else
+		exiting = 1;
+}
+
+/* The reader of our pipe went away (pyaudit | head -1): end now, not at
+ * the next event. */
+static bool output_gone(struct output *o)
+{
+	struct pollfd p = { .fd = fileno(o->f), .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
 static __u64 now_ns(void)
@@ -602,10 +616,29 @@ static void report_lost(struct run *r, bool final)
 		gmtime_r(&ts.tv_sec, &tm);
 		fprintf(r->out.f, "{\"type\":\"lost\",\"time\":\"%04d-%02d-%02dT"
 			"%02d:%02d:%02d.%09ldZ\",\"lost\":%llu,\"total_lost\":%llu,"
-			"\"final\":%s}\n", tm.tm_year + 1900, tm.tm_mon + 1,
+			"\"final\":%s", tm.tm_year + 1900, tm.tm_mon + 1,
 			tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec,
 			(unsigned long long)(final ? lost : lost - lost_seen),
 			(unsigned long long)lost, final ? "true" : "false");
+		if (final) {
+			/* Per process, for exact accounting. */
+			int fd = bpf_map__fd(r->skel->maps.lost_by_pid);
+			__u32 key, *prev = NULL;
+			__u64 n;
+			bool first = true;
+
+			fputs(",\"by_pid\":{", r->out.f);
+			while (!bpf_map_get_next_key(fd, prev, &key)) {
+				prev = &key;
+				if (bpf_map_lookup_elem(fd, &key, &n))
+					continue;
+				fprintf(r->out.f, "%s\"%u\":%llu", first ? "" : ",",
+					key, (unsigned long long)n);
+				first = false;
+			}
+			fputc('}', r->out.f);
+		}
+		fputs("}\n", r->out.f);
 	}
 	if (final)
 		p_warn("%llu events lost in all: the ring buffer was full "
@@ -817,12 +850,15 @@ int main(int argc, char **argv)
 				break;
 			}
 		}
-		if (output__flush(&r.out)) {
-			p_err("writing to %s: %s", env.output ? env.output : "stdout",
-			      strerror(errno ? errno : EIO));
+		err = output__flush(&r.out);
+		if (err) {
+			p_err("writing to %s: %s%s", env.output ? env.output : "stdout",
+			      strerror(-err), err == -ENOSPC ? ": the disk is full" : "");
 			exit_code = 1;
 			break;
 		}
+		if (output_gone(&r.out))
+			break;
 		if (next_summary && now_ns() >= next_summary) {
 			print_summary(&r, false);
 			next_summary += (__u64)(env.summary_interval * 1e9);
@@ -840,9 +876,10 @@ int main(int argc, char **argv)
 	if (env.summary)
 		print_summary(&r, true);
 	report_lost(&r, true);
-	if (output__flush(&r.out) && !exit_code) {
+	err = output__flush(&r.out);
+	if (err && !exit_code && !output_gone(&r.out)) {
 		p_err("writing to %s: %s", env.output ? env.output : "stdout",
-		      strerror(errno ? errno : EIO));
+		      strerror(-err));
 		exit_code = 1;
 	}
 	if (env.command && child < 0 && !exit_code) {
