@@ -39,10 +39,14 @@ ifeq ($(CI),true)
 CFLAGS += -Werror
 endif
 LDLIBS += $(LIBBPF_LIBS) -lelf -lz -lm
+BIN := pyaudit
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 OUTPUT := $(OUTPUT)/san
+# The sanitized build keeps its own binary, so that ./pyaudit stays the
+# normal one.
+BIN := $(OUTPUT)/pyaudit
 endif
 
 # clang -target bpf does not search the host's multiarch include dirs,
@@ -60,9 +64,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit integration run install check-tools bench deps
+.PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind
 
-all: pyaudit
+all: $(BIN)
 
 check-tools:
 	@command -v $(CLANG) >/dev/null || { echo "clang not found: apt-get install clang llvm" >&2; exit 1; }
@@ -89,7 +93,7 @@ $(OUTPUT)/%.o: user/%.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-pyaudit: $(OUTPUT)/main.o $(USER_OBJS)
+$(BIN): $(OUTPUT)/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -114,8 +118,14 @@ unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
 # Integration tests only (root).
-integration: pyaudit $(TEST_HELPERS)
-	$(Q)PYAUDIT=$(CURDIR)/pyaudit BUILD=$(CURDIR)/$(OUTPUT) bats tests/integration
+integration: $(BIN) $(TEST_HELPERS)
+	$(Q)PYAUDIT=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(OUTPUT) bats tests/integration
+
+# valgrind over every unit test program (a normal build).
+valgrind: $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do \
+	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $$t >/dev/null || exit 1; \
+	done; echo "valgrind: clean on $(words $(UNIT_BINS)) unit test programs"
 
 # Install the Debian packages that are missing (root; quick when none is).
 deps:
@@ -126,8 +136,8 @@ deps:
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-run
 
-test-run: pyaudit $(UNIT_BINS) $(TEST_HELPERS)
-	$(Q)scripts/run-tests.sh $(OUTPUT) $(UNIT_BINS)
+test-run: $(BIN) $(UNIT_BINS) $(TEST_HELPERS)
+	$(Q)PYAUDIT=$(CURDIR)/$(BIN) scripts/run-tests.sh $(OUTPUT) $(UNIT_BINS)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory pyaudit
@@ -138,7 +148,7 @@ bench: pyaudit
 
 # The systemd unit names $(PREFIX)/sbin/pyaudit; the logrotate snippet
 # goes to /etc whatever the prefix.
-install: pyaudit
+install: $(BIN)
 	install -D -m 0755 pyaudit $(DESTDIR)$(PREFIX)/sbin/pyaudit
 	install -D -m 0644 docs/pyaudit.8 $(DESTDIR)$(PREFIX)/share/man/man8/pyaudit.8
 	install -D -m 0644 packaging/pyaudit.service $(DESTDIR)$(PREFIX)/lib/systemd/system/pyaudit.service

@@ -32,7 +32,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "integration tests need root: run 'sudo make test'"
 	fail=$((fail + 1))
 else
-	PYAUDIT=$PWD/pyaudit BUILD=$PWD/$build bats --tap tests/integration >"$log" 2>&1
+	PYAUDIT=${PYAUDIT:-$PWD/pyaudit} BUILD=$PWD/$build bats --tap tests/integration >"$log" 2>&1
 	cat "$log"
 	p=$(grep -cE '^ok [0-9]+' "$log")
 	s=$(grep -cE '^ok [0-9]+ .*# skip' "$log")

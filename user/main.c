@@ -248,9 +248,41 @@ static struct bpf_program *prog_for(struct pyaudit_bpf *skel, int source)
 	return NULL;
 }
 
+/* Every link we made, destroyed at exit (the skeleton owns only its own). */
+static struct {
+	struct bpf_link **v;
+	size_t n, cap;
+} links;
+
+static int keep_link(struct bpf_link *l)
+{
+	if (links.n == links.cap) {
+		size_t cap = links.cap ? links.cap * 2 : 64;
+		struct bpf_link **v = realloc(links.v, cap * sizeof(*v));
+
+		if (!v) {
+			bpf_link__destroy(l);
+			return -ENOMEM;
+		}
+		links.v = v;
+		links.cap = cap;
+	}
+	links.v[links.n++] = l;
+	return 0;
+}
+
+/* Undo the links made after mark (a target half attached is worse than
+ * one not attached: it would miss events silently). */
+static void drop_links(size_t mark)
+{
+	while (links.n > mark)
+		bpf_link__destroy(links.v[--links.n]);
+}
+
 static int attach_target(struct pyaudit_bpf *skel, struct target *t, __u32 id,
 			 pid_t pid)
 {
+	size_t mark = links.n;
 	struct bpf_link *link;
 	int err;
 
@@ -265,7 +297,7 @@ static int attach_target(struct pyaudit_bpf *skel, struct target *t, __u32 id,
 			       t->path, strerror(-err));
 			return err;
 		}
-		return 0;
+		return keep_link(link);
 	}
 	for (int i = 0; i < t->nsites; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = id);
@@ -280,6 +312,12 @@ static int attach_target(struct pyaudit_bpf *skel, struct target *t, __u32 id,
 			p_warn("%s: cannot attach a uprobe at %s (offset 0x%llx): %s",
 			       t->path, t->sites[i].desc,
 			       (unsigned long long)t->sites[i].file_off, strerror(-err));
+			drop_links(mark);
+			return err;
+		}
+		err = keep_link(link);
+		if (err) {
+			drop_links(mark);
 			return err;
 		}
 	}
@@ -893,6 +931,8 @@ cleanup:
 	if (child > 0)
 		release_command();	/* pyaudit ends first: the command goes on */
 	ring_buffer__free(rb);
+	drop_links(0);
+	free(links.v);
 	pyaudit_bpf__destroy(r.skel);
 	target_list__free(&r.targets);
 	proc_cache__free(r.procs);

@@ -631,63 +631,48 @@ static int find_sites(const struct elf_file *ef, struct target *t,
 
 /* ---- the analysis -------------------------------------------------- */
 
-int target__analyze(const char *path, struct target *t, char *err, size_t errlen)
+/* t->path is set. With stat_path, t->dev and t->ino come from stat(path). */
+static int analyze_elf(const struct elf_file *ef, const char *path,
+		       struct target *t, bool stat_path, char *err,
+		       size_t errlen)
 {
-	struct elf_file *ef = NULL;
 	const char *soname;
 	struct stat st;
 	uint16_t type;
 	int ret;
 
-	memset(t, 0, sizeof(*t));
-	if (err && errlen)
-		err[0] = '\0';
-	if (strlen(path) >= sizeof(t->path))
-		return errf(err, errlen, -ENAMETOOLONG, "%.64s...: path too long", path);
-	strcpy(t->path, path);
-
-	ret = elf__open(path, &ef, err, errlen);
-	if (ret)
-		return ret;
-	if (elf__machine(ef) != EM_X86_64) {
-		ret = errf(err, errlen, -ENOEXEC,
-			   "%s: %s binary: only x86-64 targets are supported for now",
-			   path, elf__machine(ef) == EM_AARCH64 ? "AArch64" : "foreign");
-		goto out;
-	}
+	if (elf__machine(ef) != EM_X86_64)
+		return errf(err, errlen, -ENOEXEC,
+			    "%s: %s binary: only x86-64 targets are supported for now",
+			    path, elf__machine(ef) == EM_AARCH64 ? "AArch64" : "foreign");
 	type = elf__type(ef);
-	if (type != ET_EXEC && type != ET_DYN) {
-		ret = errf(err, errlen, -ENOEXEC,
-			   "%s: not an executable or shared library (ELF type %u)",
-			   path, type);
-		goto out;
+	if (type != ET_EXEC && type != ET_DYN)
+		return errf(err, errlen, -ENOEXEC,
+			    "%s: not an executable or shared library (ELF type %u)",
+			    path, type);
+	if (stat_path) {
+		if (stat(path, &st)) {
+			ret = -errno;
+			return errf(err, errlen, ret, "%s: %s", path, strerror(errno));
+		}
+		t->dev = st.st_dev;
+		t->ino = st.st_ino;
 	}
-	if (stat(path, &st)) {
-		ret = -errno;
-		errf(err, errlen, ret, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	t->dev = st.st_dev;
-	t->ino = st.st_ino;
 	soname = elf__soname(ef);
 	t->shared_lib = type == ET_DYN && soname && !strncmp(soname, "libpython", 9);
 
 	/* Defined, not merely imported. */
-	if (elf__find_symbol(ef, "PySys_Audit", NULL, NULL)) {
-		ret = not_a_target(ef, t, err, errlen);
-		goto out;
-	}
+	if (elf__find_symbol(ef, "PySys_Audit", NULL, NULL))
+		return not_a_target(ef, t, err, errlen);
 	ret = find_version(ef, t, err, errlen);
 	if (ret)
-		goto out;
+		return ret;
 	if (layout__for_version(t->py_major, t->py_minor, t->free_threaded,
-				&t->layout)) {
-		ret = errf(err, errlen, -ENOTSUP,
-			   "%s: CPython %d.%d%s: no object layout for it (known: 3.8-3.14, 3.13t, 3.14t)",
-			   path, t->py_major, t->py_minor,
-			   t->free_threaded ? "t" : "");
-		goto out;
-	}
+				&t->layout))
+		return errf(err, errlen, -ENOTSUP,
+			    "%s: CPython %d.%d%s: no object layout for it (known: 3.8-3.14, 3.13t, 3.14t)",
+			    path, t->py_major, t->py_minor,
+			    t->free_threaded ? "t" : "");
 
 	if (elf__has_usdt(ef, "python", "audit")) {
 		t->mech = TARGET_MECH_USDT;
@@ -695,16 +680,52 @@ int target__analyze(const char *path, struct target *t, char *err, size_t errlen
 		t->layout.dedup_sys_audit = 0;
 		snprintf(t->why, sizeof(t->why),
 			 "python:audit USDT note: one probe on a nop sees every C-level and Python-level event (arming it makes every process using this file build the argument tuple of every event)");
-		ret = 0;
-		goto out;
+		return 0;
 	}
 
 	t->mech = TARGET_MECH_UPROBES;
 	ret = find_sites(ef, t, err, errlen);
 	if (ret)
-		goto out;
+		return ret;
 	t->layout.dedup_sys_audit = 1;
-out:
+	return 0;
+}
+
+/* Reset t and err, and copy path into t->path. */
+static int analyze_start(const char *path, struct target *t, char *err,
+			 size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	if (err && errlen)
+		err[0] = '\0';
+	if (strlen(path) >= sizeof(t->path))
+		return errf(err, errlen, -ENAMETOOLONG, "%.64s...: path too long", path);
+	strcpy(t->path, path);
+	return 0;
+}
+
+int target__analyze_elf(const struct elf_file *ef, const char *path,
+			struct target *t, char *err, size_t errlen)
+{
+	int ret = analyze_start(path, t, err, errlen);
+
+	if (ret)
+		return ret;
+	return analyze_elf(ef, path, t, false, err, errlen);
+}
+
+int target__analyze(const char *path, struct target *t, char *err, size_t errlen)
+{
+	struct elf_file *ef = NULL;
+	int ret;
+
+	ret = analyze_start(path, t, err, errlen);
+	if (ret)
+		return ret;
+	ret = elf__open(path, &ef, err, errlen);
+	if (ret)
+		return ret;
+	ret = analyze_elf(ef, path, t, true, err, errlen);
 	elf__close(ef);
 	return ret;
 }

@@ -56,6 +56,15 @@ int target__analyze(const char *path, struct target *t, char *err, size_t errlen
 struct elf_file;
 
 /*
+ * The same analysis of a file already opened (elf__open, elf__open_mem):
+ * path only names it in t->path and in messages, and is not opened nor
+ * stat'ed (t->dev and t->ino stay 0). ef stays the caller's. Used by
+ * target__analyze and by the fuzzer (tests/fuzz/fuzz_target.c).
+ */
+int target__analyze_elf(const struct elf_file *ef, const char *path,
+			struct target *t, char *err, size_t errlen);
+
+/*
  * The pieces of target__analyze exposed for tests. Both return 0 and the
  * link-time address, or -ENOENT.
  *
