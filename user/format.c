@@ -95,8 +95,11 @@
  *   Escaping (JSON strings): " and \ as \" \\; every control character
  *   (C0, DEL, C1) and every other "not printable" character of the text
  *   rules as \u00XX / \uXXXX (a surrogate pair of escapes above U+FFFF);
- *   a lone surrogate of a UCS2/UCS4 str as its own \udXXX escape (what
- *   Python's json.dumps writes); an invalid byte of a PA_T_STR_UTF8 str
+ *   a lone surrogate of a UCS2/UCS4 str as the \udcXX escapes of its
+ *   three UTF-8-style bytes (U+D800 is \udced\udca0\udc80: a lone high
+ *   surrogate escape would make jq reject the line and stop reading the
+ *   file; s.encode('utf-8', 'surrogateescape').decode('utf-8',
+ *   'surrogatepass') gives it back); an invalid byte of a PA_T_STR_UTF8 str
  *   (and of COMM and type names) as \udcXX, Python's surrogateescape
  *   convention (bytes.decode('utf-8', 'surrogateescape') gives the bytes
  *   back); a UCS4 code point above U+10FFFF as \ufffd. The output is
@@ -442,6 +445,19 @@ static void json_cp(struct sb *b, uint32_t c)
 	}
 	if (c > 0x10ffff) {
 		sb_puts(b, "\\ufffd");
+		return;
+	}
+	if (c >= 0xd800 && c <= 0xdfff) {
+		/*
+		 * A lone surrogate: not as its own \udXXX escape, which jq,
+		 * serde_json and others reject for a high one (jq then stops
+		 * reading the file), but as the surrogateescape of its three
+		 * UTF-8-style bytes, like an invalid byte of a C string:
+		 * "\ud800" is written \udced\udca0\udc80.
+		 */
+		sb_hex(b, "\\udc", 0xe0 | (c >> 12), 2);
+		sb_hex(b, "\\udc", 0x80 | ((c >> 6) & 0x3f), 2);
+		sb_hex(b, "\\udc", 0x80 | (c & 0x3f), 2);
 		return;
 	}
 	if (!cp_hidden(c)) {

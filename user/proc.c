@@ -223,10 +223,11 @@ bool cgroup__container_id_from_file(const char *contents, size_t len,
 				    char id[CONTAINER_ID_MAX + 1],
 				    const char **runtime)
 {
-	const char *p = contents, *end = contents + len;
+	const char *p = contents, *end;
 
 	if (!contents)
 		return false;
+	end = contents + len;	/* not before the check: NULL + 0 is undefined */
 	while (p < end) {
 		const char *nl = memchr(p, '\n', end - p);
 		const char *eol = nl ? nl : end, *c1, *c2;

@@ -334,10 +334,12 @@ static void test_str_escapes(void **state)
 	CHECK_VALUE(U1("\x1b\x85\x9b\xa0\xad\xe9\xff"),
 		    "'\\x1b\\x85\\x9b\\xa0\\xad\xc3\xa9\xc3\xbf'",
 		    "\"\\u001b\\u0085\\u009b\\u00a0\\u00ad\xc3\xa9\xc3\xbf\"");
-	/* UCS2: lone surrogates are code points of their own */
+	/* UCS2: lone surrogates are code points of their own; in JSON, the
+	 * surrogateescape of their UTF-8-style bytes (jq rejects "\ud800") */
 	CHECK_VALUE(rb_ucs2(&r, 0, sur, 4), "'a\\ud800\\udc00\xc3\xa9'",
-		    "\"a\\ud800\\udc00\xc3\xa9\"");
-	CHECK_VALUE(rb_ucs2(&r, 0, sur + 1, 1), "'\\ud800'", "\"\\ud800\"");
+		    "\"a\\udced\\udca0\\udc80\\udced\\udcb0\\udc80\xc3\xa9\"");
+	CHECK_VALUE(rb_ucs2(&r, 0, sur + 1, 1), "'\\ud800'",
+		    "\"\\udced\\udca0\\udc80\"");
 	CHECK_VALUE(rb_ucs2(&r, 0, rlo2, 2), "'\\u202ex'", "\"\\u202ex\"");
 	/* UCS4 */
 	CHECK_VALUE(rb_ucs4(&r, 0, rlo4, 2), "'\\u202e\xf0\x9f\x98\x80'",
@@ -346,7 +348,7 @@ static void test_str_escapes(void **state)
 		    "\"\\udbff\\udfff\"");
 	CHECK_VALUE(rb_ucs4(&r, 0, bad4, 3),
 		    "'\\U00110000\\udfff\\Uffffffff'",
-		    "\"\\ufffd\\udfff\\ufffd\"");
+		    "\"\\ufffd\\udced\\udcbf\\udcbf\\ufffd\"");
 	CHECK_VALUE(rb_ucs4(&r, 0, tag4, 2), "'\\U000e0041\\U000e007f'",
 		    "\"\\udb40\\udc41\\udb40\\udc7f\"");
 	CHECK_VALUE(rb_ucs4(&r, PA_VF_WCHAR, wch, 3), "'a'", "\"a\"");
@@ -671,9 +673,26 @@ static bool j_number(struct jp *p)
 	return true;
 }
 
+/* Four hex digits after the u of \\u; p->i ends on the last one. */
+static bool j_hex4(struct jp *p, unsigned *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *h;
+	int k;
+
+	*v = 0;
+	for (k = 0; k < 4; k++) {
+		if (++p->i >= p->n || !p->s[p->i] ||
+		    !(h = strchr(hex, p->s[p->i] | 0x20)))
+			return false;
+		*v = *v << 4 | (unsigned)(h - hex);
+	}
+	return true;
+}
+
 static bool j_string(struct jp *p)
 {
-	int k;
+	unsigned u;
 
 	if (p->i >= p->n || p->s[p->i] != '"')
 		return false;
@@ -693,11 +712,16 @@ static bool j_string(struct jp *p)
 		c = p->s[p->i];
 		if (strchr("\"\\/bfnrt", c))
 			continue;
-		if (c != 'u')
+		if (c != 'u' || !j_hex4(p, &u))
 			return false;
-		for (k = 0; k < 4; k++) {
-			if (++p->i >= p->n || !strchr("0123456789abcdefABCDEF",
-						     p->s[p->i]))
+		/* A high surrogate escape must start a pair: jq rejects a
+		 * lone one (and then stops reading the file). */
+		if (u >= 0xd800 && u <= 0xdbff) {
+			if (p->i + 2 >= p->n || p->s[p->i + 1] != '\\' ||
+			    p->s[p->i + 2] != 'u')
+				return false;
+			p->i += 2;
+			if (!j_hex4(p, &u) || u < 0xdc00 || u > 0xdfff)
 				return false;
 		}
 	}

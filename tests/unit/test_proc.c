@@ -497,7 +497,12 @@ static void test_self(void **state)
 	bool has_id;
 
 	assert_non_null(c);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	/* /proc/PID/exe, as the cache reads it (under valgrind /proc/self/exe
+	 * is the emulated client, /proc/PID/exe the real tool) */
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)getpid());
+	n = readlink(link, exe, sizeof(exe) - 1);
 	assert_true(n > 0);
 	exe[n] = '\0';
 	cg = read_all("/proc/self/cgroup", &len);
@@ -508,6 +513,11 @@ static void test_self(void **state)
 	assert_non_null(pi);
 	assert_int_equal(pi->pid, getpid());
 	assert_false(pi->gone);
+	/* under valgrind, exe and cmdline are valgrind's: nothing to compare */
+	if (strstr(pi->exe, "/valgrind/")) {
+		proc_cache__free(c);
+		skip();
+	}
 	assert_string_equal(pi->exe, exe);
 	assert_true(pi->cmdline_len > strlen(argv0));
 	assert_false(pi->cmdline_truncated);
