@@ -827,9 +827,6 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
 	ev->pid = tgid;
 	ev->tid = (__u32)pid_tgid;
 	ev->total_args = 0;
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	if (!summary_mode)
-		fill_process(ev);
 	s->off = sizeof(*ev);
 	s->nargs = 0;
 	s->flags = 0;
@@ -844,13 +841,18 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
  */
 static __always_inline bool name_done(struct scratch *s)
 {
+	struct pa_event *ev = (void *)s->buf;
+
 	s->last_good = s->off;
 	if (!name_passes(s))
 		return false;
+	/* Who raised it: only for events that passed the filters. */
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	if (summary_mode) {
 		count_event(s);
 		return false;
 	}
+	fill_process(ev);
 	return true;
 }
 
@@ -908,9 +910,9 @@ int usdt_audit(struct pt_regs *ctx)
 	if (!s)
 		return 0;
 	bpf_usdt_arg(ctx, 0, &name);
-	bpf_usdt_arg(ctx, 1, &args);
 	if (emit_cstr(s, PA_T_STR_UTF8, name, PA_NAME_MAX) || !name_done(s))
 		return 0;
+	bpf_usdt_arg(ctx, 1, &args);
 	if (!args || read_u64((__u64 *)&n, args + s->lay.ob_size) || n < 0) {
 		s->flags |= PA_EV_ARGS_TRUNCATED;
 	} else {
