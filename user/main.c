@@ -142,6 +142,7 @@ struct run {
 	int write_err;			/* first output error */
 	struct notice notices[NOTICES_MAX];
 	int nnotices;
+	FILE *record;			/* --record */
 };
 
 /* The event name as a C string, for the table lookup (ASCII only). */
@@ -194,6 +195,17 @@ static int handle_record(void *ctx, void *data, size_t size)
 		memcpy(&m, data, sizeof(m));
 		handle_notice(r, &m);
 		return 0;
+	}
+	if (r->record) {
+		__u32 len = size;
+
+		if (fwrite(&len, sizeof(len), 1, r->record) != 1 ||
+		    fwrite(data, 1, size, r->record) != size) {
+			p_warn("--record: write failed: %s: no more records kept",
+			       strerror(errno));
+			fclose(r->record);
+			r->record = NULL;
+		}
 	}
 	if (record__decode(data, size, r->rec)) {
 		if (r->bad_records++ == 0)
@@ -773,6 +785,13 @@ int main(int argc, char **argv)
 	}
 	if (output__open(&r.out, env.output))
 		goto cleanup;
+	if (env.record) {
+		r.record = fopen(env.record, "we");
+		if (!r.record) {
+			p_err("--record %s: %s", env.record, strerror(errno));
+			goto cleanup;
+		}
+	}
 	if (find_targets(&r))
 		goto cleanup;
 
@@ -937,6 +956,8 @@ cleanup:
 	target_list__free(&r.targets);
 	proc_cache__free(r.procs);
 	output__close(&r.out);
+	if (r.record)
+		fclose(r.record);
 	free(r.attached);
 	free(r.rec);
 	return exit_code;

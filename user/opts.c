@@ -46,6 +46,7 @@ enum {
 	OPT_COMM,
 	OPT_CGROUP,
 	OPT_CONTAINER,
+	OPT_RECORD,
 };
 
 static const struct argp_option options[] = {
@@ -83,6 +84,9 @@ static const struct argp_option options[] = {
 	  "Ring buffer size, a power of 2 (default 8M; k/M suffixes)", 3 },
 	{ "list", OPT_LIST, "GLOB", OPTION_ARG_OPTIONAL,
 	  "List the known events and their argument names, and exit", 3 },
+	{ "record", OPT_RECORD, "FILE", 0,
+	  "Also write the raw ring-buffer records to FILE (a 4-byte length, "
+	  "then the record), for replaying in benchmarks and bug reports", 3 },
 	{ NULL, 0, NULL, 0, "Other:", 4 },
 	{ "verbose", 'v', NULL, 0,
 	  "Say which targets were found and how each is probed; twice: "
@@ -198,6 +202,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CONTAINER:
 		ADD(state, o->containers, o->ncontainers, arg, "--container");
+		break;
+	case OPT_RECORD:
+		o->record = arg;
 		break;
 	case 'j':
 		o->json = true;

@@ -41,6 +41,7 @@ struct opts {
 	unsigned long ring_size;
 	bool list;
 	const char *list_glob;
+	const char *record;		/* --record FILE: raw records too */
 };
 
 /* Parse argv into o. Exits on --help, -V, and usage errors (64). */
