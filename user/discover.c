@@ -46,9 +46,14 @@ struct idset {
 	size_t n, cap;
 };
 
+/* The public name of the rejected set kept in a target_list. */
+struct discover_idset {
+	struct idset set;
+};
+
 struct scan {
 	struct target_list *l;
-	struct idset rejected;
+	struct idset *rejected;		/* the list's own set */
 };
 
 /* A growable list of unique strings. */
@@ -292,6 +297,11 @@ void target_list__free(struct target_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
+	if (l->rejected) {
+		idset_free(&l->rejected->set);
+		free(l->rejected);
+		l->rejected = NULL;
+	}
 }
 
 /*
@@ -456,7 +466,7 @@ static int pid_add(struct scan *s, const char *path, int *found, int *first_err)
 	char err[256];
 	int ret;
 
-	ret = add_path(s->l, &s->rejected, path, err, sizeof(err));
+	ret = add_path(s->l, s->rejected, path, err, sizeof(err));
 	if (ret >= 0) {
 		(*found)++;
 		return 0;
@@ -526,7 +536,7 @@ static int pid_add_exe(struct scan *s, pid_t pid, bool sameroot,
 		(*found)++;
 		return 0;
 	}
-	if (idset_has(&s->rejected, st_exe.st_dev, st_exe.st_ino))
+	if (s->rejected && idset_has(s->rejected, st_exe.st_dev, st_exe.st_ino))
 		return 0;
 	n = readlink(exe, link, sizeof(link) - 1);
 	if (n <= 0 || link[0] != '/')
@@ -623,16 +633,28 @@ out:
 	return ret;
 }
 
+/* The list's rejected set, created on first use (NULL without memory:
+ * then nothing is remembered, which only costs repeated reports). */
+static struct idset *list_rejected(struct target_list *l)
+{
+	if (!l->rejected)
+		l->rejected = calloc(1, sizeof(*l->rejected));
+	return l->rejected ? &l->rejected->set : NULL;
+}
+
+bool discover__is_rejected(const struct target_list *l, dev_t dev, ino_t ino)
+{
+	return l && l->rejected && idset_has(&l->rejected->set, dev, ino);
+}
+
 int discover__pid(struct target_list *l, pid_t pid)
 {
 	struct scan s = { .l = l };
-	int ret;
 
 	if (!l)
 		return -EINVAL;
-	ret = scan_pid(&s, pid);
-	idset_free(&s.rejected);
-	return ret;
+	s.rejected = list_rejected(l);
+	return scan_pid(&s, pid);
 }
 
 /*
@@ -680,7 +702,7 @@ static int scan_dir(struct scan *s, const char *dir, enum dir_kind kind)
 			}
 			if (link != (pass == 1))
 				continue;
-			ret = add_path(s->l, &s->rejected, path, err,
+			ret = add_path(s->l, s->rejected, path, err,
 				       sizeof(err));
 			if (ret == -ENOMEM)
 				break;
@@ -763,6 +785,7 @@ int discover__system(struct target_list *l)
 
 	if (!l)
 		return -EINVAL;
+	s.rejected = list_rejected(l);
 	/*
 	 * Install locations first: a Python both installed and running
 	 * keeps its stable name rather than a /proc/PID/root/ one.
@@ -777,7 +800,6 @@ int discover__system(struct target_list *l)
 		ret = scan_glob(&s, lib_globs[i], DIR_LIB);
 	if (!ret)
 		ret = scan_procs(&s);
-	idset_free(&s.rejected);
 	if (ret)
 		return ret;
 	return l->n > INT_MAX ? INT_MAX : (int)l->n;

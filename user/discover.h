@@ -12,10 +12,18 @@
 #include <sys/types.h>
 #include "target.h"
 
+struct discover_idset;
+
 struct target_list {
 	struct target *v;
 	size_t n, cap;
+	/* Files that were analysed and rejected: later scans skip them
+	 * silently (a bad file is reported once). */
+	struct discover_idset *rejected;
 };
+
+/* Was this file (dev, ino) analysed and rejected by an earlier scan? */
+bool discover__is_rejected(const struct target_list *l, dev_t dev, ino_t ino);
 
 /* Analyse path and add it unless its (dev, ino) is already there.
  * Returns 1 added, 0 duplicate, <0 error (reason in err). */

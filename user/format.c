@@ -956,6 +956,18 @@ static void name_text(struct sb *b, const struct rec_value *v)
 		sb_puts(b, "...");
 }
 
+size_t format__escape(char *buf, size_t size, const char *s, size_t len,
+		      bool json)
+{
+	struct sb b = { .p = buf, .size = size };
+
+	if (json)
+		json_chars(&b, s, len, PA_T_STR_UTF8, 0);
+	else
+		text_chars(&b, s, len, PA_T_STR_UTF8, 0, '"');
+	return sb_finish(&b);
+}
+
 size_t format__name(char *buf, size_t size, const struct rec_value *v,
 		    bool text)
 {

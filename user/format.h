@@ -42,6 +42,12 @@ void format__event(FILE *out, const struct format_opts *o,
  */
 size_t format__name(char *buf, size_t size, const struct rec_value *v,
 		    bool text);
+/*
+ * Escape a message for stderr: text (spaces kept; controls, C1, bidi and
+ * invalid bytes escaped) or the inside of a JSON string. Like snprintf.
+ */
+size_t format__escape(char *buf, size_t size, const char *s, size_t len,
+		      bool json);
 /* Append any value in Python repr style ('abc', b'\x00', (1,)). */
 size_t format__repr(char *buf, size_t size, const struct rec_value *v);
 /* Append the JSON form of a value. */

@@ -2,41 +2,32 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "format.h"
 #include "log.h"
 
 int log_verbose;
 bool log_json;
 
-static void json_escape_to(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-}
-
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char msg[1024], esc[4096];
 
+	/* Messages carry paths and names from traced processes and
+	 * containers: escape them like event data. */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	format__escape(esc, sizeof(esc), msg, strlen(msg),
+		       log_json && strcmp(level, "info"));
 	/* Progress (info) stays plain text: "Tracing ..." is for people. */
 	if (log_json && strcmp(level, "info")) {
 		fputs("{\"type\":\"log\",\"level\":\"", stderr);
 		fputs(level, stderr);
 		fputs("\",\"message\":\"", stderr);
-		json_escape_to(stderr, msg);
+		fputs(esc, stderr);
 		fputs("\"}\n", stderr);
 	} else if (!strcmp(level, "info")) {
-		fprintf(stderr, "%s\n", msg);
+		fprintf(stderr, "%s\n", esc);
 	} else {
-		fprintf(stderr, "pyaudit: %s: %s\n", level, msg);
+		fprintf(stderr, "pyaudit: %s: %s\n", level, esc);
 	}
 }
 

@@ -127,10 +127,12 @@ struct notice {
 	__u64 first_ns;
 };
 
+enum { TRIED = 1, ATTACHED = 2 };
+
 struct run {
 	struct pyaudit_bpf *skel;
 	struct target_list targets;
-	bool *attached;			/* per target */
+	unsigned char *attached;	/* per target: TRIED, ATTACHED */
 	size_t attached_cap;
 	unsigned n_attached, n_usdt, n_uprobes;
 	bool system_wide;		/* attach to new Pythons as they appear */
@@ -353,7 +355,7 @@ static int grow_attached(struct run *r)
 	if (r->targets.n <= r->attached_cap)
 		return 0;
 	size_t cap = r->targets.n * 2 + 16;
-	bool *a = realloc(r->attached, cap * sizeof(*a));
+	unsigned char *a = realloc(r->attached, cap * sizeof(*a));
 
 	if (!a)
 		return -ENOMEM;
@@ -388,7 +390,7 @@ static void attach_new_targets(struct run *r)
 
 		if (r->attached[i])
 			continue;
-		r->attached[i] = true;	/* tried: never twice */
+		r->attached[i] = TRIED;	/* never twice */
 		mark_known(r, t->dev, t->ino);
 		if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.layouts), &i,
 					&t->layout, BPF_ANY)) {
@@ -408,6 +410,7 @@ static void attach_new_targets(struct run *r)
 		}
 		if (!ok)
 			continue;
+		r->attached[i] = ATTACHED;
 		r->n_attached++;
 		if (t->mech == TARGET_MECH_USDT)
 			r->n_usdt++;
@@ -437,15 +440,17 @@ static void process_notices(struct run *r)
 			    r->targets.v[j].ino == n->key.ino)
 				done = true;
 		if (r->targets.n > before) {
-			size_t first = before;
-
 			attach_new_targets(r);
-			for (size_t j = first; j < r->targets.n; j++)
-				p_info("Tracing %s (%s), found in process %d",
-				       r->targets.v[j].path, mech_name(&r->targets.v[j]),
-				       n->pid);
+			for (size_t j = before; j < r->targets.n; j++)
+				if (r->attached[j] == ATTACHED)
+					p_info("Tracing %s (%s), found in process %d",
+					       r->targets.v[j].path,
+					       mech_name(&r->targets.v[j]), n->pid);
 		}
-		if (done)
+		/* Attached, or analysed and rejected (reported once). */
+		if (done || discover__is_rejected(&r->targets,
+				makedev(n->key.dev >> 20, n->key.dev & 0xfffff),
+				n->key.ino))
 			continue;
 		if (err == -ESRCH || now_ns() - n->first_ns > NOTICE_RETRY_MS * 1000000ULL) {
 			/* Gone, or not a Python we can use: let a later
@@ -466,7 +471,12 @@ static int find_targets(struct run *r)
 	for (int i = 0; i < env.nbinaries; i++) {
 		n = discover__add_path(&r->targets, env.binaries[i], err, sizeof(err));
 		if (n < 0) {
-			p_err("%s", err);
+			size_t len = strlen(env.binaries[i]);
+
+			if (!strncmp(err, env.binaries[i], len))
+				p_err("--binary %s", err);
+			else
+				p_err("--binary %s: %s", env.binaries[i], err);
 			return n;
 		}
 	}

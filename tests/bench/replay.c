@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The consumer's throughput without the kernel: replay records kept by
+ * `pyaudit --record FILE` (a 4-byte little-endian length, then the
+ * record, repeated) through what user/main.c does for each record in
+ * JSON mode (decode, name lookup in the events table, process context
+ * from the cache, format one JSON line), for a few seconds on one core.
+ *
+ * Usage: replay [-t SECONDS] [-c CPU] [-b] [-o FILE] RECORDS
+ *   -t  how long to run (default 3)
+ *   -c  pin to this CPU (default: stay where the scheduler puts us)
+ *   -b  block-buffered output instead of pyaudit's line buffering (one
+ *       write(2) per event): the cost of formatting alone
+ *   -o  write the output there instead of /dev/null (to look at it)
+ * Prints one line: events/s, MB/s, bytes per event, records, rounds.
+ *
+ * The traced processes are gone at replay time, so the cache's entries
+ * are empty; the JSON "process" object then gets a typical exe and
+ * command line instead, so that lines are as long as live ones.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "user/event_table.h"
+#include "user/format.h"
+#include "user/proc.h"
+#include "user/record.h"
+
+struct rec {
+	const void *data;
+	uint32_t size;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* As user/main.c: the event name as a C string, ASCII only. */
+static const char *name_cstr(const struct rec_value *v, char *buf, size_t size)
+{
+	size_t n;
+
+	if (v->tag != PA_T_STR_UTF8 && v->tag != PA_T_STR_UCS1)
+		return NULL;
+	n = v->len < size - 1 ? v->len : size - 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!v->data[i] || v->data[i] >= 0x80)
+			return NULL;
+		buf[i] = v->data[i];
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static int64_t realtime_offset_ns(void)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (int64_t)(rt.tv_sec - mono.tv_sec) * 1000000000LL +
+	       (rt.tv_nsec - mono.tv_nsec);
+}
+
+static unsigned char *load(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n == cap) {
+			unsigned char *nb;
+
+			cap = cap ? cap * 2 : 1 << 20;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got);
+	fclose(f);
+	*size = n;
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = 3;
+	int cpu = -1, opt, block = 0;
+	const char *outpath = "/dev/null";
+	unsigned char *file;
+	size_t fsize, off = 0, nrecs = 0, cap = 0, nbad = 0;
+	struct rec *recs = NULL;
+	struct rec_event *ev;
+	struct proc_cache *procs;
+	struct format_opts fo = { .json = true };
+	static struct proc_info typical = {
+		.exe = "/usr/bin/python3.11",
+		.cmdline = "/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default",
+		.cmdline_len = sizeof("/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default"),
+	};
+	uint64_t events = 0, rounds = 0, t0, t, deadline;
+	long start_bytes, end_bytes;
+	FILE *out;
+
+	while ((opt = getopt(argc, argv, "t:c:bo:")) != -1) {
+		switch (opt) {
+		case 't': seconds = atof(optarg); break;
+		case 'c': cpu = atoi(optarg); break;
+		case 'b': block = 1; break;
+		case 'o': outpath = optarg; break;
+		default:
+			fprintf(stderr, "usage: %s [-t SECONDS] [-c CPU] [-b] [-o FILE] RECORDS\n", argv[0]);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: %s [-t SECONDS] [-c CPU] [-b] [-o FILE] RECORDS\n", argv[0]);
+		return 2;
+	}
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			fprintf(stderr, "replay: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
+	}
+	file = load(argv[optind], &fsize);
+	if (!file) {
+		fprintf(stderr, "replay: %s: %s\n", argv[optind], strerror(errno));
+		return 1;
+	}
+	/* Index the event records (mapped-file notices are not output). */
+	while (off + 4 <= fsize) {
+		uint32_t len;
+		uint16_t type;
+
+		len = file[off] | file[off + 1] << 8 | file[off + 2] << 16 |
+		      (uint32_t)file[off + 3] << 24;
+		off += 4;
+		if (len > fsize - off)
+			break;
+		memcpy(&type, file + off, sizeof(type));
+		if (len >= sizeof(type) && type == PA_REC_EVENT) {
+			if (nrecs == cap) {
+				struct rec *nr;
+
+				cap = cap ? cap * 2 : 4096;
+				nr = realloc(recs, cap * sizeof(*recs));
+				if (!nr)
+					return 1;
+				recs = nr;
+			}
+			recs[nrecs++] = (struct rec){ file + off, len };
+		}
+		off += len;
+	}
+	if (!nrecs) {
+		fprintf(stderr, "replay: no event records in %s\n", argv[optind]);
+		return 1;
+	}
+	ev = malloc(sizeof(*ev));
+	procs = proc_cache__new(4096);
+	out = fopen(outpath, "w");
+	if (!ev || !procs || !out) {
+		fprintf(stderr, "replay: %s\n", strerror(errno));
+		return 1;
+	}
+	if (block)
+		setvbuf(out, NULL, _IOFBF, 1 << 16);
+	else
+		setvbuf(out, NULL, _IOLBF, 0);	/* as pyaudit's stdout */
+	fo.realtime_offset_ns = realtime_offset_ns();
+	start_bytes = ftell(out);
+
+	t0 = now_ns();
+	deadline = t0 + (uint64_t)(seconds * 1e9);
+	do {
+		for (size_t i = 0; i < nrecs; i++) {
+			const struct event_def *def = NULL;
+			char name[PA_NAME_MAX + 1];
+			const char *cname;
+			const struct proc_info *pi;
+
+			if (record__decode(recs[i].data, recs[i].size, ev)) {
+				nbad++;
+				continue;
+			}
+			cname = name_cstr(&ev->name, name, sizeof(name));
+			if (cname)
+				def = event_table_find(cname);
+			pi = proc_cache__get(procs, ev->hdr.pid, ev->hdr.start_ns);
+			fo.proc = pi->gone ? &typical : pi;
+			format__event(out, &fo, ev, def);
+			events++;
+		}
+		rounds++;
+		t = now_ns();
+	} while (t < deadline);
+	fflush(out);
+	end_bytes = ftell(out);
+	{
+		double secs = (t - t0) / 1e9;
+		double bytes = end_bytes > start_bytes ? (double)(end_bytes - start_bytes) : 0;
+
+		/* /dev/null does not count: measure the bytes of one round. */
+		if (bytes <= 0) {
+			char *mbuf = NULL;
+			size_t msize = 0;
+			FILE *m = open_memstream(&mbuf, &msize);
+
+			for (size_t i = 0; m && i < nrecs; i++) {
+				const struct event_def *def = NULL;
+				char name[PA_NAME_MAX + 1];
+				const char *cname;
+				const struct proc_info *pi;
+
+				if (record__decode(recs[i].data, recs[i].size, ev))
+					continue;
+				cname = name_cstr(&ev->name, name, sizeof(name));
+				if (cname)
+					def = event_table_find(cname);
+				pi = proc_cache__get(procs, ev->hdr.pid, ev->hdr.start_ns);
+				fo.proc = pi->gone ? &typical : pi;
+				format__event(m, &fo, ev, def);
+			}
+			if (m)
+				fclose(m);
+			bytes = (double)msize * rounds;
+			free(mbuf);
+		}
+		printf("%.0f events/s %.1f MB/s %.0f bytes/event %zu records %llu rounds %.2f s%s%s\n",
+		       events / secs, bytes / secs / 1e6, events ? bytes / events : 0,
+		       nrecs, (unsigned long long)rounds, secs,
+		       block ? " block-buffered" : " line-buffered",
+		       nbad ? " (some records malformed)" : "");
+	}
+	fclose(out);
+	proc_cache__free(procs);
+	free(ev);
+	free(recs);
+	free(file);
+	return nbad ? 1 : 0;
+}

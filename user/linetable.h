@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Line numbers from the line tables of CPython code objects, 3.8 to 3.14.
+ * Pure C: the table comes from a record (a copy made by BPF, possibly cut
+ * short by a bound), so it is never trusted and never read past its length.
+ *
+ * Three formats (cpython-audit.md §11.4):
+ *   3.8, 3.9    co_lnotab: (address increment u8, line increment s8) pairs;
+ *               the last line runs to the end of the bytecode.
+ *   3.10        co_linetable (PEP 626): (length in bytes u8, line delta s8)
+ *               pairs, each covering the next `length` bytes; line delta
+ *               -128 means "no line" for that range.
+ *   3.11-3.14   the locations table (co_linetable): entries of a first
+ *               byte 1CCCCLLL (code C, L + 1 code units of 2 bytes) and
+ *               column/line varints; code 15 means "no location".
+ *
+ * Which offset to pass (§11.3; checked against live frames by
+ * tests/unit/test_linetable.c, vectors from gen_linetable_vectors.py).
+ * In every version it is the byte offset of the frame's current
+ * instruction from the start of the bytecode, i.e. what Python's
+ * frame.f_lasti returns, which is what CPython itself looks up for
+ * frame.f_lineno and tracebacks:
+ *   3.8, 3.9    PyFrameObject.f_lasti, as is (already bytes).
+ *   3.10        2 * PyFrameObject.f_lasti (the field counts code units).
+ *   3.11, 3.12  _PyInterpreterFrame.prev_instr - _PyCode_CODE(code), in
+ *               bytes: prev_instr - (code + 184) on 3.11, - (code + 192)
+ *               on 3.12. Do not add 2: prev_instr points at the CALL (or,
+ *               during a Python-to-Python call, at its last inline cache
+ *               unit; caches share the CALL's entry, so the same line).
+ *   3.13, 3.14  _PyInterpreterFrame.instr_ptr - _PyCode_CODE(code), in
+ *               bytes: - (code + 200) on 3.13, - (code + 208) on 3.14
+ *               (3.14t: relative to the thread-local bytecode copy).
+ * A negative difference (a frame that has not started: f_lasti -1, or
+ * prev_instr one unit before the code) is not an offset: CPython reports
+ * co_firstlineno for it, and so should the caller, without calling this.
+ *
+ * Truncated tables: for 3.10+ every table covers the whole bytecode, so an
+ * offset past the bytes present gives -ERANGE (table ended between two
+ * entries) or -EINVAL (it ended inside the entry that was needed). A
+ * 3.8/3.9 co_lnotab has no end: a table cut between two pairs looks whole,
+ * and its last line would be reported for every later offset. A caller
+ * that copied a shortened co_lnotab must treat a line for an offset at or
+ * beyond the sum of the copied address increments as unknown.
+ */
+#ifndef PA_LINETABLE_H
+#define PA_LINETABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Line of the instruction at byte offset `offset` (bytes from the start of
+ * the bytecode) of a code object of CPython minor version `minor` (8..14),
+ * from its line table bytes (co_lnotab for 3.8-3.9, co_linetable for 3.10+)
+ * and co_firstlineno. Returns 0 and sets *line (may be -1 when the
+ * instruction has no line, e.g. 3.10 "no line" or 3.11+ code 15), or
+ * -EINVAL for a malformed/truncated table (or an unknown minor, or a NULL
+ * line), -ERANGE when the offset is beyond the table (e.g. the table was
+ * truncated by a bound): never reads past len.
+ */
+int linetable__line(int minor, const uint8_t *table, size_t len,
+		    int firstlineno, uint32_t offset, int *line);
+
+#endif /* PA_LINETABLE_H */
