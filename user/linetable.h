@@ -29,7 +29,9 @@
  *               unit; caches share the CALL's entry, so the same line).
  *   3.13, 3.14  _PyInterpreterFrame.instr_ptr - _PyCode_CODE(code), in
  *               bytes: - (code + 200) on 3.13, - (code + 208) on 3.14
- *               (3.14t: relative to the thread-local bytecode copy).
+ *               (3.14t: relative to the thread-local bytecode copy). The
+ *               3.14 layout is from §11.3 only: no 3.14 interpreter ran
+ *               the tests, which check its table format with 3.13's.
  * A negative difference (a frame that has not started: f_lasti -1, or
  * prev_instr one unit before the code) is not an offset: CPython reports
  * co_firstlineno for it, and so should the caller, without calling this.
@@ -56,7 +58,8 @@
  * instruction has no line, e.g. 3.10 "no line" or 3.11+ code 15), or
  * -EINVAL for a malformed/truncated table (or an unknown minor, or a NULL
  * line), -ERANGE when the offset is beyond the table (e.g. the table was
- * truncated by a bound): never reads past len.
+ * truncated by a bound): never reads past len. *line is left alone on
+ * error.
  */
 int linetable__line(int minor, const uint8_t *table, size_t len,
 		    int firstlineno, uint32_t offset, int *line);
