@@ -159,3 +159,4 @@ clean:
 	rm -rf $(OUTPUT) pyaudit
 
 -include $(wildcard $(OUTPUT)/*.d)
+include tests/fuzz/fuzz.mk

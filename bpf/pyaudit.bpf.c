@@ -888,10 +888,14 @@ static __always_inline void submit(struct scratch *s)
 		__u64 one = 1, *n = bpf_map_lookup_elem(&lost_by_pid, &ev->pid);
 
 		stat_inc(PA_STAT_LOST);
+		if (!n && bpf_map_update_elem(&lost_by_pid, &ev->pid, &one, BPF_NOEXIST))
+			n = bpf_map_lookup_elem(&lost_by_pid, &ev->pid);	/* raced */
+		else if (!n)
+			return;
 		if (n)
 			__sync_fetch_and_add(n, 1);
 		else
-			bpf_map_update_elem(&lost_by_pid, &ev->pid, &one, BPF_NOEXIST);
+			stat_inc(PA_STAT_LOST_NOPID);	/* the map is full */
 	}
 	else
 		stat_inc(PA_STAT_EVENTS);

@@ -115,6 +115,7 @@ enum pa_stat {
 	PA_STAT_FILTERED,	/* events dropped by a filter */
 	PA_STAT_SUMMARY_FULL,	/* summary map full: not counted */
 	PA_STAT_MAPPED_LOST,	/* new-file notices lost (ring buffer full) */
+	PA_STAT_LOST_NOPID,	/* lost, and lost_by_pid was full */
 	PA_STAT_MAX,
 };
 

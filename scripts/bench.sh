@@ -57,10 +57,7 @@ done
 tmp=$(mktemp -d /tmp/pyaudit-bench.XXXXXX)
 tracer_pid=
 cleanup() {
-	if [ -n "$tracer_pid" ]; then
-		kill -INT "$tracer_pid" 2>/dev/null
-		wait "$tracer_pid" 2>/dev/null
-	fi
+	[ -n "$tracer_pid" ] && stop_tracer
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -104,6 +101,7 @@ others_on() {
 start_tracer() {
 	local kind=$1 nprobes=$2 file=$3 out=$4 err=$5 i
 	shift 5
+	: >"$err"	# no stale ready line from the previous tracer
 	"$@" >"$out" 2>"$err" &
 	tracer_pid=$!
 	for ((i = 0; i < 600; i++)); do
@@ -127,8 +125,23 @@ start_tracer() {
 	return 1
 }
 
+# SIGINT, and wait for the end. A tracer may miss a first SIGINT (a
+# background job starts with SIGINT ignored until the tracer handles it,
+# and bpftrace 0.17 can drop one that comes while it attaches): SIGINT
+# again every 2 s, SIGTERM after 20 s, SIGKILL after 30 s.
 stop_tracer() {
+	local i
 	kill -INT "$tracer_pid" 2>/dev/null
+	for ((i = 1; i <= 300; i++)); do
+		sleep 0.1
+		kill -0 "$tracer_pid" 2>/dev/null || break
+		((i % 20 == 0 && i < 200)) && kill -INT "$tracer_pid" 2>/dev/null
+		((i == 200)) && kill -TERM "$tracer_pid" 2>/dev/null
+	done
+	if kill -0 "$tracer_pid" 2>/dev/null; then
+		echo "bench: tracer $tracer_pid still running 30 s after SIGINT: killed" >&2
+		kill -KILL "$tracer_pid" 2>/dev/null
+	fi
 	wait "$tracer_pid"
 	tracer_rc=$?
 	tracer_pid=
@@ -316,7 +329,7 @@ ratio_row() { # key label num den op limit
 		rs+=("$r")
 		if [ -n "$op" ]; then
 			v=$(verdict "$r" "$op" "$lim")
-			targets+=("$(printf '%-10s %-34s %-7s %-8s %s' "${info[$key,short]}" "$label ($l)" "$op $lim" "$r" "$v")")
+			targets+=("$(printf '%-11s %-42s %-7s %-8s %s' "${info[$key,short]}" "$label ($l)" "$op $lim" "$r" "$v")")
 			[ "$v" = met ] || all=$v
 		fi
 	done
@@ -358,7 +371,10 @@ if [ -n "$pyenv_ok" ]; then
 	objcopy --strip-symbol=sys_audit --strip-symbol=sys_audit_tstate "$lib" "$copy" ||
 		die "objcopy $lib failed"
 	# The loaded segments must be byte for byte the same.
-	end=$(readelf -lW "$lib" | awk '$1 == "LOAD" { e = strtonum($2) + strtonum($5); if (e > m) m = e } END { print m }')
+	end=0
+	while read -r off size; do
+		((off + size > end)) && end=$((off + size))
+	done < <(readelf -lW "$lib" | awk '$1 == "LOAD" { print $2, $5 }')
 	cmp -s -i 64 -n $((end - 64)) "$lib" "$copy" || die "the copy of $lib differs in its loaded segments"
 	sites() { "$PYAUDIT" -v --binary "$1" -- /bin/true 2>&1 | sed -n 's/.*uprobe at file offset \(0x[0-9a-f]*\): \([a-z_]*+0x[0-9a-f]*\) .*/\2 \1/p'; }
 	orig_sites=$(sites "$lib")
@@ -405,7 +421,7 @@ if [ -s "$tmp/records" ]; then
 	echo "  block-buffered output (formatting alone):              $line"
 	info[replay_eps_block]=$(awk '{ print $1 }' <<<"$line")
 	v=$(verdict "${info[replay_eps]}" ">=" 2000000)
-	targets+=("$(printf '%-10s %-34s %-7s %-8s %s' consumer "JSON events/s, one core" ">= 2M" "$(awk -v x="${info[replay_eps]}" 'BEGIN { printf "%.2fM", x / 1e6 }')" "$v")")
+	targets+=("$(printf '%-11s %-42s %-7s %-8s %s' consumer "JSON events/s, one core" ">= 2M" "$(awk -v x="${info[replay_eps]}" 'BEGIN { printf "%.2fM", x / 1e6 }')" "$v")")
 fi
 
 # ---- start-up time -----------------------------------------------------
@@ -430,7 +446,7 @@ for mode in command system; do
 		printf '  %-40s %7s   (runs: %s; command end to pyaudit exit %s)\n' \
 			"pyaudit -- $PY311 -c pass" "$med" "$all" "$exitmed"
 		v=$(verdict "$med" "<" 250)
-		targets+=("$(printf '%-10s %-34s %-7s %-8s %s' start "to Tracing, -- COMMAND (ms)" "< 250" "$med" "$v")")
+		targets+=("$(printf '%-11s %-42s %-7s %-8s %s' start "to Tracing, -- COMMAND (ms)" "< 250" "$med" "$v")")
 	else
 		printf '  %-40s %7s   (runs: %s; SIGINT to exit %s)\n' "pyaudit (system-wide)" "$med" "$all" "$exitmed"
 		info[start_system]=$med
@@ -446,18 +462,18 @@ hwm_sys=$(sed -n 's/.*hwm_kb=\([0-9]*\).*/\1/p' <<<"$out")
 hwm_sys=$(awk -v k="$hwm_sys" 'BEGIN { printf "%.1f", k / 1024 }')
 ntargets=$(sed -n 's/^Tracing \([0-9]*\) target.*/\1/p' <<<"$out")
 echo "  system-wide, 2 s after Tracing ($ntargets targets): $hwm_sys MB"
-targets+=("$(printf '%-10s %-34s %-7s %-8s %s' memory "peak RSS, system-wide (MB)" "< 40" "$hwm_sys" "$(verdict "$hwm_sys" "<" 40)")")
+targets+=("$(printf '%-11s %-42s %-7s %-8s %s' memory "peak RSS, system-wide (MB)" "< 40" "$hwm_sys" "$(verdict "$hwm_sys" "<" 40)")")
 for key in py311 pyenv; do
 	[ -n "${info[$key,hwm_full]:-}" ] || continue
 	echo "  --json --binary, after the loops (${info[$key,short]}): ${info[$key,hwm_full]} MB"
-	targets+=("$(printf '%-10s %-34s %-7s %-8s %s' memory "peak RSS, full capture ${info[$key,short]} (MB)" "< 40" "${info[$key,hwm_full]}" "$(verdict "${info[$key,hwm_full]}" "<" 40)")")
+	targets+=("$(printf '%-11s %-42s %-7s %-8s %s' memory "peak RSS, full capture ${info[$key,short]} (MB)" "< 40" "${info[$key,hwm_full]}" "$(verdict "${info[$key,hwm_full]}" "<" 40)")")
 done
 
 # ---- targets -----------------------------------------------------------
 
 echo
 echo "== targets"
-printf '%-10s %-34s %-7s %-8s %s\n' python measure target value verdict
+printf '%-11s %-42s %-7s %-8s %s\n' python measure target value verdict
 printf '%s\n' "${targets[@]}"
 for key in py311 pyenv; do
 	[ -n "${info[$key,contaminated]:-}" ] &&

@@ -697,6 +697,8 @@ static void report_lost(struct run *r, bool final)
 				first = false;
 			}
 			fputc('}', r->out.f);
+			fprintf(r->out.f, ",\"lost_without_pid\":%llu",
+				(unsigned long long)stat_sum(r->skel, PA_STAT_LOST_NOPID));
 		}
 		fputs("}\n", r->out.f);
 	}
@@ -777,8 +779,8 @@ int main(int argc, char **argv)
 
 	libbpf_set_print(libbpf_print);
 	if (!have_privileges()) {
-		p_err("needs CAP_BPF and CAP_PERFMON to load BPF programs and "
-		      "attach uprobes: run with sudo");
+		p_err("needs CAP_BPF and CAP_PERFMON to load BPF programs, and "
+		      "CAP_SYS_ADMIN for uprobes on many kernels: run with sudo");
 		return 1;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {

@@ -2,9 +2,37 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "log.h"
 #include "output.h"
+
+/*
+ * An earlier writer may have stopped in the middle of a line (a full
+ * disk, a kill): end that line, or the first record appended now would
+ * be glued to it, and both lost to a JSON reader.
+ */
+static void end_partial_line(int fd, const char *path)
+{
+	struct stat st, rst;
+	int rfd;
+	char c;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return;
+	rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (rfd < 0)
+		return;
+	if (!fstat(rfd, &rst) && rst.st_dev == st.st_dev && rst.st_ino == st.st_ino &&
+	    pread(rfd, &c, 1, st.st_size - 1) == 1 && c != '\n') {
+		if (write(fd, "\n", 1) == 1)
+			p_warn("%s ended in the middle of a line (an earlier "
+			       "write was cut short): line ended", path);
+		else
+			p_warn("%s ends in a partial line: %s", path, strerror(errno));
+	}
+	close(rfd);
+}
 
 static FILE *open_append(const char *path)
 {
@@ -15,6 +43,7 @@ static FILE *open_append(const char *path)
 		p_err("cannot open %s for appending: %s", path, strerror(errno));
 		return NULL;
 	}
+	end_partial_line(fd, path);
 	f = fdopen(fd, "a");
 	if (!f) {
 		p_err("cannot open %s: %s", path, strerror(errno));

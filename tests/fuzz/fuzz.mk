@@ -10,8 +10,9 @@
 #   make fuzz-corpus   rewrite the synthetic seeds (tests/fuzz/mkcorpus.c)
 #
 # clang with its libFuzzer runtime (Debian: clang-14 and libclang-rt-14-dev).
-# The user/*.c files a target needs are compiled here with the same flags
-# as the target, into build/fuzz/obj/ (not the Makefile's objects).
+# user/*.c are compiled here with the same flags as the targets, into
+# build/fuzz/obj/ and build/fuzz/libpyaudit-fuzz.a (not the Makefile's
+# objects).
 
 # Keep the including Makefile's default goal (all); alone, fuzz-build.
 fuzz_saved_goal := $(if $(filter 1,$(words $(MAKEFILE_LIST))),fuzz-build,$(.DEFAULT_GOAL))
@@ -30,13 +31,12 @@ FUZZ_LDLIBS := -lm
 FUZZ_TARGETS := target procmaps cgroup record
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 
-# user/*.c each target links
-fuzz_srcs_target := elf target layout log
-fuzz_srcs_procmaps := discover elf target layout log
-fuzz_srcs_cgroup := proc log
-fuzz_srcs_record := record format event_table
-
-fuzz_objs = $(patsubst %,$(FUZZ_OUT)/obj/%.o,$(fuzz_srcs_$(1)))
+# Every user/*.c but the command line (main.c, opts.c: libbpf), in one
+# archive: each target pulls in what it needs, its user/*.c and theirs,
+# whatever these dependencies become.
+FUZZ_USER_OBJS := $(patsubst user/%.c,$(FUZZ_OUT)/obj/%.o,\
+		  $(filter-out user/main.c user/opts.c,$(wildcard user/*.c)))
+FUZZ_LIB := $(FUZZ_OUT)/libpyaudit-fuzz.a
 
 .PHONY: fuzz-build fuzz-smoke fuzz-long fuzz-corpus fuzz-check-tools fuzz-clean
 
@@ -59,12 +59,14 @@ $(FUZZ_OUT)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c | $(FUZZ_OUT)/obj fuzz-check-tools
 	@printf '  %-8s %s\n' FUZZ-CC $@
 	@$(FUZZ_CC) $(FUZZ_CFLAGS_ALL) -c $< -o $@
 
-define fuzz_link
-$(FUZZ_OUT)/fuzz_$(1): $(FUZZ_OUT)/obj/fuzz_$(1).o $(call fuzz_objs,$(1))
-	@printf '  %-8s %s\n' FUZZ-LD $$@
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) $$^ $(FUZZ_LDLIBS) -o $$@
-endef
-$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_link,$(t))))
+$(FUZZ_LIB): $(FUZZ_USER_OBJS)
+	@printf '  %-8s %s\n' FUZZ-AR $@
+	@rm -f $@
+	@$(AR) rcs $@ $^
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/fuzz_%.o $(FUZZ_LIB)
+	@printf '  %-8s %s\n' FUZZ-LD $@
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $^ $(FUZZ_LDLIBS) -o $@
 
 fuzz-smoke: $(FUZZ_BINS)
 	@FUZZ_OUT=$(FUZZ_OUT) tests/fuzz/run.sh smoke $(FUZZ_SMOKE_TIME) 1 $(FUZZ_TARGETS)

@@ -20,7 +20,9 @@
  *    the final newline.
  * format__repr(), format__json_value() and format__name() must behave
  * like snprintf: the same length whatever the buffer, a NUL-terminated
- * prefix of the full output. Any violation aborts.
+ * prefix of the full output. The whole input also goes through
+ * format__escape() (log messages), with the same checks. Any violation
+ * aborts.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -324,6 +326,44 @@ static void check_piece(const char *what, const char *s)
 		   "%s: bad UTF-8 or raw control: '%s'", what, s);
 }
 
+static size_t esc_in_len;
+
+static size_t escape_text_fn(char *b, size_t n, const void *s)
+{
+	return format__escape(b, n, s, esc_in_len, false);
+}
+
+static size_t escape_json_fn(char *b, size_t n, const void *s)
+{
+	return format__escape(b, n, s, esc_in_len, true);
+}
+
+/* Log messages (format__escape): any bytes, text and JSON-string forms. */
+static void check_escape(const uint8_t *data, size_t size)
+{
+	size_t small = size ? data[0] : 0;
+
+	/* the first bytes: the escaping looks at most 4 bytes at a time, and
+	 * escaping every byte of a big input would halve exec/s */
+	esc_in_len = size < 64 ? size : 64;
+	check_snprintf("escape text", escape_text_fn, data, small);
+	check_piece("escape text", full);
+	check_snprintf("escape json", escape_json_fn, data, small);
+	check_piece("escape json", full);
+	{
+		/* the inside of a JSON string */
+		size_t n = strlen(full);
+		struct jp p;
+
+		memmove(full + 1, full, n);
+		full[0] = '"';
+		full[n + 1] = '"';
+		full[n + 2] = '\0';
+		p = (struct jp){ full, full + n + 2 };
+		FUZZ_CHECK(jstring(&p) && p.s == p.end, "escape json: '%s'", full);
+	}
+}
+
 /* ---- the target ---------------------------------------------------- */
 
 static void format_to(struct format_opts *o, const struct event_def *def,
@@ -348,6 +388,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t sel;
 	char *out;
 	int ret;
+
+	check_escape(data, size);
 
 	ret = record__decode(data, size, &ev);
 	if (ret) {

@@ -74,15 +74,6 @@ sys.exit(3)"
 	! grep -q $'\x1b' "$T/out"
 }
 
-@test "not root: exit 1 naming CAP_BPF and CAP_PERFMON" {
-	requires_root
-	command -v setpriv >/dev/null || skip "setpriv absent"
-	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$PYAUDIT"
-	[ "$status" = 1 ]
-	echo "$output" | grep -q 'CAP_BPF and CAP_PERFMON'
-	echo "$output" | grep -q 'sudo'
-}
-
 @test "errors: no such process, not a Python, bad option" {
 	requires_root
 	run "$PYAUDIT" -p abc
