@@ -149,7 +149,7 @@ bench: pyaudit
 # The systemd unit names $(PREFIX)/sbin/pyaudit; the logrotate snippet
 # goes to /etc whatever the prefix.
 install: $(BIN)
-	install -D -m 0755 pyaudit $(DESTDIR)$(PREFIX)/sbin/pyaudit
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/pyaudit
 	install -D -m 0644 docs/pyaudit.8 $(DESTDIR)$(PREFIX)/share/man/man8/pyaudit.8
 	install -D -m 0644 packaging/pyaudit.service $(DESTDIR)$(PREFIX)/lib/systemd/system/pyaudit.service
 	sed -i 's|/usr/local/sbin/pyaudit|$(PREFIX)/sbin/pyaudit|' $(DESTDIR)$(PREFIX)/lib/systemd/system/pyaudit.service
