@@ -869,9 +869,17 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
-	signal(SIGHUP, hup_handler);
+	{
+		/* No SA_RESTART: a read of /proc that blocks (a traced process
+		 * can make that happen) is interrupted, so that Ctrl-C ends us. */
+		struct sigaction sa = { .sa_handler = sig_handler };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sa.sa_handler = hup_handler;
+		sigaction(SIGHUP, &sa, NULL);
+	}
 
 	{
 		/* One line: how many targets, and each one's mechanism. */
