@@ -198,7 +198,8 @@ declare -A cond_name=(
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 echo "pyaudit benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) vCPU, $cpu, kernel $(uname -r), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
-echo "pyaudit: $("$PYAUDIT" -V 2>&1 | head -n 1); bpftrace: $(bpftrace --version 2>&1)"
+rev=$(git rev-parse --short HEAD 2>/dev/null) && { git diff --quiet HEAD -- bpf user 2>/dev/null || rev="$rev+changes"; }
+echo "pyaudit: $("$PYAUDIT" -V 2>&1 | head -n 1)${rev:+ (git $rev)}; bpftrace: $(bpftrace --version 2>&1)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 busy=$(ps -eo pcpu=,pid=,comm= --sort=-pcpu | awk '$1 >= 20 { printf "%s(%s %s%%) ", $3, $2, $1 }')
 [ -n "$busy" ] && note "busy processes: $busy(figures are noisier)"
