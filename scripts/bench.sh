@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# `make bench`: what pyaudit costs, in one run (root; 3 to 5 minutes on a
+# `make bench`: what pyaudit costs, in one run (root; about 80 s on a
 # 2-vCPU VM). Prints only, asserts nothing; docs/performance.md has the
 # figures of a run and explains them.
 #
@@ -30,8 +30,10 @@
 #
 # Environment: BENCH_N (iterations, default 300000), BENCH_REPS (3),
 # BENCH_PY311 (/usr/bin/python3.11), BENCH_WAIT (seconds to wait for
-# other tracers of the same file to go away, 60), BENCH_PYENV (a pyenv version
-# directory, default the newest 3.12.x/3.13.x under /root/.pyenv), PYAUDIT.
+# other tracers of the same file to go away, 60), BENCH_PYENV (a pyenv
+# version directory, default the newest 3.12.x/3.13.x under /root/.pyenv),
+# BENCH_BPFTRACE (bpftrace; its conditions are skipped when it is not
+# there), PYAUDIT.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,10 +51,12 @@ note() { echo "  note: $*"; }
 
 [ "$(id -u)" = 0 ] || die "run as root (sudo make bench)"
 [ -x "$PYAUDIT" ] || die "$PYAUDIT not built (make)"
-for t in bpftrace bpftool cc objcopy readelf awk; do
+for t in bpftool cc objcopy readelf awk; do
 	command -v $t >/dev/null || die "$t not found"
 done
 [ -x "$PY311" ] || die "$PY311 not found"
+BPFTRACE=${BENCH_BPFTRACE:-bpftrace}
+command -v "$BPFTRACE" >/dev/null || BPFTRACE=
 
 tmp=$(mktemp -d /tmp/pyaudit-bench.XXXXXX)
 tracer_pid=
@@ -84,7 +88,7 @@ probes_on() {
 
 # The file offsets our tracer probes on FILE, in hex.
 my_offsets() {
-	probes_on "$1" | awk -v p="$tracer_pid" '$1 == p { printf "0x%x\n", $2 }' | sort | tr '\n' ' '
+	probes_on "$1" | awk -v p="$tracer_pid" '$1 == p { printf "0x%x\n", $2 }' | sort | paste -sd ' '
 }
 
 # Processes other than ours with probes on FILE (other tracers skew
@@ -126,9 +130,9 @@ start_tracer() {
 }
 
 # SIGINT, and wait for the end. A tracer may miss a first SIGINT (a
-# background job starts with SIGINT ignored until the tracer handles it,
-# and bpftrace 0.17 can drop one that comes while it attaches): SIGINT
-# again every 2 s, SIGTERM after 20 s, SIGKILL after 30 s.
+# background job starts with SIGINT ignored until the tracer installs
+# its handler): SIGINT again every 2 s, SIGTERM after 20 s, SIGKILL
+# after 30 s.
 stop_tracer() {
 	local i
 	kill -INT "$tracer_pid" 2>/dev/null
@@ -143,7 +147,6 @@ stop_tracer() {
 		kill -KILL "$tracer_pid" 2>/dev/null
 	fi
 	wait "$tracer_pid"
-	tracer_rc=$?
 	tracer_pid=
 }
 
@@ -156,9 +159,10 @@ run_loop() {
 	"${runner[@]}" "$loop" "$1" "$N" "$REPS" 2>/dev/null || echo "fail"
 }
 
-fmt() { # a number with one decimal, or "-"
+fmt() { # a number with one decimal, or "-", or "fail"
 	case $1 in
 	'' | -) printf '%s' - ;;
+	fail) printf '%s' fail ;;
 	*) awk -v x="$1" 'BEGIN { printf "%.1f", x }' ;;
 	esac
 }
@@ -199,7 +203,8 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 echo "pyaudit benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) vCPU, $cpu, kernel $(uname -r), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
 rev=$(git rev-parse --short HEAD 2>/dev/null) && { git diff --quiet HEAD -- bpf user 2>/dev/null || rev="$rev+changes"; }
-echo "pyaudit: $("$PYAUDIT" -V 2>&1 | head -n 1)${rev:+ (git $rev)}; bpftrace: $(bpftrace --version 2>&1)"
+echo "pyaudit: $("$PYAUDIT" -V 2>&1 | head -n 1)${rev:+ (git $rev)}; bpftrace: $([ -n "$BPFTRACE" ] && "$BPFTRACE" --version 2>&1 || echo none)"
+[ -n "$BPFTRACE" ] || note "bpftrace not found (apt-get install bpftrace): no empty-probe and printf conditions, no ratios"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 busy=$(ps -eo pcpu=,pid=,comm= --sort=-pcpu | awk '$1 >= 20 { printf "%s(%s %s%%) ", $3, $2, $1 }')
 [ -n "$busy" ] && note "busy processes: $busy(figures are noisier)"
@@ -227,14 +232,14 @@ bench_python() {
 	for l in c py; do res[$key,untraced,$l]=$(run_loop $l); done
 
 	# bpftrace, count only
-	if start_tracer bpftrace "$nprobes" "$file" "$tmp/bt.out" "$tmp/bt.err" \
-		bpftrace --unsafe -o "$tmp/bt.out" -e "$bt_empty"; then
+	if [ -n "$BPFTRACE" ] && start_tracer bpftrace "$nprobes" "$file" "$tmp/bt.out" "$tmp/bt.err" \
+		"$BPFTRACE" --unsafe -o "$tmp/bt.out" -e "$bt_empty"; then
 		info[$key,sites_bt]=$(my_offsets "$file")
 		for l in c py; do res[$key,empty,$l]=$(run_loop $l); done
 		stop_tracer
 		# the counts it prints at exit: every iteration must have fired
 		local counts
-		counts=$(grep -E '^@' "$tmp/bt.out" | tr '\n' ' ')
+		counts=$(grep -E '^@' "$tmp/bt.out" | paste -sd ' ')
 		info[$key,empty_counts]=$counts
 		if ! awk -v min=$((REPS * N)) '/^@/ { if ($2 < min) bad = 1; n++ } END { exit !(n && !bad) }' "$tmp/bt.out"; then
 			note "the empty probe did not fire for every iteration: $counts"
@@ -243,8 +248,8 @@ bench_python() {
 	fi
 
 	# bpftrace printing the event name, to /dev/null
-	if start_tracer bpftrace "$nprobes" "$file" /dev/null "$tmp/bt.err" \
-		bpftrace --unsafe -o /dev/null -e "$bt_print"; then
+	if [ -n "$BPFTRACE" ] && start_tracer bpftrace "$nprobes" "$file" /dev/null "$tmp/bt.err" \
+		"$BPFTRACE" --unsafe -o /dev/null -e "$bt_print"; then
 		for l in c py; do res[$key,print,$l]=$(run_loop $l); done
 		stop_tracer
 	fi
@@ -296,17 +301,19 @@ bench_python() {
 }
 
 print_table() {
-	local key=$1 c l base
+	local key=$1 c l base sep
 	printf '  %-30s %9s %9s   %9s %9s\n' "" "id(x)" "added" "sys.audit" "added"
 	for c in "${conds[@]}"; do
 		printf '  %-30s' "${cond_name[$c]}"
+		sep=' '
 		for l in c py; do
 			base=${res[$key,untraced,$l]:-}
 			if [ "$c" = untraced ]; then
-				printf ' %9s %9s  ' "$(fmt "$base")" -
+				printf '%s%9s %9s' "$sep" "$(fmt "$base")" -
 			else
-				printf ' %9s %9s  ' "$(fmt "${res[$key,$c,$l]:-}")" "$(added "${res[$key,$c,$l]:-}" "$base")"
+				printf '%s%9s %9s' "$sep" "$(fmt "${res[$key,$c,$l]:-}")" "$(added "${res[$key,$c,$l]:-}" "$base")"
 			fi
+			sep='   '
 		done
 		echo
 	done
@@ -400,7 +407,7 @@ if [ -n "$pyenv_ok" ]; then
 	bt_empty="uprobe:$copy:$off_c { @c_level = count(); } uprobe:$copy:$off_py { @py_level = count(); }"
 	bt_print="uprobe:$copy:$off_c { printf(\"%s\\n\", str(arg1)); } uprobe:$copy:$off_py { printf(\"%s\\n\", str(*(uint64*)arg1 + $stroff)); }"
 	echo
-	echo "pyenv $ver: probe sites (pyaudit -v): $(tr '\n' ' ' <<<"$copy_sites")"
+	echo "pyenv $ver: probe sites (pyaudit -v): $(paste -sd ' ' <<<"$copy_sites")"
 	bench_python pyenv "CPython $("$pybin" -c 'import platform; print(platform.python_version())'), $lib (uprobes; a copy without two local symbols, see above)" "$copy" 2
 fi
 
@@ -442,7 +449,7 @@ for mode in command system; do
 	done
 	med=$(cut -d' ' -f1 "$tmp/times" | median)
 	exitmed=$(cut -d' ' -f2 "$tmp/times" | median)
-	all=$(cut -d' ' -f1 "$tmp/times" | tr '\n' ' ')
+	all=$(cut -d' ' -f1 "$tmp/times" | paste -sd ' ')
 	if [ $mode = command ]; then
 		printf '  %-40s %7s   (runs: %s; command end to pyaudit exit %s)\n' \
 			"pyaudit -- $PY311 -c pass" "$med" "$all" "$exitmed"

@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
       libelf-dev zlib1g-dev libcmocka-dev bats bats-assert bats-support jq
       python3.11 libpython3.11 libpython3.11-dev procps util-linux
-      logrotate man-db groff-base libclang-rt-14-dev valgrind)
+      logrotate man-db groff-base libclang-rt-14-dev valgrind bpftrace)
 
 missing=()
 for p in "${pkgs[@]}"; do
