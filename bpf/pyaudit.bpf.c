@@ -33,7 +33,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define TPF_TYPE_SUBCLASS	(1UL << 31)
 
 /* Room past PA_REC_MAX so that bounded writes never leave the buffer. */
-#define BUF_SLACK		(PA_STR_MAX + 64)
+#define BUF_SLACK		(PA_LTAB_FIRST_MAX + 64)
 #define PAGE_SIZE_		4096
 
 /* Knobs set by user space between open and load. */
@@ -50,6 +50,9 @@ const volatile char globs[PA_GLOBS_MAX][PA_GLOB_LEN] = {};
 /* Wake the consumer when this much is waiting; below it, the consumer
  * polls on a timer (batching: one wakeup per many events). */
 const volatile __u64 wakeup_bytes = 0;
+/* Python frames to report per event: 0 off, 1 the innermost, 1 + N with
+ * --stack N (at most PA_FRAMES_MAX). */
+const volatile __u32 frames_wanted = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -137,6 +140,26 @@ struct {
 	__type(value, __u64);
 } lost_by_pid SEC(".maps");
 
+/*
+ * Verdicts of -e/-x on C event names, which are string literals in the
+ * target's .rodata: the same link-time address is the same name in every
+ * process of that file. Direct-mapped, per CPU: a hit costs one array
+ * lookup instead of a string read and a glob match.
+ */
+#define VCACHE_SIZE 256
+struct vcache_entry {
+	__u64 addr;		/* link-time address of the name */
+	__u32 target_id_1;	/* target id + 1 (0: empty) */
+	__u32 verdict;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VCACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct vcache_entry);
+} vcache SEC(".maps");
+
 struct scratch {
 	__u8 buf[PA_REC_MAX + BUF_SLACK];	/* the record being built */
 	struct pa_layout lay;
@@ -156,7 +179,14 @@ struct scratch {
 	__u64 overflow_area;
 	__u64 reg_save_area;
 	__u8 valist;
+	__u8 source;		/* enum pa_source of the event being built */
+	__u8 bias_ok;		/* bias is known */
+	__u32 target_id;
+	__u64 bias;		/* runtime address - link-time address */
 	struct pa_summary_key skey;
+	/* frames */
+	__u8 frbuf[264];	/* the frame being read (up to 128 bytes) */
+	__u8 cobuf[264];	/* its code object (up to 160 bytes) */
 	/* glob matching */
 	__u32 g;		/* pattern index */
 	__s32 gp, gn, gstar, gmark, glen, nlen;
@@ -615,6 +645,227 @@ static __always_inline void emit_args_array(struct scratch *s, __u64 items, __u6
 		bpf_loop(n, arg_cb, &c, 0);
 }
 
+/* ---- where in the Python code: thread state and frames (issue 6) ------ */
+
+/* Bytes of a line table (a bytes object) as a PA_T_BYTES value, cut at max. */
+static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
+				      __u32 *real_len)
+{
+	__u32 off = s->off;
+	__s64 size = 0;
+	__u64 len;
+	__u32 room;
+	struct pa_value v = { .tag = PA_T_BYTES };
+
+	*real_len = 0;
+	if (!obj || read_u64((__u64 *)&size, obj + s->lay.ob_size) || size < 0)
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	*real_len = size > 0xffffffffLL ? 0xffffffff : size;
+	if (off > PA_REC_MAX - sizeof(v) - 8) {
+		s->full = 1;
+		return -1;
+	}
+	room = PA_REC_MAX - sizeof(v) - off;
+	len = size;
+	if (len > max || len > room) {
+		len = max < room ? max : room;
+		v.flags |= PA_VF_TRUNCATED;
+	}
+	BOUND(len, PA_LTAB_FIRST_MAX);
+	if (len && bpf_probe_read_user(s->buf + off + sizeof(v), len,
+				       (const void *)(obj + s->lay.bytes_data)))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	v.len = len;
+	__builtin_memcpy(s->buf + off, &v, sizeof(v));
+	s->off = off + sizeof(v) + len;
+	return 0;
+}
+
+static __always_inline __u64 buf_u64(const __u8 *b, __u32 off, __u32 size)
+{
+	__u64 v = 0;
+
+	if (off <= size - 8)
+		__builtin_memcpy(&v, b + (off & 255), 8);
+	return v;
+}
+
+struct walk_ctx {
+	__u64 interp;
+	__u64 ts;
+	__u64 found;
+	__u32 tid;
+};
+
+/* One step of the walk over interpreters and their threads (3.12+). */
+static long walk_cb(__u32 i, void *ctx)
+{
+	struct walk_ctx *w = ctx;
+	struct scratch *s = get_scratch();
+	__u64 tid = 0;
+
+	if (!s)
+		return 1;
+	if (!w->ts) {
+		if (!w->interp ||
+		    read_u64(&w->interp, w->interp + s->lay.interp_next) ||
+		    !w->interp ||
+		    read_u64(&w->ts, w->interp + s->lay.interp_threads))
+			return 1;
+		return 0;
+	}
+	if (read_u64(&tid, w->ts + s->lay.ts_native_tid))
+		return 1;
+	if (tid == w->tid) {
+		w->found = w->ts;
+		return 1;
+	}
+	if (read_u64(&w->ts, w->ts + s->lay.ts_next))
+		return 1;
+	return 0;
+}
+
+/* The thread state of the current thread, or 0. */
+static __always_inline __u64 current_tstate(struct scratch *s)
+{
+	struct walk_ctx w = {};
+	__u64 rt, ts = 0;
+
+	if (!s->bias_ok || !s->lay.runtime)
+		return 0;
+	rt = s->lay.runtime + s->bias;
+	if (s->lay.ts_how == PA_TS_CURRENT) {
+		read_u64(&ts, rt + s->lay.rt_tstate);
+		return ts;
+	}
+	if (s->lay.ts_how != PA_TS_WALK ||
+	    read_u64(&w.interp, rt + s->lay.rt_interp_head) || !w.interp ||
+	    read_u64(&w.ts, w.interp + s->lay.interp_threads))
+		return 0;
+	w.tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_loop(256, walk_cb, &w, 0);
+	return w.found;
+}
+
+struct frames_ctx {
+	__u64 frame;
+	__u32 n;		/* frames emitted */
+	__u8 error;
+};
+
+/* One frame: skip it (a C shim) or emit it; then go to its caller. */
+static long frame_cb(__u32 i, void *ctx)
+{
+	struct frames_ctx *f = ctx;
+	struct scratch *s = get_scratch();
+	const struct pa_layout *l;
+	struct pa_frame fr = {};
+	__u64 code, instr, back, fn, name, tab;
+	__u32 rd, crd, pos;
+	__u8 owner;
+
+	if (!s || !f->frame || f->n >= frames_wanted || f->n >= PA_FRAMES_MAX)
+		return 1;
+	l = &s->lay;
+	rd = l->fr_read;
+	BOUND(rd, 128);
+	if (rd < 8 || bpf_probe_read_user(s->frbuf, rd, (void *)f->frame)) {
+		f->error = 1;
+		return 1;
+	}
+	code = buf_u64(s->frbuf, l->fr_code, rd);
+	back = buf_u64(s->frbuf, l->fr_back, rd);
+	instr = buf_u64(s->frbuf, l->fr_instr, rd);
+	f->frame = back;
+	if (l->owner_skip) {
+		owner = s->frbuf[l->fr_owner & 255];
+		if (owner >= l->owner_skip)
+			return 0;	/* a C entry frame, not Python code */
+	}
+	if (l->exec_tagged)
+		code &= ~7ULL;
+	switch (l->frame_kind) {
+	case PA_FK_LASTI:
+		fr.offset = (__s32)instr;
+		break;
+	case PA_FK_LASTI2:
+		fr.offset = (__s32)instr < 0 ? -1 : 2 * (__s32)instr;
+		break;
+	default:
+		/* prev_instr/instr_ptr - first instruction, in bytes */
+		fr.offset = instr >= code + l->co_code &&
+			    instr - (code + l->co_code) < (1ULL << 30) ?
+			    (__s32)(instr - (code + l->co_code)) : -1;
+	}
+	crd = l->co_read;
+	BOUND(crd, 160);
+	if (!code || crd < 8 ||
+	    bpf_probe_read_user(s->cobuf, crd, (void *)code)) {
+		fr.flags |= PA_FR_CODE_UNREADABLE;
+		fn = name = tab = 0;
+	} else {
+		fn = buf_u64(s->cobuf, l->code_filename, crd);
+		name = buf_u64(s->cobuf, l->co_func, crd);
+		tab = buf_u64(s->cobuf, l->co_linetable, crd);
+		if (l->co_firstlineno <= crd - 4)
+			__builtin_memcpy(&fr.firstlineno,
+					 s->cobuf + (l->co_firstlineno & 255), 4);
+	}
+	pos = s->off + sizeof(struct pa_value);	/* where the payload goes */
+	if (emit_fixed(s, PA_T_FRAME, 0, &fr, sizeof(fr)))
+		return 1;
+	if (emit_pystr(s, fn, PA_STR_MAX) || emit_pystr(s, name, PA_FUNC_MAX) ||
+	    emit_table(s, tab, f->n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX,
+		       &fr.table_len))
+		return 1;
+	/* The table's real length, known only now, into that payload. */
+	if (pos < PA_REC_MAX - sizeof(fr))
+		__builtin_memcpy(s->buf + (pos & (PA_REC_MAX - 1)) +
+				 offsetof(struct pa_frame, table_len),
+				 &fr.table_len, 4);
+	f->n++;
+	s->last_good = s->off;
+	return 0;
+}
+
+/*
+ * The Python frames executing when the event was raised: the innermost
+ * one, then its callers, as PA_T_FRAME values after the name. ts is the
+ * thread state when the probe got it as an argument, else 0.
+ */
+static __always_inline void read_frames(struct scratch *s, __u64 ts)
+{
+	struct pa_event *ev = (void *)s->buf;
+	struct frames_ctx f = {};
+	const struct pa_layout *l = &s->lay;
+
+	if (!l->frame_kind) {
+		ev->frame_status = PA_FS_UNSUPPORTED;
+		return;
+	}
+	if (!ts)
+		ts = current_tstate(s);
+	if (!ts) {
+		ev->frame_status = s->bias_ok && l->runtime ?
+				   PA_FS_NO_FRAME : PA_FS_UNSUPPORTED;
+		return;
+	}
+	if (read_u64(&f.frame, ts + l->ts_frame) ||
+	    (l->frame_kind == PA_FK_CFRAME && f.frame &&
+	     read_u64(&f.frame, f.frame + l->cframe_frame))) {
+		ev->frame_status = PA_FS_UNREADABLE;
+		return;
+	}
+	bpf_loop(PA_FRAMES_MAX + 8, frame_cb, &f, 0);
+	s->off = s->last_good;
+	s->full = 0;
+	ev->nframes = f.n;
+	if (f.n)
+		ev->frame_status = PA_FS_OK;
+	else
+		ev->frame_status = f.error ? PA_FS_UNREADABLE : PA_FS_NO_FRAME;
+}
+
 /* ---- filters and process context -------------------------------------- */
 
 /* uid, comm and cgroup filters: cheap, before anything is read. */
@@ -802,16 +1053,24 @@ static __always_inline void count_event(struct scratch *s)
 
 /* ---- records ---------------------------------------------------------- */
 
-static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
+/*
+ * Start an event: the cheap filters, then the scratch record. Only what
+ * the name filter needs is set up here; the rest waits until the name
+ * has passed (name_done), so that a filtered-out event costs little.
+ */
+static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
+					     __u64 ip)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
 	struct pa_layout *lay;
-	struct pa_event *ev;
 	struct scratch *s;
+	__u64 site;
 
-	if (filter_pids && !bpf_map_lookup_elem(&traced_pids, &tgid))
-		return NULL;
+	if (filter_pids) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		if (!bpf_map_lookup_elem(&traced_pids, &tgid))
+			return NULL;
+	}
 	if (!filters_pass())
 		return NULL;
 	lay = bpf_map_lookup_elem(&layouts, &target_id);
@@ -819,15 +1078,12 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
 	if (!lay || !s)
 		return NULL;
 	s->lay = *lay;
-	ev = (void *)s->buf;
-	ev->type = PA_REC_EVENT;
-	ev->source = source;
-	ev->ts_ns = bpf_ktime_get_ns();
-	ev->target_id = target_id;
-	ev->pid = tgid;
-	ev->tid = (__u32)pid_tgid;
-	ev->total_args = 0;
-	s->off = sizeof(*ev);
+	s->source = source;
+	s->target_id = target_id;
+	site = s->lay.site_vaddr[source & 7];
+	s->bias = ip - site;
+	s->bias_ok = site != 0;
+	s->off = sizeof(struct pa_event);
 	s->nargs = 0;
 	s->flags = 0;
 	s->full = 0;
@@ -836,23 +1092,100 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source)
 }
 
 /*
- * After the name: filter on it, count it in summary mode. Returns false
- * when the event ends here (no arguments are decoded).
+ * The verdict of -e/-x on a C event name at uptr, from the cache:
+ * 1 pass, 0 filtered out, -1 unknown (match it). *key is where to store
+ * the verdict once known (0: not cacheable).
  */
-static __always_inline bool name_done(struct scratch *s)
+static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
+					  __u64 *key)
+{
+	struct vcache_entry *e;
+	__u64 a;
+	__u32 idx;
+
+	*key = 0;
+	if (!n_globs)
+		return 1;
+	if (!s->bias_ok)
+		return -1;
+	a = uptr - s->bias;
+	if (a < s->lay.ro_lo || a >= s->lay.ro_hi)
+		return -1;
+	*key = a;
+	idx = ((a >> 3) ^ (a >> 11)) & (VCACHE_SIZE - 1);
+	e = bpf_map_lookup_elem(&vcache, &idx);
+	if (!e || e->addr != a || e->target_id_1 != s->target_id + 1)
+		return -1;
+	if (!e->verdict)
+		stat_inc(PA_STAT_FILTERED);
+	return e->verdict;
+}
+
+static __always_inline void cache_verdict(struct scratch *s, __u64 key,
+					  int verdict)
+{
+	struct vcache_entry *e;
+	__u32 idx;
+
+	if (!key)
+		return;
+	idx = ((key >> 3) ^ (key >> 11)) & (VCACHE_SIZE - 1);
+	e = bpf_map_lookup_elem(&vcache, &idx);
+	if (!e)
+		return;
+	e->addr = key;
+	e->target_id_1 = s->target_id + 1;
+	e->verdict = verdict;
+}
+
+static __always_inline void read_frames(struct scratch *s, __u64 ts);
+
+/*
+ * After the name: filter on it (unless the cache gave the verdict:
+ * verdict 1), count it in summary mode. Returns false when the event
+ * ends here. ts: the thread state when the probe has it, else 0.
+ * pending: sys_audit's name object, to drop the funnel's copy.
+ */
+static __always_inline bool name_done(struct scratch *s, int verdict,
+				      __u64 vkey, __u64 ts, __u64 pending)
 {
 	struct pa_event *ev = (void *)s->buf;
+	__u64 pid_tgid;
 
 	s->last_good = s->off;
-	if (!name_passes(s))
+	if (verdict < 0) {
+		verdict = name_passes(s);
+		cache_verdict(s, vkey, verdict);
+	}
+	if (!verdict)
 		return false;
 	/* Who raised it: only for events that passed the filters. */
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (pending) {
+		/* sys_audit: the funnel will see this event again (a
+		 * filtered-out one is filtered out there too). */
+		__u32 tid = (__u32)pid_tgid;
+
+		bpf_map_update_elem(&pending_sys_audit, &tid, &pending, BPF_ANY);
+	}
+	ev->type = PA_REC_EVENT;
+	ev->source = s->source;
+	ev->target_id = s->target_id;
+	ev->pid = pid_tgid >> 32;
+	ev->tid = (__u32)pid_tgid;
+	ev->total_args = 0;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	if (summary_mode) {
 		count_event(s);
 		return false;
 	}
+	ev->ts_ns = bpf_ktime_get_ns();
 	fill_process(ev);
+	ev->nframes = 0;
+	ev->frame_status = PA_FS_OFF;
+	if (frames_wanted)
+		read_frames(s, ts);
+	s->last_good = s->off;
 	return true;
 }
 
@@ -907,14 +1240,20 @@ SEC("usdt")
 int usdt_audit(struct pt_regs *ctx)
 {
 	long name = 0, args = 0;
+	__u64 vkey;
 	__s64 n = 0;
 	struct scratch *s;
+	int verdict;
 
-	s = begin((__u32)bpf_usdt_cookie(ctx), PA_SRC_USDT);
+	s = begin((__u32)bpf_usdt_cookie(ctx), PA_SRC_USDT, PT_REGS_IP(ctx));
 	if (!s)
 		return 0;
 	bpf_usdt_arg(ctx, 0, &name);
-	if (emit_cstr(s, PA_T_STR_UTF8, name, PA_NAME_MAX) || !name_done(s))
+	verdict = cached_verdict(s, name, &vkey);
+	if (!verdict)
+		return 0;
+	if (emit_cstr(s, PA_T_STR_UTF8, name, PA_NAME_MAX) ||
+	    !name_done(s, verdict, vkey, 0, 0))
 		return 0;
 	bpf_usdt_arg(ctx, 1, &args);
 	if (!args || read_u64((__u64 *)&n, args + s->lay.ob_size) || n < 0) {
@@ -935,10 +1274,10 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 	__u64 args = PT_REGS_PARM2(ctx);
 	__u64 nargs = PT_REGS_PARM3(ctx) & ~(1ULL << 63);
 	__u64 name = 0, type = 0, flags = 0;
-	__u32 tid;
 	struct scratch *s;
 
-	s = begin((__u32)bpf_get_attach_cookie(ctx), PA_SRC_SYS_AUDIT);
+	s = begin((__u32)bpf_get_attach_cookie(ctx), PA_SRC_SYS_AUDIT,
+		  PT_REGS_IP(ctx));
 	if (!s)
 		return 0;
 	/* sys.audit() with no name or a non-str name raises no event. */
@@ -949,11 +1288,8 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 		stat_inc(PA_STAT_INVALID);
 		return 0;
 	}
-	if (s->lay.dedup_sys_audit) {
-		tid = (__u32)bpf_get_current_pid_tgid();
-		bpf_map_update_elem(&pending_sys_audit, &tid, &name, BPF_ANY);
-	}
-	if (emit_pystr(s, name, PA_NAME_MAX) || !name_done(s))
+	if (emit_pystr(s, name, PA_NAME_MAX) ||
+	    !name_done(s, -1, 0, 0, s->lay.dedup_sys_audit ? name : 0))
 		return 0;
 	((struct pa_event *)s->buf)->total_args = nargs - 1;
 	emit_args_array(s, args + 8, nargs - 1);
@@ -1134,22 +1470,18 @@ done:
 	return 0;
 }
 
-static __always_inline int handle_fmt_event(struct pt_regs *ctx, __u8 source,
-					    __u64 event, __u64 fmt, __u64 ts,
-					    bool has_ts)
+/*
+ * fmt and the varargs state (s->valist ...) are read only once the name
+ * has passed the filters: see the callers.
+ */
+static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch *s,
+					    __u64 fmt)
 {
-	struct scratch *s;
 	__u64 obj = 0, type = 0, flags = 0, n = 0;
 	struct fmt_ctx fc = { .start = 0 };
 	__u32 len;
 	long r;
 
-	/* No thread state: CPython drops the event before any hook. */
-	if (has_ts && !ts)
-		return 0;
-	s = begin((__u32)bpf_get_attach_cookie(ctx), source);
-	if (!s)
-		return 0;
 	__builtin_memset(s->fmt, 0, sizeof(s->fmt));
 	r = fmt ? bpf_probe_read_user_str(s->fmt, PA_FMT_MAX, (void *)fmt) : 1;
 	if (r <= 0) {
@@ -1160,31 +1492,6 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, __u8 source,
 		s->flags |= PA_EV_ARGS_TRUNCATED;
 	}
 	len = (r - 1) & (PA_FMT_MAX - 1);
-
-	/*
-	 * A Python-level event that sys_audit already reported comes here
-	 * as _PySys_Audit(ts, event, "O", args) with event the UTF-8 buffer
-	 * of the name object sys_audit got.
-	 */
-	if (s->lay.dedup_sys_audit && len == 1 && s->fmt[0] == 'O') {
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
-		__u64 *pending = bpf_map_lookup_elem(&pending_sys_audit, &tid);
-
-		if (pending) {
-			__u64 str = *pending, utf8 = 0;
-
-			read_u64(&utf8, str + s->lay.str_utf8);
-			if (event == str + s->lay.str_ascii_data ||
-			    (utf8 && event == utf8)) {
-				bpf_map_delete_elem(&pending_sys_audit, &tid);
-				stat_inc(PA_STAT_DUPLICATES);
-				return 0;
-			}
-		}
-	}
-
-	if (emit_cstr(s, PA_T_STR_UTF8, event, PA_NAME_MAX) || !name_done(s))
-		return 0;
 
 	/* A lone "O" holding a tuple is the argument tuple itself. */
 	if (len == 1 && s->fmt[0] == 'O') {
@@ -1215,6 +1522,58 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, __u8 source,
 	return 0;
 }
 
+/*
+ * A Python-level event that sys_audit already reported comes to the
+ * funnel as _PySys_Audit(ts, event, "O", args), event being the UTF-8
+ * buffer of the name object sys_audit got (recorded in
+ * pending_sys_audit): drop that copy.
+ */
+static __always_inline bool is_duplicate(struct scratch *s, __u64 event)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *pending, str, utf8 = 0;
+
+	if (!s->lay.dedup_sys_audit)
+		return false;
+	pending = bpf_map_lookup_elem(&pending_sys_audit, &tid);
+	if (!pending)
+		return false;
+	str = *pending;
+	if (event != str + s->lay.str_ascii_data &&
+	    (read_u64(&utf8, str + s->lay.str_utf8) || !utf8 || event != utf8))
+		return false;
+	bpf_map_delete_elem(&pending_sys_audit, &tid);
+	stat_inc(PA_STAT_DUPLICATES);
+	return true;
+}
+
+/*
+ * The event name of a format-driven event, filtered. Returns the scratch
+ * record when the event goes on, else NULL.
+ */
+static __always_inline struct scratch *fmt_event_begin(struct pt_regs *ctx,
+							__u8 source, __u64 event,
+							__u64 ts)
+{
+	struct scratch *s;
+	__u64 vkey;
+	int verdict;
+
+	s = begin((__u32)bpf_get_attach_cookie(ctx), source, PT_REGS_IP(ctx));
+	if (!s)
+		return NULL;
+	verdict = cached_verdict(s, event, &vkey);
+	if (!verdict)
+		return NULL;
+	/* A name in .rodata is a C literal: never a Python-level copy. */
+	if (!vkey && is_duplicate(s, event))
+		return NULL;
+	if (emit_cstr(s, PA_T_STR_UTF8, event, PA_NAME_MAX) ||
+	    !name_done(s, verdict, vkey, ts, 0))
+		return NULL;
+	return s;
+}
+
 static __always_inline void save_regs(struct scratch *s, struct pt_regs *ctx)
 {
 	s->regs[0] = ctx->di;
@@ -1231,7 +1590,7 @@ static __always_inline void save_regs(struct scratch *s, struct pt_regs *ctx)
 SEC("uprobe")
 int uprobe_valist(struct pt_regs *ctx)
 {
-	struct scratch *s = get_scratch();
+	struct scratch *s;
 	struct {
 		__u32 gp_offset;
 		__u32 fp_offset;
@@ -1239,6 +1598,11 @@ int uprobe_valist(struct pt_regs *ctx)
 		__u64 reg_save_area;
 	} ap = {};
 
+	/* No thread state: CPython drops the event before any hook. */
+	if (!PT_REGS_PARM1(ctx))
+		return 0;
+	s = fmt_event_begin(ctx, PA_SRC_VALIST, PT_REGS_PARM2(ctx),
+			    PT_REGS_PARM1(ctx));
 	if (!s)
 		return 0;
 	s->valist = 1;
@@ -1247,38 +1611,40 @@ int uprobe_valist(struct pt_regs *ctx)
 	s->gp_offset = ap.gp_offset;
 	s->overflow_area = ap.overflow_arg_area;
 	s->reg_save_area = ap.reg_save_area;
-	return handle_fmt_event(ctx, PA_SRC_VALIST, PT_REGS_PARM2(ctx),
-				PT_REGS_PARM3(ctx), PT_REGS_PARM1(ctx), true);
+	return handle_fmt_event(ctx, s, PT_REGS_PARM3(ctx));
 }
 
 /* PySys_Audit(const char *event, const char *fmt, ...) at entry. */
 SEC("uprobe")
 int uprobe_varargs(struct pt_regs *ctx)
 {
-	struct scratch *s = get_scratch();
+	struct scratch *s;
 
+	s = fmt_event_begin(ctx, PA_SRC_VARARGS, PT_REGS_PARM1(ctx), 0);
 	if (!s)
 		return 0;
 	s->valist = 0;
 	save_regs(s, ctx);
 	s->vnext = 2;
-	return handle_fmt_event(ctx, PA_SRC_VARARGS, PT_REGS_PARM1(ctx),
-				PT_REGS_PARM2(ctx), 0, false);
+	return handle_fmt_event(ctx, s, PT_REGS_PARM2(ctx));
 }
 
 /* _PySys_Audit(PyThreadState *ts, const char *event, const char *fmt, ...) */
 SEC("uprobe")
 int uprobe_varargs_ts(struct pt_regs *ctx)
 {
-	struct scratch *s = get_scratch();
+	struct scratch *s;
 
+	if (!PT_REGS_PARM1(ctx))
+		return 0;
+	s = fmt_event_begin(ctx, PA_SRC_VARARGS_TS, PT_REGS_PARM2(ctx),
+			    PT_REGS_PARM1(ctx));
 	if (!s)
 		return 0;
 	s->valist = 0;
 	save_regs(s, ctx);
 	s->vnext = 3;
-	return handle_fmt_event(ctx, PA_SRC_VARARGS_TS, PT_REGS_PARM2(ctx),
-				PT_REGS_PARM3(ctx), PT_REGS_PARM1(ctx), true);
+	return handle_fmt_event(ctx, s, PT_REGS_PARM3(ctx));
 }
 
 /* ---- following the descendants of a traced process -------------------- */

@@ -23,7 +23,11 @@
 #define PA_ELEMS_MAX		16	/* elements decoded of one tuple/list */
 #define PA_INT_DIGITS_MAX	8	/* 30-bit digits of one int (240 bits) */
 #define PA_FMT_MAX		16	/* characters of a Py_BuildValue format */
-#define PA_REC_MAX		8192	/* bytes of one record, header included */
+#define PA_REC_MAX		16384	/* bytes of one record, header included */
+#define PA_FRAMES_MAX		9	/* Python frames of one event (1 + --stack) */
+#define PA_LTAB_FIRST_MAX	2048	/* line-table bytes of the innermost frame */
+#define PA_LTAB_MAX		512	/* line-table bytes of each outer frame */
+#define PA_FUNC_MAX		128	/* bytes of a function's (qual)name */
 #define PA_TARGETS_MAX		512	/* target files (layouts) per run */
 
 enum pa_rec_type {
@@ -52,6 +56,15 @@ enum pa_source {
 #define PA_EV_BAD_FORMAT	0x04	/* unknown format code: args stop there */
 #define PA_EV_NAME_UNREADABLE	0x08
 
+/* struct pa_event.frame_status: where in the Python code (issue 6) */
+enum pa_frame_status {
+	PA_FS_OFF = 0,		/* not asked for (--no-source) */
+	PA_FS_OK = 1,		/* nframes PA_T_FRAME values follow the name */
+	PA_FS_NO_FRAME = 2,	/* the thread runs no Python code right now */
+	PA_FS_UNREADABLE = 3,	/* thread state or frame could not be read */
+	PA_FS_UNSUPPORTED = 4,	/* this build's layout is not known */
+};
+
 struct pa_event {
 	__u16 type;		/* PA_REC_EVENT */
 	__u16 size;		/* bytes of the whole record */
@@ -73,7 +86,11 @@ struct pa_event {
 	__u32 auid;		/* login uid (audit), 4294967295 when unset */
 	__u32 sessionid;	/* audit session id */
 	char comm[PA_COMM_LEN];
-	/* followed by values */
+	__u8 frame_status;	/* enum pa_frame_status */
+	__u8 nframes;		/* PA_T_FRAME values after the name */
+	__u16 pad16;
+	__u32 pad32;
+	/* followed by values: the name, nframes frames, then the arguments */
 };
 
 /*
@@ -141,7 +158,21 @@ enum pa_tag {
 	PA_T_CODE = 16,		/* len 0, then two values: filename, name */
 	PA_T_OBJECT = 17,	/* payload: the type name (tp_name) */
 	PA_T_UNREADABLE = 18,	/* target memory could not be read; len 0 */
+	PA_T_FRAME = 19,	/* struct pa_frame, then three values: the
+				 * file (co_filename), the function
+				 * (co_qualname, co_name before 3.11) and the
+				 * line table (PA_T_BYTES, maybe cut) */
 };
+
+/* Payload of PA_T_FRAME: user space turns offset into a line with the
+ * line table (user/linetable.c). */
+struct pa_frame {
+	__s32 offset;		/* bytes into the bytecode; < 0: not started */
+	__s32 firstlineno;	/* co_firstlineno */
+	__u32 table_len;	/* real length of the line table */
+	__u32 flags;		/* PA_FR_* */
+};
+#define PA_FR_CODE_UNREADABLE	0x01	/* the code object could not be read */
 
 /* struct pa_value.flags */
 #define PA_VF_TRUNCATED		0x01	/* payload or children were cut */
@@ -192,6 +223,49 @@ struct pa_layout {
 				 * probed, drop the funnel's copy of
 				 * Python-level events */
 	__u8 pad[3];
+
+	/*
+	 * Link-time addresses. In a process, address = link-time address +
+	 * bias, and bias = the probed ip - site_vaddr[source] (0: unknown,
+	 * then nothing below is used).
+	 */
+	__u64 site_vaddr[8];	/* indexed by enum pa_source */
+	__u64 ro_lo, ro_hi;	/* .rodata: C event names there never change */
+	__u64 runtime;		/* _PyRuntime */
+
+	/* Thread state and frames (cpython-audit.md §8.3, §11). */
+	__u8 ts_how;		/* PA_TS_*: how to find the current thread */
+	__u8 frame_kind;	/* PA_FK_*: 0 = no frame support */
+	__u8 owner_skip;	/* skip frames with owner >= this (0: none) */
+	__u8 exec_tagged;	/* 3.14: f_executable carries tag bits */
+	__u16 rt_tstate;	/* _PyRuntime.gilstate.tstate_current */
+	__u16 rt_interp_head;	/* _PyRuntime.interpreters.head */
+	__u16 interp_next;
+	__u16 interp_threads;	/* PyInterpreterState.threads.head */
+	__u16 ts_next;
+	__u16 ts_native_tid;	/* PyThreadState.native_thread_id */
+	__u16 ts_frame;		/* ->frame, ->cframe or ->current_frame */
+	__u16 cframe_frame;	/* _PyCFrame.current_frame (PA_FK_CFRAME) */
+	__u16 fr_back;		/* f_back / previous */
+	__u16 fr_code;		/* f_code / f_executable */
+	__u16 fr_instr;		/* f_lasti (int) / prev_instr / instr_ptr */
+	__u16 fr_owner;		/* owner byte (3.12+) */
+	__u16 fr_read;		/* bytes of a frame to read at once */
+	__u16 co_firstlineno;
+	__u16 co_func;		/* co_qualname (3.11+), co_name before */
+	__u16 co_linetable;	/* co_lnotab (3.8, 3.9), co_linetable */
+	__u16 co_code;		/* first instruction (3.11+) */
+	__u16 co_read;		/* bytes of a code object to read at once */
 };
+
+/* pa_layout.ts_how */
+#define PA_TS_CURRENT	1	/* *(_PyRuntime + rt_tstate), 3.8-3.11 */
+#define PA_TS_WALK	2	/* interpreters and threads, native_thread_id */
+
+/* pa_layout.frame_kind */
+#define PA_FK_LASTI	1	/* PyFrameObject: f_lasti in bytes (3.8, 3.9) */
+#define PA_FK_LASTI2	2	/* PyFrameObject: f_lasti in code units (3.10) */
+#define PA_FK_CFRAME	3	/* ts->cframe->current_frame, prev_instr */
+#define PA_FK_CURRENT	4	/* ts->current_frame, instr_ptr (3.13+) */
 
 #endif /* PYAUDIT_H */

@@ -743,7 +743,13 @@ static bool stapsdt_match(const uint8_t *desc, uint64_t descsz,
 
 bool elf__has_usdt(const struct elf_file *ef, const char *provider, const char *name)
 {
-	size_t i;
+	return elf__usdt_sites(ef, provider, name, NULL) > 0;
+}
+
+size_t elf__usdt_sites(const struct elf_file *ef, const char *provider,
+		       const char *name, uint64_t *first_pc)
+{
+	size_t i, n = 0;
 
 	for (i = 1; i < ef->shnum; i++) {
 		const uint8_t *d = sec_data(ef, i);
@@ -764,14 +770,16 @@ bool elf__has_usdt(const struct elf_file *ef, const char *provider, const char *
 				break;	/* lying sizes: stop at this note */
 			if (type == NT_STAPSDT && namesz == sizeof("stapsdt") &&
 			    !memcmp(d + nameoff, "stapsdt", sizeof("stapsdt")) &&
-			    stapsdt_match(d + descoff, descsz, provider, name))
-				return true;
+			    stapsdt_match(d + descoff, descsz, provider, name)) {
+				if (!n++ && first_pc)
+					*first_pc = rd64(d + descoff);
+			}
 			if (next > size)
 				break;
 			off = next;
 		}
 	}
-	return false;
+	return n;
 }
 
 int elf__relative_addend(const struct elf_file *ef, uint64_t vaddr, uint64_t *addend)

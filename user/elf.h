@@ -61,6 +61,9 @@ size_t elf__needed(const struct elf_file *ef, const char **names, size_t max);
 
 /* Has a SystemTap SDT note (.note.stapsdt) provider:name. */
 bool elf__has_usdt(const struct elf_file *ef, const char *provider, const char *name);
+/* How many such notes, and the pc (link-time address) of the first. */
+size_t elf__usdt_sites(const struct elf_file *ef, const char *provider,
+		       const char *name, uint64_t *first_pc);
 
 /* R_X86_64_RELATIVE addend for the word at vaddr (0 and -ENOENT if none). */
 int elf__relative_addend(const struct elf_file *ef, uint64_t vaddr, uint64_t *addend);

@@ -119,6 +119,7 @@
 #include <string.h>
 #include <time.h>
 #include "format.h"
+#include "source.h"
 
 #define FORMAT_LINE_MAX (256 * 1024)
 /* Deeper than any decoded record: guards hand-made trees only. */
@@ -1052,6 +1053,128 @@ static bool args_cut(const struct rec_event *ev)
 				 PA_EV_BAD_FORMAT));
 }
 
+/* ---- where in the Python code (PA_T_FRAME values) ------------------------ */
+
+/* " FILE:LINE in FUNC", escaped; "?" for what is unknown. */
+static void frame_text(struct sb *b, const struct format_opts *o,
+		       const struct rec_value *f)
+{
+	const struct rec_value *file = &f->children[0], *fn = &f->children[1];
+	int line;
+
+	if (is_str(file->tag))
+		text_chars(b, file->data, file->len, file->tag, file->flags, 0);
+	else
+		sb_putc(b, '?');
+	if (source__line(f, o->py_minor, &line) || line < 0)
+		sb_puts(b, ":?");
+	else
+		sb_printf(b, ":%d", line);
+	sb_puts(b, " in ");
+	if (is_str(fn->tag))
+		text_chars(b, fn->data, fn->len, fn->tag, fn->flags, 0);
+	else
+		sb_putc(b, '?');
+}
+
+/* After the arguments: " at FILE:LINE in FUNC", then one indented line
+ * per caller (--stack), innermost first. */
+static void source_text(struct sb *b, const struct format_opts *o,
+			const struct rec_event *ev)
+{
+	uint32_t i;
+
+	switch (ev->hdr.frame_status) {
+	case PA_FS_OK:
+		break;
+	case PA_FS_NO_FRAME:
+		sb_puts(b, " at <no Python frame>");
+		return;
+	case PA_FS_UNREADABLE:
+		sb_puts(b, " at <frame unreadable>");
+		return;
+	case PA_FS_UNSUPPORTED:
+		sb_puts(b, " at <frames unsupported for this build>");
+		return;
+	default:
+		return;
+	}
+	if (!ev->nframes || !ev->frames)
+		return;
+	sb_puts(b, " at ");
+	frame_text(b, o, &ev->frames[0]);
+	for (i = 1; i < ev->nframes; i++) {
+		sb_puts(b, "\n    at ");
+		frame_text(b, o, &ev->frames[i]);
+	}
+}
+
+/* {"file":...,"line":N,"function":...}; null for what is unknown. */
+static void frame_json(struct sb *b, const struct format_opts *o,
+		       const struct rec_value *f)
+{
+	const struct rec_value *file = &f->children[0], *fn = &f->children[1];
+	int line;
+
+	sb_puts(b, "{\"file\":");
+	if (is_str(file->tag)) {
+		sb_putc(b, '"');
+		json_chars(b, file->data, file->len, file->tag, file->flags);
+		sb_putc(b, '"');
+	} else {
+		sb_puts(b, "null");
+	}
+	if (source__line(f, o->py_minor, &line) || line < 0)
+		sb_puts(b, ",\"line\":null");
+	else
+		sb_printf(b, ",\"line\":%d", line);
+	sb_puts(b, ",\"function\":");
+	if (is_str(fn->tag)) {
+		sb_putc(b, '"');
+		json_chars(b, fn->data, fn->len, fn->tag, fn->flags);
+		sb_putc(b, '"');
+	} else {
+		sb_puts(b, "null");
+	}
+	sb_putc(b, '}');
+}
+
+/* ,"source":{...} and with --stack ,"stack":[{...},...] */
+static void source_json(struct sb *b, const struct format_opts *o,
+			const struct rec_event *ev)
+{
+	uint32_t i;
+
+	switch (ev->hdr.frame_status) {
+	case PA_FS_OK:
+		if (!ev->nframes || !ev->frames)
+			return;
+		sb_puts(b, ",\"source\":");
+		frame_json(b, o, &ev->frames[0]);
+		break;
+	case PA_FS_NO_FRAME:
+		sb_puts(b, ",\"source\":null");
+		break;
+	case PA_FS_UNREADABLE:
+		sb_puts(b, ",\"source\":{\"error\":\"unreadable\"}");
+		break;
+	case PA_FS_UNSUPPORTED:
+		sb_puts(b, ",\"source\":{\"error\":\"unsupported\"}");
+		break;
+	default:
+		return;
+	}
+	if (!o->stack)
+		return;
+	sb_puts(b, ",\"stack\":[");
+	for (i = 1; i < ev->nframes && ev->frames; i++) {
+		if (i > 1)
+			sb_putc(b, ',');
+		frame_json(b, o, &ev->frames[i]);
+	}
+	sb_putc(b, ']');
+}
+
 static void event_text(struct sb *b, const struct format_opts *o,
 		       const struct rec_event *ev, const struct event_def *def)
 {
@@ -1109,6 +1232,7 @@ static void event_text(struct sb *b, const struct format_opts *o,
 		sb_printf(b, " ...(+%u more args)", missing_args(ev));
 	else if (args_cut(ev))
 		sb_puts(b, " ...(truncated)");
+	source_text(b, o, ev);
 	sb_putc(b, '\n');
 }
 
@@ -1218,7 +1342,8 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_putc(b, ':');
 		json_value(b, &ev->args[i], 0);
 	}
-	sb_printf(b, "},\"source\":\"%s\"", source_name(ev->hdr.source));
+	sb_printf(b, "},\"probe\":\"%s\"", source_name(ev->hdr.source));
+	source_json(b, o, ev);
 	if (args_cut(ev) || no_args)
 		sb_puts(b, ",\"truncated\":true");
 	if (missing_args(ev))

@@ -25,6 +25,10 @@ struct format_opts {
 	/* context of the event being formatted (may be NULL): JSON
 	 * "process" object, text CONTAINER column */
 	const struct proc_info *proc;
+	/* source location: the CPython minor version of the event's target
+	 * (for its line tables), and --stack N (a "stack" key in JSON) */
+	int py_minor;
+	unsigned int stack;
 };
 
 /* Text header row (nothing in JSON mode). */

@@ -89,6 +89,92 @@ static const struct layout_row rows[] = {
 		  24,  32,   40, 184,   40, 32, 1,   8, 11, 12, 32, 48, 48, 40,  32, 48, 56, 72, 64, 72,   128, 136),
 };
 
+/*
+ * Thread state and frames (cpython-audit.md §8.3, §11.1, §11.3), for the
+ * source location of events. Free-threaded builds have none (yet): their
+ * events say "unsupported" instead of a location.
+ *
+ * Columns: how the thread state is found | _PyRuntime offsets |
+ * interpreter and thread-state offsets | frame kind, ts->frame,
+ * cframe->current_frame | frame: back code instr owner, owner to skip
+ * from, bytes to read | code: firstlineno func linetable first-insn,
+ * bytes to read.
+ */
+struct frame_row {
+	int minor;
+	uint8_t ts_how;
+	uint16_t rt_tstate, rt_interp_head;
+	uint16_t interp_next, interp_threads, ts_next, ts_native_tid;
+	uint8_t frame_kind;
+	uint16_t ts_frame, cframe_frame;
+	uint16_t fr_back, fr_code, fr_instr, fr_owner;
+	uint8_t owner_skip, exec_tagged;
+	uint16_t fr_read;
+	uint16_t co_firstlineno, co_func, co_linetable, co_code, co_read;
+};
+
+#define CUR PA_TS_CURRENT
+#define WALK PA_TS_WALK
+static const struct frame_row frame_rows[] = {
+	/* minor how  rt: tstate head | interp: next threads ts: next ntid |
+	 * kind            frame cframe | back code instr owner skip tag read |
+	 * code: first func table insn read */
+	{ 8,  CUR,  1368, 0,   0,    0,    0, 0,    PA_FK_LASTI,   24, 0,
+	  24, 32, 104, 0,  0, 0, 112,   40,  112, 120, 0,   128 },
+	{ 9,  CUR,  568,  0,   0,    0,    0, 0,    PA_FK_LASTI,   24, 0,
+	  24, 32, 104, 0,  0, 0, 112,   40,  112, 120, 0,   128 },
+	{ 10, CUR,  568,  0,   0,    0,    0, 0,    PA_FK_LASTI2,  24, 0,
+	  24, 32, 96,  0,  0, 0, 104,   40,  112, 120, 0,   128 },
+	/* 3.11: co_qualname appears; frames are _PyInterpreterFrame */
+	{ 11, CUR,  576,  0,   0,    0,    0, 0,    PA_FK_CFRAME,  56, 8,
+	  48, 32, 56,  0,  0, 0, 72,    72,  128, 136, 184, 144 },
+	/* 3.12: no tstate_current: walk the threads */
+	{ 12, WALK, 0,    40,  0,    72,   8, 144,  PA_FK_CFRAME,  56, 0,
+	  8,  0,  56,  70, 3, 0, 72,    68,  128, 136, 192, 144 },
+	{ 13, WALK, 0,    632, 7264, 7344, 8, 160,  PA_FK_CURRENT, 72, 0,
+	  8,  0,  56,  70, 3, 0, 72,    68,  128, 136, 200, 144 },
+	/* 3.14: f_executable is a tagged _PyStackRef; owner 3 and 4 are C */
+	{ 14, WALK, 0,    808, 7272, 7344, 8, 160,  PA_FK_CURRENT, 72, 0,
+	  8,  0,  56,  74, 3, 1, 80,    68,  128, 136, 208, 144 },
+};
+#undef CUR
+#undef WALK
+
+static void frame_layout(int minor, struct pa_layout *l)
+{
+	const struct frame_row *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(frame_rows) / sizeof(frame_rows[0]); i++) {
+		r = &frame_rows[i];
+		if (r->minor != minor)
+			continue;
+		l->ts_how = r->ts_how;
+		l->rt_tstate = r->rt_tstate;
+		l->rt_interp_head = r->rt_interp_head;
+		l->interp_next = r->interp_next;
+		l->interp_threads = r->interp_threads;
+		l->ts_next = r->ts_next;
+		l->ts_native_tid = r->ts_native_tid;
+		l->frame_kind = r->frame_kind;
+		l->ts_frame = r->ts_frame;
+		l->cframe_frame = r->cframe_frame;
+		l->fr_back = r->fr_back;
+		l->fr_code = r->fr_code;
+		l->fr_instr = r->fr_instr;
+		l->fr_owner = r->fr_owner;
+		l->owner_skip = r->owner_skip;
+		l->exec_tagged = r->exec_tagged;
+		l->fr_read = r->fr_read;
+		l->co_firstlineno = r->co_firstlineno;
+		l->co_func = r->co_func;
+		l->co_linetable = r->co_linetable;
+		l->co_code = r->co_code;
+		l->co_read = r->co_read;
+		return;
+	}
+}
+
 int layout__for_version(int major, int minor, bool free_threaded,
 			struct pa_layout *l)
 {
@@ -98,6 +184,8 @@ int layout__for_version(int major, int minor, bool free_threaded,
 		if (rows[i].major == major && rows[i].minor == minor &&
 		    rows[i].ft == free_threaded) {
 			*l = rows[i].l;
+			if (!free_threaded)
+				frame_layout(minor, l);
 			return 0;
 		}
 	}

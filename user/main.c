@@ -221,6 +221,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (env.json || env.col_container)
 		r->fmt.proc = proc_cache__get(r->procs, r->rec->hdr.pid,
 					      r->rec->hdr.start_ns);
+	r->fmt.py_minor = r->rec->hdr.target_id < r->targets.n ?
+			  r->targets.v[r->rec->hdr.target_id].py_minor : 0;
 	format__event(r->out.f, &r->fmt, r->rec, def);
 	return 0;
 }
@@ -556,6 +558,7 @@ static void configure_filters(struct pyaudit_bpf *skel)
 	/* Wake the consumer when a sixteenth of the buffer waits; below
 	 * that, it reads every POLL_MS. */
 	ro->wakeup_bytes = env.ring_size / 16;
+	ro->frames_wanted = env.no_source ? 0 : 1 + env.stack;
 }
 
 static int fill_filter_maps(struct pyaudit_bpf *skel)
@@ -860,6 +863,7 @@ int main(int argc, char **argv)
 	r.fmt.json = env.json;
 	r.fmt.realtime_offset_ns = realtime_offset_ns();
 	r.fmt.abs_time = env.abs_time;
+	r.fmt.stack = env.no_source ? 0 : env.stack;
 	r.fmt.col_uid = env.col_uid;
 	r.fmt.col_ppid = env.col_ppid;
 	r.fmt.col_container = env.col_container;

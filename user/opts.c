@@ -35,6 +35,7 @@ static const char doc[] =
 "    pyaudit -x 'import,marshal.*,object.*,exec,compile'   # less noise\n"
 "    pyaudit --container 3f4e5d6c7b8a # one container\n"
 "    pyaudit -s 5                     # counts per event and process\n"
+"    pyaudit -e os.system --stack 5   # who called os.system, 5 frames up\n"
 "    pyaudit --list 'socket.*'        # known events and their arguments\n"
 "\n"
 "OPTIONS:";
@@ -47,6 +48,8 @@ enum {
 	OPT_CGROUP,
 	OPT_CONTAINER,
 	OPT_RECORD,
+	OPT_STACK,
+	OPT_NO_SOURCE,
 };
 
 static const struct argp_option options[] = {
@@ -75,6 +78,12 @@ static const struct argp_option options[] = {
 	{ NULL, 'U', NULL, 0, "A UID column", 3 },
 	{ NULL, 'P', NULL, 0, "A PPID column", 3 },
 	{ NULL, 'C', NULL, 0, "A CONTAINER column", 3 },
+	{ "stack", OPT_STACK, "N", 0,
+	  "Also the N Python frames that called the one raising each event "
+	  "(0-8): a \"stack\" array in JSON, indented lines in text", 3 },
+	{ "no-source", OPT_NO_SOURCE, NULL, 0,
+	  "Not the Python file, line and function raising each event (read "
+	  "by default; this saves its cost, see OVERHEAD in pyaudit(8))", 3 },
 	{ "summary", 's', "INTERVAL", OPTION_ARG_OPTIONAL,
 	  "Count events per name and process in the kernel; print the table "
 	  "every INTERVAL seconds and at exit (only at exit without "
@@ -202,6 +211,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CONTAINER:
 		ADD(state, o->containers, o->ncontainers, arg, "--container");
+		break;
+	case OPT_STACK: {
+		unsigned long n;
+
+		if (parse_ulong(arg, &n, false) || n > PA_FRAMES_MAX - 1)
+			argp_error(state, "--stack '%s': a number of frames, 0 to %d",
+				   arg, PA_FRAMES_MAX - 1);
+		o->stack = n;
+		break;
+	}
+	case OPT_NO_SOURCE:
+		o->no_source = true;
 		break;
 	case OPT_RECORD:
 		o->record = arg;

@@ -42,6 +42,8 @@ struct opts {
 	bool list;
 	const char *list_glob;
 	const char *record;		/* --record FILE: raw records too */
+	bool no_source;			/* --no-source: no Python frames */
+	unsigned int stack;		/* --stack N: callers of the frame */
 };
 
 /* Parse argv into o. Exits on --help, -V, and usage errors (64). */

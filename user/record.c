@@ -7,8 +7,11 @@
  *    enum pa_source, and sizeof(struct pa_event) <= hdr.size <= the size
  *    handed to us and <= PA_REC_MAX;
  *  - the value stream is exactly one name value (a str kind or
- *    PA_T_UNREADABLE) and hdr.nargs argument values, and it ends exactly
- *    at hdr.size (no bytes left over);
+ *    PA_T_UNREADABLE), hdr.nframes PA_T_FRAME values (each followed by
+ *    exactly its three children: file, function, line table; frames only
+ *    there, at most PA_FRAMES_MAX, and only with frame_status PA_FS_OK)
+ *    and hdr.nargs argument values, and it ends exactly at hdr.size (no
+ *    bytes left over);
  *  - every value header and payload lies inside hdr.size, every tag is
  *    known and its payload has the size its tag requires (fixed 0/4/8
  *    bytes, a whole number of code units, PA_T_PYLONG: a count then at
@@ -34,6 +37,7 @@ struct dctx {
 	size_t off;		/* next byte to read */
 	size_t end;		/* hdr.size */
 	struct rec_event *ev;
+	bool frames;		/* PA_T_FRAME allowed (top level, after the name) */
 };
 
 static struct rec_value *reserve(struct dctx *c, size_t n)
@@ -88,6 +92,8 @@ static int check_payload(uint8_t tag, uint16_t len, const uint8_t *data)
 	case PA_T_TUPLE:
 	case PA_T_LIST:
 		return len == 4 ? 0 : -EINVAL;
+	case PA_T_FRAME:
+		return len == sizeof(struct pa_frame) ? 0 : -EINVAL;
 	case PA_T_PYLONG:
 		if (len < 4 || (len - 4) % 4)
 			return -EINVAL;
@@ -149,7 +155,7 @@ static int walk(struct dctx *c, int depth, struct rec_value *out)
 	if (err)
 		return err;
 	data = c->p + c->off;
-	if (h.tag == PA_T_END)
+	if (h.tag == PA_T_END || (h.tag == PA_T_FRAME && (!c->frames || depth)))
 		return -EINVAL;
 	err = check_payload(h.tag, h.len, data);
 	if (err)
@@ -205,16 +211,19 @@ static int walk(struct dctx *c, int depth, struct rec_value *out)
 		out->children = kids;
 		return 0;
 	case PA_T_CODE:
+	case PA_T_FRAME:
+		/* code: file, name; frame: file, function, line table */
+		n = h.tag == PA_T_CODE ? 2 : 3;
 		if (depth >= RECORD_DEPTH_MAX)
 			return -EINVAL;
 		if (out) {
-			kids = reserve(c, 2);
+			kids = reserve(c, n);
 			if (!kids)
 				return -EINVAL;
-			out->nchildren = 2;
+			out->nchildren = n;
 			out->children = kids;
 		}
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < n; i++) {
 			err = walk(c, depth + 1, kids ? &kids[i] : NULL);
 			if (err)
 				return err;
@@ -256,21 +265,45 @@ int record__decode(const void *data, size_t size, struct rec_event *ev)
 	if (ev->hdr.source < PA_SRC_USDT || ev->hdr.source > PA_SRC_VARARGS_TS)
 		return -EINVAL;
 
+	if (ev->hdr.nframes > PA_FRAMES_MAX ||
+	    (ev->hdr.nframes > 0) != (ev->hdr.frame_status == PA_FS_OK) ||
+	    ev->hdr.frame_status > PA_FS_UNSUPPORTED)
+		return -EINVAL;
+
 	ev->nvalues = 0;
 	ev->nargs = 0;
 	ev->args = NULL;
+	ev->nframes = 0;
+	ev->frames = NULL;
 	memset(&ev->name, 0, sizeof(ev->name));
 
 	c.p = data;
 	c.off = sizeof(ev->hdr);
 	c.end = ev->hdr.size;
 	c.ev = ev;
+	c.frames = false;
 
 	err = walk(&c, 0, &ev->name);
 	if (err)
 		return err;
 	if (!name_tag_ok(ev->name.tag))
 		return -EINVAL;
+
+	if (ev->hdr.nframes) {
+		ev->frames = reserve(&c, ev->hdr.nframes);
+		if (!ev->frames)
+			return -EINVAL;
+	}
+	for (i = 0; i < ev->hdr.nframes; i++) {
+		c.frames = true;
+		err = walk(&c, 0, &ev->frames[i]);
+		c.frames = false;
+		if (err)
+			return err;
+		if (ev->frames[i].tag != PA_T_FRAME)
+			return -EINVAL;
+	}
+	ev->nframes = ev->hdr.nframes;
 
 	if (ev->hdr.nargs) {
 		ev->args = reserve(&c, ev->hdr.nargs);

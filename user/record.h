@@ -23,13 +23,17 @@ struct rec_value {
 	uint16_t len;			/* payload bytes */
 	const uint8_t *data;		/* payload, points into the record */
 	uint32_t real_len;		/* tuple/list: length in the target */
-	uint32_t nchildren;		/* tuple/list: decoded elements; code: 2 */
+	uint32_t nchildren;		/* tuple/list: decoded elements; code: 2;
+					 * frame: 3 */
 	struct rec_value *children;	/* first child (contiguous array) */
 };
 
 struct rec_event {
 	struct pa_event hdr;		/* copied, host order */
 	struct rec_value name;		/* a str value (or UNREADABLE) */
+	uint32_t nframes;
+	struct rec_value *frames;	/* PA_T_FRAME values, innermost first;
+					 * children: file, function, table */
 	uint32_t nargs;
 	struct rec_value *args;		/* nargs top-level values */
 	/* storage */

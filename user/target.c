@@ -632,14 +632,18 @@ static int find_sites(const struct elf_file *ef, struct target *t,
 /* ---- the analysis -------------------------------------------------- */
 
 /* t->path is set. With stat_path, t->dev and t->ino come from stat(path). */
+static void find_addresses(const struct elf_file *ef, struct target *t);
+
 static int analyze_elf(const struct elf_file *ef, const char *path,
 		       struct target *t, bool stat_path, char *err,
 		       size_t errlen)
 {
 	const char *soname;
 	struct stat st;
+	uint64_t pc = 0;
+	size_t nnotes;
 	uint16_t type;
-	int ret;
+	int ret, i;
 
 	if (elf__machine(ef) != EM_X86_64)
 		return errf(err, errlen, -ENOEXEC,
@@ -674,10 +678,15 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 			    path, t->py_major, t->py_minor,
 			    t->free_threaded ? "t" : "");
 
-	if (elf__has_usdt(ef, "python", "audit")) {
+	find_addresses(ef, t);
+	nnotes = elf__usdt_sites(ef, "python", "audit", &pc);
+	if (nnotes) {
 		t->mech = TARGET_MECH_USDT;
 		t->nsites = 0;
 		t->layout.dedup_sys_audit = 0;
+		/* One note: the probed ip gives the bias. Several: unknown. */
+		if (nnotes == 1)
+			t->layout.site_vaddr[PA_SRC_USDT] = pc;
 		snprintf(t->why, sizeof(t->why),
 			 "python:audit USDT note: one probe on a nop sees every C-level and Python-level event (arming it makes every process using this file build the argument tuple of every event)");
 		return 0;
@@ -687,8 +696,30 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 	ret = find_sites(ef, t, err, errlen);
 	if (ret)
 		return ret;
+	for (i = 0; i < t->nsites; i++)
+		t->layout.site_vaddr[t->sites[i].source & 7] = t->sites[i].vaddr;
 	t->layout.dedup_sys_audit = 1;
 	return 0;
+}
+
+/*
+ * Link-time addresses BPF turns into process addresses with the bias it
+ * computes from the probed ip: .rodata (where C event names live, for the
+ * filter's verdict cache) and _PyRuntime (the thread state, for frames).
+ * A file without them just goes without those two features.
+ */
+static void find_addresses(const struct elf_file *ef, struct target *t)
+{
+	struct elf_section sec;
+	uint64_t addr = 0;
+
+	if (!elf__section_by_name(ef, ".rodata", &sec) && sec.vaddr &&
+	    sec.size && sec.vaddr + sec.size > sec.vaddr) {
+		t->layout.ro_lo = sec.vaddr;
+		t->layout.ro_hi = sec.vaddr + sec.size;
+	}
+	if (!elf__find_symbol(ef, "_PyRuntime", &addr, NULL) && addr)
+		t->layout.runtime = addr;
 }
 
 /* Reset t and err, and copy path into t->path. */

@@ -149,7 +149,7 @@ static void test_json_line(void **state)
 		"{\"time\":\"2026-11-24T17:25:01.123456789Z\",\"pid\":4242,"
 		"\"tid\":4243,\"uid\":1000,\"comm\":\"python3.11\","
 		"\"event\":\"open\",\"args\":{\"path\":\"/etc/hosts\","
-		"\"mode\":\"r\",\"flags\":524288},\"source\":\"usdt\","
+		"\"mode\":\"r\",\"flags\":524288},\"probe\":\"usdt\","
 		"\"process\":{\"pid\":4242,\"tid\":4243,"), out);
 	/* the process object closes the line */
 	assert_non_null(strstr(out, "\"comm\":\"python3.11\",\"cgroup_id\":"));
@@ -480,7 +480,7 @@ static void test_event_marks(void **state)
 	assert_non_null(strstr(s, " ev arg0=1 arg1=2 ...(+3 more args)\n"));
 	s = line(&j, NULL);
 	assert_non_null(strstr(s, "\"args\":{\"arg0\":1,\"arg1\":2},"
-			"\"source\":\"sys_audit\",\"truncated\":true,"
+			"\"probe\":\"sys_audit\",\"truncated\":true,"
 			"\"total_args\":5,\"process\":{"));
 
 	/* record full, count unknown */
@@ -490,7 +490,7 @@ static void test_event_marks(void **state)
 	decode_ok();
 	assert_non_null(strstr(line(&t, NULL), " ev arg0=None ...(truncated)\n"));
 	assert_non_null(strstr(line(&j, NULL),
-		"\"source\":\"sys_audit_tstate\",\"truncated\":true,\"process\":{"));
+		"\"probe\":\"sys_audit_tstate\",\"truncated\":true,\"process\":{"));
 
 	/* unknown format code */
 	rb_start(&r, PA_SRC_VARARGS, PA_EV_BAD_FORMAT, 0);
@@ -498,7 +498,7 @@ static void test_event_marks(void **state)
 	decode_ok();
 	assert_non_null(strstr(line(&t, NULL), " ev ...(truncated)\n"));
 	assert_non_null(strstr(line(&j, NULL),
-		"\"args\":{},\"source\":\"PySys_Audit\",\"truncated\":true,\"process\":{"));
+		"\"args\":{},\"probe\":\"PySys_Audit\",\"truncated\":true,\"process\":{"));
 
 	/* unreadable name */
 	rb_start(&r, PA_SRC_VARARGS_TS, PA_EV_NAME_UNREADABLE, 0);
@@ -506,7 +506,7 @@ static void test_event_marks(void **state)
 	decode_ok();
 	assert_non_null(strstr(line(&t, NULL), "python3.11       <unreadable>\n"));
 	assert_non_null(strstr(line(&j, NULL),
-		"\"event\":null,\"args\":{},\"source\":\"_PySys_Audit\",\"process\":{"));
+		"\"event\":null,\"args\":{},\"probe\":\"_PySys_Audit\",\"process\":{"));
 
 	/* truncated, escaped names */
 	rb_start(&r, PA_SRC_USDT, 0, 0);
@@ -514,7 +514,7 @@ static void test_event_marks(void **state)
 	decode_ok();
 	assert_non_null(strstr(line(&t, NULL), "python3.11       op...\n"));
 	assert_non_null(strstr(line(&j, NULL),
-		"\"event\":\"op\",\"args\":{},\"source\":\"usdt\","
+		"\"event\":\"op\",\"args\":{},\"probe\":\"usdt\","
 		"\"event_truncated\":true,\"process\":{"));
 	rb_start(&r, PA_SRC_USDT, 0, 1);
 	rb_str(&r, "a b\x1b[2J\n\\");
