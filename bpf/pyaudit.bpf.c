@@ -34,6 +34,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Room past PA_REC_MAX so that bounded writes never leave the buffer. */
 #define BUF_SLACK		(PA_LTAB_FIRST_MAX + 64)
+#define OHEAD			128	/* bytes of an object read at once */
 #define PAGE_SIZE_		4096
 
 /* Knobs set by user space between open and load. */
@@ -160,6 +161,31 @@ struct {
 	__type(value, struct vcache_entry);
 } vcache SEC(".maps");
 
+/*
+ * Kinds of the static types in the target file's image (int, str,
+ * NoneType ...), by link-time address: static types are never freed, so
+ * the address is the type in every process of that file. Direct-mapped,
+ * per CPU. Spares a type's flags and name reads for most objects.
+ */
+enum type_kind {
+	TK_UNKNOWN,
+	TK_STR, TK_BYTES, TK_INT, TK_BOOL, TK_FLOAT, TK_NONE, TK_TUPLE,
+	TK_LIST, TK_CODE, TK_CLASS, TK_OTHER,
+};
+#define TCACHE_SIZE 256
+struct tcache_entry {
+	__u64 addr;
+	__u32 target_id_1;	/* target id + 1 (0: empty) */
+	__u32 kind;		/* enum type_kind */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TCACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct tcache_entry);
+} tcache SEC(".maps");
+
 struct scratch {
 	__u8 buf[PA_REC_MAX + BUF_SLACK];	/* the record being built */
 	struct pa_layout lay;
@@ -185,6 +211,12 @@ struct scratch {
 	__u64 bias;		/* runtime address - link-time address */
 	struct pa_summary_key skey;
 	/* frames */
+	/* the head of the object being decoded, read at once: most
+	 * objects' fields (and short str data) come from here */
+	__u8 ohead[OHEAD + 136];
+	__u64 head_obj;
+	__u8 head_ok;
+	__u8 thead[264];	/* a type object's head, up to tp_flags */
 	__u8 frbuf[264];	/* the frame being read (up to 128 bytes) */
 	__u8 cobuf[264];	/* its code object (up to 160 bytes) */
 	/* glob matching */
@@ -227,6 +259,54 @@ static __always_inline struct scratch *get_scratch(void)
 static __always_inline int read_u64(__u64 *dst, __u64 addr)
 {
 	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
+}
+
+/* 8 bytes at off of a buffer holding size bytes (0 past them). */
+static __always_inline __u64 buf_u64(const __u8 *b, __u32 off, __u32 size)
+{
+	__u64 v = 0;
+
+	if (off <= size - 8)
+		__builtin_memcpy(&v, b + (off & 255), 8);
+	return v;
+}
+
+/*
+ * Read the first OHEAD bytes of obj in one go (one user read costs about
+ * the same for 8 or 128 bytes). It fails for an object at the very end
+ * of a mapping: then every field is read on its own.
+ */
+static __always_inline void load_head(struct scratch *s, __u64 obj)
+{
+	s->head_obj = obj;
+	s->head_ok = obj && !bpf_probe_read_user(s->ohead, OHEAD, (void *)obj);
+}
+
+/* 8 bytes at obj + off, from the head when it has them. */
+static __always_inline int obj_u64(struct scratch *s, __u64 obj, __u32 off,
+				   __u64 *v)
+{
+	if (s->head_ok && obj == s->head_obj && off <= OHEAD - 8) {
+		__builtin_memcpy(v, s->ohead + (off & 255), 8);
+		return 0;
+	}
+	return read_u64(v, obj + off);
+}
+
+/*
+ * n bytes of target memory at uptr into dst: from the head when they
+ * are all in it (a kernel copy), else read from the process.
+ */
+static __always_inline long copy_user(struct scratch *s, void *dst, __u32 n,
+				      __u64 uptr)
+{
+	__u64 rel = uptr - s->head_obj;
+
+	if (s->head_ok && uptr >= s->head_obj && rel <= OHEAD && n <= OHEAD - rel) {
+		BOUND(rel, OHEAD);
+		return bpf_probe_read_kernel(dst, n, s->ohead + rel);
+	}
+	return bpf_probe_read_user(dst, n, (const void *)uptr);
 }
 
 /* ---- value emission --------------------------------------------------- */
@@ -282,8 +362,7 @@ static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 	}
 	len = n & ~(unit - 1);
 	BOUND(len, PA_STR_MAX);
-	if (len && bpf_probe_read_user(s->buf + off + sizeof(v), len,
-				       (const void *)uptr))
+	if (len && copy_user(s, s->buf + off + sizeof(v), len, uptr))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	v.tag = tag;
 	v.flags = flags;
@@ -325,24 +404,31 @@ static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __
 	return 0;
 }
 
-/* A Python str object, delivered in its own code units. */
+/*
+ * A Python str object, delivered in its own code units: its fields and,
+ * when short, its data come from its head (loaded here unless the caller
+ * just did).
+ */
 static __always_inline int emit_pystr(struct scratch *s, __u64 obj, __u32 max)
 {
 	const struct pa_layout *l = &s->lay;
-	__u64 length = 0, data;
-	__u32 state = 0, kind;
+	__u64 length = 0, data, st = 0;
+	__u32 state, kind;
 	__u8 tag;
 
-	if (!obj || read_u64(&length, obj + l->str_length) ||
-	    bpf_probe_read_user(&state, sizeof(state), (void *)(obj + l->str_state)))
+	if (obj && obj != s->head_obj)
+		load_head(s, obj);
+	if (!obj || obj_u64(s, obj, l->str_length, &length) ||
+	    obj_u64(s, obj, l->str_state, &st))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
+	state = (__u32)st;
 	kind = (state >> l->str_kind_shift) & 7;
 	if ((state >> l->str_compact_bit) & 1) {
 		if ((state >> l->str_ascii_bit) & 1)
 			data = obj + l->str_ascii_data;
 		else
 			data = obj + l->str_compact_data;
-	} else if (read_u64(&data, obj + l->str_legacy_data) || !data) {
+	} else if (obj_u64(s, obj, l->str_legacy_data, &data) || !data) {
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	}
 	switch (kind) {
@@ -367,7 +453,7 @@ static __always_inline int emit_pybytes(struct scratch *s, __u64 obj)
 {
 	__s64 size = 0;
 
-	if (read_u64((__u64 *)&size, obj + s->lay.ob_size) || size < 0)
+	if (obj_u64(s, obj, s->lay.ob_size, (__u64 *)&size) || size < 0)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	return emit_user(s, PA_T_BYTES, 0, obj + s->lay.bytes_data, size,
 			 PA_STR_MAX, 1);
@@ -379,7 +465,7 @@ static __always_inline int pylong_shape(struct scratch *s, __u64 obj,
 {
 	__u64 tag = 0;
 
-	if (read_u64(&tag, obj + s->lay.long_tag))
+	if (obj_u64(s, obj, s->lay.long_tag, &tag))
 		return -1;
 	if (s->lay.long_lv_tag) {
 		*neg = (tag & 3) == 2;
@@ -414,8 +500,8 @@ static __always_inline int emit_pylong(struct scratch *s, __u64 obj)
 		v.flags |= PA_VF_TRUNCATED;
 	}
 	BOUND(n, PA_INT_DIGITS_MAX);
-	if (n && bpf_probe_read_user(s->buf + off + sizeof(v) + 4, n * 4,
-				     (void *)(obj + s->lay.long_digits)))
+	if (n && copy_user(s, s->buf + off + sizeof(v) + 4, n * 4,
+			   obj + s->lay.long_digits))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	if (neg)
 		v.flags |= PA_VF_NEGATIVE;
@@ -446,6 +532,65 @@ static __always_inline int emit_typename(struct scratch *s, __u8 flags,
 
 enum obj_kind { OBJ_SCALAR, OBJ_TUPLE, OBJ_LIST };
 
+/* The cache slot of a type at a link-time address inside the image, or
+ * NULL (not cacheable). */
+static __always_inline struct tcache_entry *tcache_slot(struct scratch *s,
+							 __u64 type, __u64 *key)
+{
+	__u64 a = type - s->bias;
+	__u32 idx;
+
+	*key = 0;
+	if (!s->bias_ok || a < s->lay.img_lo || a >= s->lay.img_hi)
+		return NULL;
+	*key = a;
+	idx = ((a >> 4) ^ (a >> 12)) & (TCACHE_SIZE - 1);
+	return bpf_map_lookup_elem(&tcache, &idx);
+}
+
+/*
+ * What a type is, from its flags and name: one read of the type's head
+ * (tp_name .. tp_flags) and one of its name. *name gets tp_name, and
+ * s->tname its first bytes.
+ */
+static __always_inline int classify_type(struct scratch *s, __u64 type,
+					 __u64 *name, long *r)
+{
+	const struct pa_layout *l = &s->lay;
+	char *t = s->tname;
+	__u32 rd = l->tp_flags + 8;
+	__u64 flags;
+
+	BOUND(rd, 256);
+	if (rd < 16 || bpf_probe_read_user(s->thead, rd, (void *)type))
+		return TK_UNKNOWN;
+	flags = buf_u64(s->thead, l->tp_flags, rd);
+	*name = buf_u64(s->thead, l->tp_name, rd);
+	if (flags & TPF_UNICODE_SUBCLASS)
+		return TK_STR;
+	if (flags & TPF_BYTES_SUBCLASS)
+		return TK_BYTES;
+	if (flags & TPF_TUPLE_SUBCLASS)
+		return TK_TUPLE;
+	if (flags & TPF_LIST_SUBCLASS)
+		return TK_LIST;
+	if (flags & TPF_TYPE_SUBCLASS)
+		return TK_CLASS;
+	__builtin_memset(t, 0, 16);
+	*r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)*name);
+	if (*r <= 0)
+		return TK_UNKNOWN;
+	if (flags & TPF_LONG_SUBCLASS)
+		return tname_is(t, "bool", 5) ? TK_BOOL : TK_INT;
+	if (tname_is(t, "float", 6))
+		return TK_FLOAT;
+	if (tname_is(t, "NoneType", 9))
+		return TK_NONE;
+	if (tname_is(t, "code", 5))
+		return TK_CODE;
+	return TK_OTHER;
+}
+
 /*
  * Emit one object. A tuple or list is not emitted: its kind, items and
  * length are returned so that the caller can decide how deep to go.
@@ -454,82 +599,94 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 				       __u64 *items, __u64 *len)
 {
 	const struct pa_layout *l = &s->lay;
-	__u64 type = 0, flags = 0, name = 0;
+	__u64 type = 0, name = 0, key;
+	struct tcache_entry *e;
+	int tk = TK_UNKNOWN;
 	char *t = s->tname;
-	long r;
+	long r = 0;
 
 	*kind = OBJ_SCALAR;
-	if (!obj || read_u64(&type, obj + l->ob_type) || !type ||
-	    read_u64(&flags, type + l->tp_flags))
+	load_head(s, obj);
+	if (!obj || obj_u64(s, obj, l->ob_type, &type) || !type)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
-	if (flags & TPF_UNICODE_SUBCLASS)
+	e = tcache_slot(s, type, &key);
+	if (e && e->addr == key && e->target_id_1 == s->target_id + 1)
+		tk = e->kind;
+	if (tk == TK_UNKNOWN || tk == TK_OTHER) {
+		/* TK_OTHER needs the name anyway: classify again. */
+		tk = classify_type(s, type, &name, &r);
+		if (tk == TK_UNKNOWN)
+			return emit_empty(s, PA_T_UNREADABLE, 0);
+		if (e && key) {
+			e->addr = key;
+			e->target_id_1 = s->target_id + 1;
+			e->kind = tk;
+		}
+	}
+	switch (tk) {
+	case TK_STR:
 		return emit_pystr(s, obj, PA_STR_MAX);
-	if (flags & TPF_BYTES_SUBCLASS)
+	case TK_BYTES:
 		return emit_pybytes(s, obj);
-	if (flags & (TPF_TUPLE_SUBCLASS | TPF_LIST_SUBCLASS)) {
+	case TK_TUPLE:
+	case TK_LIST: {
 		__s64 size = 0;
 
-		if (read_u64((__u64 *)&size, obj + l->ob_size) || size < 0)
+		if (obj_u64(s, obj, l->ob_size, (__u64 *)&size) || size < 0)
 			return emit_empty(s, PA_T_UNREADABLE, 0);
 		*len = size;
-		if (flags & TPF_TUPLE_SUBCLASS) {
+		if (tk == TK_TUPLE) {
 			*kind = OBJ_TUPLE;
 			*items = obj + l->tuple_items;
 		} else {
 			*kind = OBJ_LIST;
-			if (read_u64(items, obj + l->list_items))
+			if (obj_u64(s, obj, l->list_items, items))
 				*items = 0;
 		}
 		return 0;
 	}
-	if (flags & TPF_TYPE_SUBCLASS) {
+	case TK_CLASS:
 		/* A class: its own name says more than "type". */
-		if (read_u64(&name, obj + l->tp_name))
+		if (obj_u64(s, obj, l->tp_name, &name))
 			return emit_empty(s, PA_T_UNREADABLE, 0);
 		r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)name);
 		if (r <= 0)
 			return emit_empty(s, PA_T_UNREADABLE, 0);
 		return emit_typename(s, PA_VF_CLASS, name, r);
-	}
-	if (read_u64(&name, type + l->tp_name))
-		return emit_empty(s, PA_T_UNREADABLE, 0);
-	__builtin_memset(t, 0, 16);
-	r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)name);
-	if (r <= 0)
-		return emit_empty(s, PA_T_UNREADABLE, 0);
-	if (flags & TPF_LONG_SUBCLASS) {
-		if (tname_is(t, "bool", 5)) {
-			__u64 nd = 0;
-			bool neg;
+	case TK_BOOL: {
+		__u64 nd = 0;
+		bool neg;
 
-			if (pylong_shape(s, obj, &nd, &neg))
-				return emit_empty(s, PA_T_UNREADABLE, 0);
-			return emit_empty(s, nd ? PA_T_TRUE : PA_T_FALSE, 0);
-		}
-		return emit_pylong(s, obj);
+		if (pylong_shape(s, obj, &nd, &neg))
+			return emit_empty(s, PA_T_UNREADABLE, 0);
+		return emit_empty(s, nd ? PA_T_TRUE : PA_T_FALSE, 0);
 	}
-	if (tname_is(t, "float", 6)) {
+	case TK_INT:
+		return emit_pylong(s, obj);
+	case TK_FLOAT: {
 		__u64 bits = 0;
 
-		if (read_u64(&bits, obj + l->float_val))
+		if (obj_u64(s, obj, l->float_val, &bits))
 			return emit_empty(s, PA_T_UNREADABLE, 0);
 		return emit_fixed(s, PA_T_FLOAT, 0, &bits, 8);
 	}
-	if (tname_is(t, "NoneType", 9))
+	case TK_NONE:
 		return emit_empty(s, PA_T_NONE, 0);
-	if (tname_is(t, "code", 5)) {
+	case TK_CODE: {
 		__u64 fn = 0, nm = 0;
 
 		if (emit_empty(s, PA_T_CODE, 0))
 			return -1;
-		read_u64(&fn, obj + l->code_filename);
+		obj_u64(s, obj, l->code_filename, &fn);
+		obj_u64(s, obj, l->code_name, &nm);
 		if (emit_pystr(s, fn, PA_STR_MAX))
 			return -1;
-		read_u64(&nm, obj + l->code_name);
 		return emit_pystr(s, nm, PA_STR_MAX);
 	}
-	/* Anything else: its type name (tp_name, the class name for classes). */
-	return emit_typename(s, 0, name, r);
+	default:
+		/* Anything else: its type name. */
+		return emit_typename(s, 0, name, r);
+	}
 }
 
 struct elems_ctx {
@@ -681,14 +838,6 @@ static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
 	return 0;
 }
 
-static __always_inline __u64 buf_u64(const __u8 *b, __u32 off, __u32 size)
-{
-	__u64 v = 0;
-
-	if (off <= size - 8)
-		__builtin_memcpy(&v, b + (off & 255), 8);
-	return v;
-}
 
 struct walk_ctx {
 	__u64 interp;
@@ -1084,6 +1233,8 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 	s->bias = ip - site;
 	s->bias_ok = site != 0;
 	s->off = sizeof(struct pa_event);
+	s->head_obj = 0;	/* memory may have changed since the last event */
+	s->head_ok = 0;
 	s->nargs = 0;
 	s->flags = 0;
 	s->full = 0;
@@ -1281,8 +1432,9 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 	if (!s)
 		return 0;
 	/* sys.audit() with no name or a non-str name raises no event. */
-	if (nargs < 1 || read_u64(&name, args) ||
-	    read_u64(&type, name + s->lay.ob_type) ||
+	if (nargs >= 1 && !read_u64(&name, args))
+		load_head(s, name);
+	if (nargs < 1 || !name || obj_u64(s, name, s->lay.ob_type, &type) ||
 	    read_u64(&flags, type + s->lay.tp_flags) ||
 	    !(flags & TPF_UNICODE_SUBCLASS)) {
 		stat_inc(PA_STAT_INVALID);

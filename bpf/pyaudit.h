@@ -231,6 +231,8 @@ struct pa_layout {
 	 */
 	__u64 site_vaddr[8];	/* indexed by enum pa_source */
 	__u64 ro_lo, ro_hi;	/* .rodata: C event names there never change */
+	__u64 img_lo, img_hi;	/* the file's allocated sections: static
+				 * types there are never freed */
 	__u64 runtime;		/* _PyRuntime */
 
 	/* Thread state and frames (cpython-audit.md §8.3, §11). */

@@ -705,7 +705,8 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 /*
  * Link-time addresses BPF turns into process addresses with the bias it
  * computes from the probed ip: .rodata (where C event names live, for the
- * filter's verdict cache) and _PyRuntime (the thread state, for frames).
+ * filter's verdict cache), the whole image (static types, for the type
+ * cache) and _PyRuntime (the thread state, for frames).
  * A file without them just goes without those two features.
  */
 static void find_addresses(const struct elf_file *ef, struct target *t)
@@ -720,6 +721,15 @@ static void find_addresses(const struct elf_file *ef, struct target *t)
 	}
 	if (!elf__find_symbol(ef, "_PyRuntime", &addr, NULL) && addr)
 		t->layout.runtime = addr;
+	for (size_t i = 0; i < elf__section_count(ef); i++) {
+		if (elf__section_at(ef, i, &sec) || !(sec.flags & SHF_ALLOC) ||
+		    !sec.vaddr || sec.vaddr + sec.size < sec.vaddr)
+			continue;
+		if (!t->layout.img_lo || sec.vaddr < t->layout.img_lo)
+			t->layout.img_lo = sec.vaddr;
+		if (sec.vaddr + sec.size > t->layout.img_hi)
+			t->layout.img_hi = sec.vaddr + sec.size;
+	}
 }
 
 /* Reset t and err, and copy path into t->path. */
