@@ -269,6 +269,50 @@ EOF
 	mutated uprobes
 }
 
+# ---- source locations ------------------------------------------------------
+
+# A code object's file and function names are the process's to choose:
+# code.replace() gives them escape sequences, and the file's own name has
+# some too; a line table that lies gives no line rather than a wrong one.
+source_names() {
+	use_python "$1"
+	local dir="$T/"$'\e[2J\u202e'"d"
+	mkdir -p "$dir"
+	cat >"$dir/h.py" <<'EOF'
+import sys
+def f():
+    sys.audit("pyaudit.hostile.src", 1)
+def g():
+    sys.audit("pyaudit.hostile.plain", 2)
+names = {"co_name": "\x1b]52;c;SGVsbG8=\x07", "co_filename": "\x1b[31mevil\u202e.py"}
+if sys.version_info >= (3, 11):
+    names["co_qualname"] = "\x1b[2Jq"
+f.__code__ = f.__code__.replace(**names)
+if sys.version_info >= (3, 10):
+    g.__code__ = g.__code__.replace(co_linetable=b"\xff" * 4)
+else:
+    g.__code__ = g.__code__.replace(co_lnotab=b"\xff\x7f" * 4)
+f()
+g()
+EOF
+	json_run "$dir/h.py"
+	ev pyaudit.hostile.src '.source.file == "\u001b[31mevil\u202e.py" and .source.line == 3'
+	ev pyaudit.hostile.src '.source.function == "\u001b[2Jq" or .source.function == "\u001b]52;c;SGVsbG8=\u0007"'
+	ev pyaudit.hostile.plain '.source.function == "g" and (.source.file | endswith("d/h.py"))'
+	trace_command -- "$PY" "$dir/h.py" || { cat -v "$T/err" >&2; return 1; }
+	no_raw_control "$T/out"
+	grep -E 'pyaudit\.hostile\.src arg0=1 at \\x1b\[31mevil\\u202e\.py:3 in \\x1b(\[2Jq|\]52;c;SGVsbG8=\\x07)$' "$T/out"
+	grep -E 'pyaudit\.hostile\.plain arg0=2 at .*\\x1b\[2J\\u202ed/h\.py:[0-9?]+ in g$' "$T/out"
+}
+
+@test "hostile file and function names in source locations, a lying line table (USDT)" {
+	source_names usdt
+}
+
+@test "hostile file and function names in source locations, a lying line table (uprobes)" {
+	source_names uprobes
+}
+
 # ---- event names -----------------------------------------------------------
 
 names() {
