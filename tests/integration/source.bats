@@ -1,0 +1,335 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The Python frame of each event (issue 6): "source" {file, line, function}
+# in JSON, --stack N callers, the " at FILE:LINE in FUNC" text suffix,
+# --no-source, and "source": null for an event raised with no Python frame.
+#
+# source_main.py and source_mod.py raise events from known frames; each
+# raising line ends with '# @src:CASE QUALNAME [3.N+:QUALNAME2]', and the
+# line of the K-th caller of CASE's frame with '# @src:CASE.K QUALNAME'.
+# Expected lines come from those markers (grep -n), never from numbers
+# written here. 'source_main.py --selfcheck' checks the markers against
+# Python's own frames (sys._getframe in an audit hook) on any version.
+
+load common
+
+# The scripts by a canonical absolute path: Python 3.8 keeps a relative
+# script path relative in co_filename, and the module is imported from
+# the script's directory.
+SRC_DIR=$(cd "$BATS_TEST_DIRNAME" && pwd -P)
+SRC_MAIN=$SRC_DIR/source_main.py
+SRC_MOD=$SRC_DIR/source_mod.py
+NOPATH=/nonexistent-pyaudit-src
+SRC_EVENTS=(-e 'pyaudit.src.*' -e open -e os.listdir -e cpython.run_file)
+
+# Every case with a marker of its own, and the caller chains checked
+# with --stack 3.
+SRC_CASES=(module mod_import nested open method listdir lambda lambda_in listcomp
+	   mod mod_listdir generator coroutine thread chain multiline end)
+SRC_STACK_CASES=(module nested open method listdir lambda mod mod_listdir generator
+		 coroutine chain end)
+# src_base CASE: the case whose caller markers CASE's event has (the
+# same frame raises both).
+src_base() {
+	case $1 in
+	open) echo nested ;;
+	mod_listdir) echo mod ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# src_marker CASE: set M_FILE, M_LINE, M_FUNC (the function name this
+# Python reports: co_qualname on 3.11+, co_name, the qualname's last
+# dotted component, before) from CASE's marker; PY_MINOR must be set.
+# Returns 1 when CASE has no marker.
+src_marker() {
+	local case=$1 f hits hit n=0 spec qn over since
+	for f in "$SRC_MAIN" "$SRC_MOD"; do
+		hits=$(grep -n -F -- "# @src:$case " "$f" | grep -v -E '^[0-9]+:[[:space:]]*#') || continue
+		while IFS= read -r hit; do
+			n=$((n + 1))
+			M_FILE=$f
+			M_LINE=${hit%%:*}
+			spec=${hit##*"# @src:$case "}
+		done <<<"$hits"
+	done
+	[ "$n" -le 1 ] || { echo "marker $case: $n lines" >&2; return 2; }
+	[ "$n" = 1 ] || return 1
+	read -r qn over <<<"$spec"
+	if [ -n "$over" ]; then
+		since=${over%%+:*}
+		since=${since#3.}
+		[ "$PY_MINOR" -ge "$since" ] && qn=${over#*+:}
+	fi
+	[ "$PY_MINOR" -ge 11 ] || qn=${qn##*.}
+	M_FUNC=$qn
+}
+
+# src_frame CASE: the expected {file, line, function} JSON of CASE's marker.
+src_frame() {
+	src_marker "$1" || return 1
+	jq -n -c --arg f "$M_FILE" --argjson l "$M_LINE" --arg fn "$M_FUNC" \
+		'{file: $f, line: $l, function: $fn}'
+}
+
+# src_stack CASE N: the expected JSON array of CASE's first N callers: the
+# markers CASE.1, CASE.2, ... and, after a caller in main(), the <module>
+# frame that calls main() (marker end.1), the outermost frame.
+src_stack() {
+	local case=$1 max=$2 base k=1 frames=() fr last_func=
+	base=$(src_base "$case")
+	while [ ${#frames[@]} -lt "$max" ] && fr=$(src_frame "$base.$k"); do
+		frames+=("$fr")
+		src_marker "$base.$k"
+		last_func=$M_FUNC
+		k=$((k + 1))
+	done
+	if [ ${#frames[@]} -lt "$max" ] && [ "$last_func" = main ]; then
+		frames+=("$(src_frame end.1)")
+	fi
+	[ ${#frames[@]} = 0 ] && echo '[]' && return 0
+	printf '%s\n' "${frames[@]}" | jq -s -c .
+}
+
+# src_select CASE: the jq condition selecting CASE's event.
+src_select() {
+	case $1 in
+	open) echo ".event == \"open\" and .args.file == \"$NOPATH/open\"" ;;
+	listdir | mod_listdir) echo ".event == \"os.listdir\" and .args.path == \"$NOPATH/$1\"" ;;
+	*) echo ".event == \"pyaudit.src.$1\"" ;;
+	esac
+}
+
+# src_one CASE: CASE's event from $T/out (compact JSON); exactly one.
+src_one() {
+	local sel n
+	sel=$(src_select "$1")
+	n=$(jq -s "map(select($sel)) | length" "$T/out")
+	[ "$n" = 1 ] || { echo "$1: $n events match $sel" >&2; return 1; }
+	jq -c "select($sel)" "$T/out"
+}
+
+# expect_equal WHAT GOT WANT: equal as JSON values, else say both.
+expect_equal() {
+	if ! jq -n -e --argjson g "$2" --argjson w "$3" '$g == $w' >/dev/null; then
+		echo "$1:" >&2
+		echo "  got:  $2" >&2
+		echo "  want: $3" >&2
+		return 1
+	fi
+}
+
+# py_setup PYTHON: PY, PY_MINOR, THREADING_PY (threading.py as it imports it).
+py_setup() {
+	PY=$1
+	PY_MINOR=$("$PY" -c 'import sys; print(sys.version_info[1])')
+	THREADING_PY=$("$PY" -B -c 'import threading; print(threading.__file__)')
+}
+
+# check_source_json: $T/out is pyaudit --json (no --stack) of source_main.py.
+check_source_json() {
+	local case ev want bad=0
+	[ -s "$T/out" ] || { echo "no output" >&2; cat "$T/err" >&2; return 1; }
+	src_one end >/dev/null || { cat "$T/err" >&2; return 1; }
+	for case in "${SRC_CASES[@]}"; do
+		ev=$(src_one "$case") || { bad=1; continue; }
+		want=$(src_frame "$case") || { echo "no marker for $case" >&2; return 1; }
+		expect_equal "$case: source" "$(jq -c .source <<<"$ev")" "$want" || bad=1
+	done
+	# the thread's event comes from another thread of the process
+	ev=$(src_one thread) && jq -e '.tid == .args.arg0 and .tid != .pid' <<<"$ev" >/dev/null ||
+		{ echo "thread: tid: $ev" >&2; bad=1; }
+	# raised before the script's first frame: no Python frame
+	ev=$(jq -c "select(.event == \"cpython.run_file\" and (.args.filename | if type == \"object\" then .value else . end) == \"$SRC_MAIN\")" "$T/out")
+	[ -n "$ev" ] || { echo "no cpython.run_file event" >&2; bad=1; }
+	[ -z "$ev" ] || expect_equal "cpython.run_file: source" "$(jq -c .source <<<"$ev")" null || bad=1
+	# every event (start-up ones too) has a source, an object or null;
+	# none has a stack
+	if ! jq -e -s 'all(has("source") and (.source == null or (.source | type) == "object"))' "$T/out" >/dev/null; then
+		echo "events whose source is neither an object nor null:" >&2
+		jq -r -s 'map(select((has("source") and (.source == null or (.source | type) == "object")) | not))
+			| "  \(length) of them, e.g. event \(.[0].event): source \(.[0].source | tojson)"' "$T/out" >&2
+		bad=1
+	fi
+	jq -e -s 'all(has("stack") | not)' "$T/out" >/dev/null || { echo "a stack without --stack" >&2; bad=1; }
+	return $bad
+}
+
+# check_source_stack: $T/out is pyaudit --json --stack 3 of source_main.py.
+check_source_stack() {
+	local case ev bad=0 got want
+	[ -s "$T/out" ] || { echo "no output" >&2; cat "$T/err" >&2; return 1; }
+	for case in "${SRC_STACK_CASES[@]}"; do
+		ev=$(src_one "$case") || { bad=1; continue; }
+		expect_equal "$case: source (--stack 3)" "$(jq -c .source <<<"$ev")" "$(src_frame "$case")" || bad=1
+		expect_equal "$case: stack" "$(jq -c .stack <<<"$ev")" "$(src_stack "$case" 3)" || bad=1
+	done
+	# a thread's callers are in threading.py (their lines depend on the version)
+	ev=$(src_one thread) || return 1
+	got=$(jq -c '[.stack[]? | {file, function, line: (.line | type)}]' <<<"$ev")
+	if [ "$PY_MINOR" -ge 11 ]; then
+		want='["Thread.run","Thread._bootstrap_inner","Thread._bootstrap"]'
+	else
+		want='["run","_bootstrap_inner","_bootstrap"]'
+	fi
+	want=$(jq -n -c --arg f "$THREADING_PY" --argjson fn "$want" '[$fn[] | {file: $f, function: ., line: "number"}]')
+	expect_equal "thread: stack" "$got" "$want" || bad=1
+	return $bad
+}
+
+# check_source_text: $T/out is pyaudit's text output with --stack 3.
+check_source_text() {
+	local line next i case
+	[ -s "$T/out" ] || { echo "no output" >&2; cat "$T/err" >&2; return 1; }
+	# chain: the event line, then its 3 callers, then no more caller lines
+	src_marker chain
+	line=$(grep -n -F "pyaudit.src.chain arg0=4 at $M_FILE:$M_LINE in $M_FUNC" "$T/out") ||
+		{ echo "no chain line ending in ' at $M_FILE:$M_LINE in $M_FUNC':" >&2; grep -F pyaudit.src.chain "$T/out" >&2; return 1; }
+	[ "$(grep -c -F 'pyaudit.src.chain ' "$T/out")" = 1 ]
+	[[ "$line" == *" in $M_FUNC" ]] || { echo "chain: text after the function: $line" >&2; return 1; }
+	line=${line%%:*}
+	for i in 1 2 3; do
+		src_marker "chain.$i"
+		next=$(sed -n "$((line + i))p" "$T/out")
+		[ "$next" = "    at $M_FILE:$M_LINE in $M_FUNC" ] ||
+			{ echo "chain caller $i: got '$next', want '    at $M_FILE:$M_LINE in $M_FUNC'" >&2; return 1; }
+	done
+	next=$(sed -n "$((line + 4))p" "$T/out")
+	[[ "$next" != "    at "* ]] || { echo "a 4th caller line with --stack 3: $next" >&2; return 1; }
+	# C-level events, a method, the imported module
+	text_line_ends open "open file='$NOPATH/open' mode='r' flags="
+	text_line_ends method "pyaudit.src.method arg0='world'"
+	text_line_ends mod_listdir "os.listdir path='$NOPATH/mod_listdir'"
+	# no Python frame
+	line=$(grep -F " cpython.run_file filename='$SRC_MAIN'" "$T/out") ||
+		{ echo "no cpython.run_file line" >&2; return 1; }
+	[[ "$line" == *" at <no Python frame>" ]] ||
+		{ echo "cpython.run_file: got '$line', want it to end with ' at <no Python frame>'" >&2; return 1; }
+}
+
+# text_line_ends CASE TEXT: the one line with TEXT ends with CASE's
+# ' at FILE:LINE in FUNC'.
+text_line_ends() {
+	local line
+	src_marker "$1"
+	line=$(grep -F " $2" "$T/out") || { echo "$1: no line with '$2'" >&2; return 1; }
+	[ "$(wc -l <<<"$line")" = 1 ] || { echo "$1: more than one line with '$2'" >&2; return 1; }
+	[[ "$line" == *" at $M_FILE:$M_LINE in $M_FUNC" ]] ||
+		{ echo "$1: got '$line', want it to end with ' at $M_FILE:$M_LINE in $M_FUNC'" >&2; return 1; }
+}
+
+# run_source PYTHON: JSON, JSON with --stack 3, text with --stack 3.
+run_source() {
+	py_setup "$1"
+	trace_command --json "${SRC_EVENTS[@]}" -- "$PY" -B "$SRC_MAIN" ||
+		{ echo "pyaudit --json failed:" >&2; cat "$T/err" >&2; return 1; }
+	check_source_json
+	trace_command --json --stack 3 "${SRC_EVENTS[@]}" -- "$PY" -B "$SRC_MAIN" ||
+		{ echo "pyaudit --json --stack 3 failed:" >&2; cat "$T/err" >&2; return 1; }
+	check_source_stack
+	trace_command --stack 3 "${SRC_EVENTS[@]}" -- "$PY" -B "$SRC_MAIN" ||
+		{ echo "pyaudit --stack 3 failed:" >&2; cat "$T/err" >&2; return 1; }
+	check_source_text
+}
+
+@test "source: the markers of source_main.py agree with Python's frames (selfcheck, every Python here)" {
+	local py found=0
+	for py in /usr/bin/python3.11 $(for m in 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do pyenv_python $m; done); do
+		[ -x "$py" ] || continue
+		found=1
+		"$py" -B "$SRC_MAIN" --selfcheck
+	done
+	[ "$found" = 1 ] || skip "no Python 3.8+ on this machine"
+}
+
+@test "source: Debian /usr/bin/python3.11 (USDT)" {
+	requires_root
+	requires_python /usr/bin/python3.11 "Debian's /usr/bin/python3.11"
+	run_source /usr/bin/python3.11
+}
+
+@test "source: Debian libpython3.11.so.1.0 through an embedding program (USDT)" {
+	requires_root
+	[ -e /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0 ] || skip "Debian's libpython3.11.so.1.0 absent on this machine"
+	[ -x "$BUILD/tests/embed311" ] || skip "embedding program not built (libpython3.11-dev absent)"
+	py_setup /usr/bin/python3.11
+	# no cpython.run_file there: the program runs the file itself
+	PYTHONDONTWRITEBYTECODE=1 trace_command --json --stack 3 "${SRC_EVENTS[@]}" -- "$BUILD/tests/embed311" "$SRC_MAIN" ||
+		{ cat "$T/err" >&2; return 1; }
+	check_source_stack
+	local case
+	for case in lambda_in listcomp mod_import multiline; do
+		expect_equal "$case: source" "$(src_one "$case" | jq -c .source)" "$(src_frame "$case")"
+	done
+}
+
+@test "source: CPython 3.8 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.8) || true
+	requires_python "$py" "CPython 3.8 (/root/.pyenv/versions/3.8.*)"
+	run_source "$py"
+}
+
+@test "source: CPython 3.9 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.9) || true
+	requires_python "$py" "CPython 3.9 (/root/.pyenv/versions/3.9.*)"
+	run_source "$py"
+}
+
+@test "source: CPython 3.10 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.10) || true
+	requires_python "$py" "CPython 3.10 (/root/.pyenv/versions/3.10.*)"
+	run_source "$py"
+}
+
+@test "source: CPython 3.11 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.11) || true
+	requires_python "$py" "CPython 3.11 (/root/.pyenv/versions/3.11.*)"
+	run_source "$py"
+}
+
+@test "source: CPython 3.12 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.12) || true
+	requires_python "$py" "CPython 3.12 (/root/.pyenv/versions/3.12.*)"
+	run_source "$py"
+}
+
+@test "source: CPython 3.13 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.13) || true
+	requires_python "$py" "CPython 3.13 (/root/.pyenv/versions/3.13.*)"
+	run_source "$py"
+}
+
+@test "source: CPython 3.14 (pyenv, uprobes)" {
+	requires_root
+	py=$(pyenv_python 3.14) || true
+	requires_python "$py" "CPython 3.14 (/root/.pyenv/versions/3.14.*)"
+	run_source "$py"
+}
+
+@test "source: --no-source: no source member in JSON, no suffix in text" {
+	requires_root
+	local py
+	py=/usr/bin/python3.11
+	[ -x "$py" ] || py=$(pyenv_python 3.12) || true
+	requires_python "$py" "Debian's /usr/bin/python3.11 and CPython 3.12"
+	trace_command --json --no-source "${SRC_EVENTS[@]}" -- "$py" -B "$SRC_MAIN" ||
+		{ cat "$T/err" >&2; return 1; }
+	src_one end >/dev/null
+	src_one nested >/dev/null
+	jq -e -s 'length > 0 and all(has("source") | not) and all(has("stack") | not)' "$T/out" >/dev/null ||
+		{ echo "a source or stack member with --no-source:" >&2; jq -c -s 'map(select(has("source") or has("stack"))) | .[0]' "$T/out" >&2; return 1; }
+	trace_command --no-source "${SRC_EVENTS[@]}" -- "$py" -B "$SRC_MAIN" ||
+		{ cat "$T/err" >&2; return 1; }
+	grep -q -E " pyaudit\.src\.nested arg0='inner'\$" "$T/out" ||
+		{ echo "text: pyaudit.src.nested line does not end with its arguments:" >&2; grep -F pyaudit.src.nested "$T/out" >&2; return 1; }
+	grep -q -E " open file='$NOPATH/open' mode='r' flags=[0-9]+\$" "$T/out"
+	# (a negated command would not fail a bats test)
+	[ "$(grep -c -E ' at (<no Python frame>|/.*:[0-9]+ in .*)$' "$T/out")" = 0 ]
+	[ "$(grep -c '^    at ' "$T/out")" = 0 ]
+}
