@@ -25,8 +25,8 @@
 #define PA_FMT_MAX		16	/* characters of a Py_BuildValue format */
 #define PA_REC_MAX		16384	/* bytes of one record, header included */
 #define PA_FRAMES_MAX		9	/* Python frames of one event (1 + --stack) */
-#define PA_LTAB_FIRST_MAX	2048	/* line-table bytes of the innermost frame */
-#define PA_LTAB_MAX		512	/* line-table bytes of each outer frame */
+#define PA_LTAB_FIRST_MAX	4096	/* line-table bytes of the innermost frame */
+#define PA_LTAB_MAX		1024	/* line-table bytes of each outer frame */
 #define PA_FUNC_MAX		128	/* bytes of a function's (qual)name */
 #define PA_TARGETS_MAX		512	/* target files (layouts) per run */
 
