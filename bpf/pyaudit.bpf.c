@@ -35,6 +35,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Room past PA_REC_MAX so that bounded writes never leave the buffer. */
 #define BUF_SLACK		(PA_LTAB_FIRST_MAX + 64)
 #define OHEAD			128	/* bytes of an object read at once */
+#define LT_CHUNK		256	/* line-table bytes read at once */
 #define PAGE_SIZE_		4096
 
 /* Knobs set by user space between open and load. */
@@ -54,6 +55,8 @@ const volatile __u64 wakeup_bytes = 0;
 /* Python frames to report per event: 0 off, 1 the innermost, 1 + N with
  * --stack N (at most PA_FRAMES_MAX). */
 const volatile __u32 frames_wanted = 0;
+/* Tests: walk every line table here instead of copying it. */
+const volatile bool walk_all_tables = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -218,6 +221,19 @@ struct scratch {
 	__u8 head_ok;
 	__u8 thead[264];	/* a type object's head, up to tp_flags */
 	__u8 frbuf[264];	/* the frame being read (up to 128 bytes) */
+	/* a long line table walked in BPF (lt_*) */
+	__u8 lt_chunk[LT_CHUNK];
+	__u64 lt_base;		/* the table's bytes in the process */
+	__u32 lt_len;		/* its length */
+	__u32 lt_pos;		/* next byte to decode */
+	__u32 lt_cstart;	/* table position of lt_chunk[0] */
+	__u32 lt_clen;		/* bytes in lt_chunk */
+	__u64 lt_addr;		/* bytecode bytes covered so far */
+	__u32 lt_target;	/* the offset whose line is wanted */
+	__s64 lt_line;
+	__s32 lt_result;
+	__u8 lt_state;		/* LT_RUNNING, LT_FOUND, LT_ERROR */
+	__u8 lt_format;		/* PA_FK_* of the frame kind */
 	__u8 cobuf[264];	/* its code object (up to 160 bytes) */
 	/* glob matching */
 	__u32 g;		/* pattern index */
@@ -896,6 +912,170 @@ static __always_inline __u64 current_tstate(struct scratch *s)
 	return w.found;
 }
 
+/* ---- line tables too long to copy: walked here ------------------------- */
+
+enum { LT_RUNNING, LT_FOUND, LT_ERROR };
+
+/* The next byte of the table (refilling lt_chunk), or -1 at its end or
+ * when it cannot be read. */
+static __noinline int lt_byte(struct scratch *s)
+{
+	__u32 pos, rel, n;
+
+	if (!s)
+		return -1;
+	pos = s->lt_pos;
+	if (pos >= s->lt_len)
+		return -1;
+	rel = pos - s->lt_cstart;
+	if (pos < s->lt_cstart || rel >= s->lt_clen) {
+		n = s->lt_len - pos;
+		if (n > LT_CHUNK)
+			n = LT_CHUNK;
+		BOUND(n, LT_CHUNK);
+		if (n < 1 || bpf_probe_read_user(s->lt_chunk, n,
+						 (void *)(s->lt_base + pos)))
+			return -1;
+		s->lt_cstart = pos;
+		s->lt_clen = n;
+		rel = 0;
+	}
+	s->lt_pos = pos + 1;
+	return s->lt_chunk[rel & (LT_CHUNK - 1)];
+}
+
+/* A byte inside a 3.11+ location entry: bit 7 clear (set starts the
+ * next entry). */
+static __noinline int lt_cont(struct scratch *s)
+{
+	int b = lt_byte(s);
+
+	return b < 0 || (b & 0x80) ? -1 : b;
+}
+
+/* Varint of the locations table: 6-bit chunks, bit 6 = more. */
+static __noinline int lt_varint(struct scratch *s, __u32 *val)
+{
+	__u32 v = 0;
+	int b, k;
+
+	for (k = 0; k < 6; k++) {
+		b = lt_cont(s);
+		if (b < 0)
+			return -1;
+		v |= (__u32)(b & 63) << (6 * k);
+		if (!(b & 64)) {
+			*val = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static __always_inline long lt_found(struct scratch *s, __s32 line)
+{
+	s->lt_result = line;
+	s->lt_state = LT_FOUND;
+	return 1;
+}
+
+static __always_inline long lt_error(struct scratch *s)
+{
+	s->lt_state = LT_ERROR;
+	return 1;
+}
+
+/*
+ * One entry of a line table, the rules of user/linetable.c (see there):
+ * 3.8/3.9 lnotab pairs, 3.10 linetable pairs, 3.11+ location entries.
+ */
+static long lt_cb(__u32 i, void *ctx)
+{
+	struct scratch *s = get_scratch();
+	__s64 delta = 0;
+	__u32 u = 0, unused;
+	int a, b, code;
+
+	if (!s)
+		return 1;
+	if (s->lt_format == PA_FK_LASTI) {
+		a = lt_byte(s);
+		if (a < 0)	/* the last line runs to the end */
+			return lt_found(s, (__s32)s->lt_line);
+		s->lt_addr += a;
+		if (s->lt_addr > s->lt_target)
+			return lt_found(s, (__s32)s->lt_line);
+		b = lt_byte(s);
+		if (b < 0)
+			return lt_error(s);
+		s->lt_line += (__s8)b;
+		return 0;
+	}
+	if (s->lt_format == PA_FK_LASTI2) {
+		a = lt_byte(s);
+		b = lt_byte(s);
+		if (a < 0 || b < 0)
+			return lt_error(s);
+		s->lt_addr += a;
+		if (b != 0x80)
+			s->lt_line += (__s8)b;
+		if (s->lt_target < s->lt_addr)
+			return lt_found(s, b == 0x80 ? -1 : (__s32)s->lt_line);
+		return 0;
+	}
+	b = lt_byte(s);
+	if (b < 0 || !(b & 0x80))
+		return lt_error(s);
+	code = (b >> 3) & 15;
+	s->lt_addr += 2 * ((b & 7) + 1);
+	if (code == 13 || code == 14) {
+		if (lt_varint(s, &u))
+			return lt_error(s);
+		delta = u & 1 ? -(__s64)(u >> 1) : (__s64)(u >> 1);
+		if (code == 14 && (lt_varint(s, &unused) || lt_varint(s, &unused) ||
+				   lt_varint(s, &unused)))
+			return lt_error(s);
+	} else if (code >= 10 && code <= 12) {
+		delta = code - 10;
+		if (lt_cont(s) < 0 || lt_cont(s) < 0)
+			return lt_error(s);
+	} else if (code < 10) {
+		if (lt_cont(s) < 0)
+			return lt_error(s);
+	}
+	if (code != 15)
+		s->lt_line += delta;
+	if (s->lt_line < -(1LL << 31) || s->lt_line > (1LL << 31) - 1)
+		return lt_error(s);
+	if (s->lt_target < s->lt_addr)
+		return lt_found(s, code == 15 ? -1 : (__s32)s->lt_line);
+	return 0;
+}
+
+/* The line of offset in a table of len bytes at table (a bytes object's
+ * data): fr->line and PA_FR_LINE, or PA_FR_LINE_UNKNOWN. */
+static __always_inline void walk_table(struct scratch *s, struct pa_frame *fr,
+				       __u64 table, __u64 len)
+{
+	s->lt_format = s->lay.frame_kind;
+	s->lt_base = table;
+	s->lt_len = len > 0xffffffffULL ? 0xffffffff : len;
+	s->lt_pos = 0;
+	s->lt_cstart = 0;
+	s->lt_clen = 0;
+	s->lt_addr = 0;
+	s->lt_target = fr->offset;
+	s->lt_line = fr->firstlineno;
+	s->lt_state = LT_RUNNING;
+	bpf_loop(PA_LTAB_ENTRIES_MAX, lt_cb, NULL, 0);
+	if (s->lt_state == LT_FOUND) {
+		fr->line = s->lt_result;
+		fr->flags |= PA_FR_LINE;
+	} else {
+		fr->flags |= PA_FR_LINE_UNKNOWN;
+	}
+}
+
 struct frames_ctx {
 	__u64 frame;
 	__u32 n;		/* frames emitted */
@@ -910,7 +1090,8 @@ static long frame_cb(__u32 i, void *ctx)
 	const struct pa_layout *l;
 	struct pa_frame fr = {};
 	__u64 code, instr, back, fn, name, tab;
-	__u32 rd, crd, pos;
+	__u32 rd, crd, pos, max;
+	__u64 tlen = 0;
 	__u8 owner;
 
 	if (!s || !f->frame || f->n >= frames_wanted || f->n >= PA_FRAMES_MAX)
@@ -961,11 +1142,26 @@ static long frame_cb(__u32 i, void *ctx)
 					 s->cobuf + (l->co_firstlineno & 255), 4);
 	}
 	pos = s->off + sizeof(struct pa_value);	/* where the payload goes */
+	/* A table longer than its bound is walked here; offset < 0 needs
+	 * none (co_firstlineno). */
+	max = f->n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX;
+	if (tab && fr.offset >= 0 && !read_u64(&tlen, tab + l->ob_size) &&
+	    (tlen > max || walk_all_tables) && tlen < (1ULL << 31)) {
+		fr.table_len = tlen;
+		walk_table(s, &fr, tab + l->bytes_data, tlen);
+	}
 	if (emit_fixed(s, PA_T_FRAME, 0, &fr, sizeof(fr)))
 		return 1;
-	if (emit_pystr(s, fn, PA_STR_MAX) || emit_pystr(s, name, PA_FUNC_MAX) ||
-	    emit_table(s, tab, f->n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX,
-		       &fr.table_len))
+	if (emit_pystr(s, fn, PA_STR_MAX) || emit_pystr(s, name, PA_FUNC_MAX))
+		return 1;
+	if (fr.flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN)) {
+		if (emit_empty(s, PA_T_BYTES, PA_VF_TRUNCATED))
+			return 1;
+		f->n++;
+		s->last_good = s->off;
+		return 0;
+	}
+	if (emit_table(s, tab, max, &fr.table_len))
 		return 1;
 	/* The table's real length, known only now, into that payload. */
 	if (pos < PA_REC_MAX - sizeof(fr))

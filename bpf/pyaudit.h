@@ -164,15 +164,24 @@ enum pa_tag {
 				 * line table (PA_T_BYTES, maybe cut) */
 };
 
-/* Payload of PA_T_FRAME: user space turns offset into a line with the
- * line table (user/linetable.c). */
+/*
+ * Payload of PA_T_FRAME. A line table that fits its bound is copied and
+ * user space turns offset into a line (user/linetable.c: cheapest); a
+ * longer one is walked in BPF up to the offset, and line says the result
+ * (PA_FR_LINE), the copied table then being empty.
+ */
 struct pa_frame {
 	__s32 offset;		/* bytes into the bytecode; < 0: not started */
 	__s32 firstlineno;	/* co_firstlineno */
 	__u32 table_len;	/* real length of the line table */
 	__u32 flags;		/* PA_FR_* */
+	__s32 line;		/* with PA_FR_LINE: the line, -1 none */
 };
 #define PA_FR_CODE_UNREADABLE	0x01	/* the code object could not be read */
+#define PA_FR_LINE		0x02	/* line was decoded in BPF */
+#define PA_FR_LINE_UNKNOWN	0x04	/* BPF could not decode it: malformed,
+					 * unreadable or too long a table */
+#define PA_LTAB_ENTRIES_MAX	32768	/* entries BPF walks in one table */
 
 /* struct pa_value.flags */
 #define PA_VF_TRUNCATED		0x01	/* payload or children were cut */

@@ -559,6 +559,7 @@ static void configure_filters(struct pyaudit_bpf *skel)
 	 * that, it reads every POLL_MS. */
 	ro->wakeup_bytes = env.ring_size / 16;
 	ro->frames_wanted = env.no_source ? 0 : 1 + env.stack;
+	ro->walk_all_tables = env.walk_all_tables;
 }
 
 static int fill_filter_maps(struct pyaudit_bpf *skel)

@@ -50,6 +50,7 @@ enum {
 	OPT_RECORD,
 	OPT_STACK,
 	OPT_NO_SOURCE,
+	OPT_TEST_WALK_TABLES,
 };
 
 static const struct argp_option options[] = {
@@ -96,6 +97,9 @@ static const struct argp_option options[] = {
 	{ "record", OPT_RECORD, "FILE", 0,
 	  "Also write the raw ring-buffer records to FILE (a 4-byte length, "
 	  "then the record), for replaying in benchmarks and bug reports", 3 },
+	/* tests/integration/source.bats: BPF's line-table walk on every frame */
+	{ "test-walk-line-tables", OPT_TEST_WALK_TABLES, NULL, OPTION_HIDDEN,
+	  NULL, 3 },
 	{ NULL, 0, NULL, 0, "Other:", 4 },
 	{ "verbose", 'v', NULL, 0,
 	  "Say which targets were found and how each is probed; twice: "
@@ -223,6 +227,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_NO_SOURCE:
 		o->no_source = true;
+		break;
+	case OPT_TEST_WALK_TABLES:
+		o->walk_all_tables = true;
 		break;
 	case OPT_RECORD:
 		o->record = arg;

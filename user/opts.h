@@ -44,6 +44,7 @@ struct opts {
 	const char *record;		/* --record FILE: raw records too */
 	bool no_source;			/* --no-source: no Python frames */
 	unsigned int stack;		/* --stack N: callers of the frame */
+	bool walk_all_tables;		/* tests: line tables walked in BPF */
 };
 
 /* Parse argv into o. Exits on --help, -V, and usage errors (64). */

@@ -32,6 +32,13 @@ int source__line(const struct rec_value *f, int minor, int *line)
 	memcpy(&fr, f->data, sizeof(fr));
 	if (fr.flags & PA_FR_CODE_UNREADABLE)
 		return -ENODATA;
+	/* A long table BPF walked itself. */
+	if (fr.flags & PA_FR_LINE) {
+		*line = fr.line;
+		return 0;
+	}
+	if (fr.flags & PA_FR_LINE_UNKNOWN)
+		return -ERANGE;
 	/* Not started yet (f_lasti -1, or before the first instruction):
 	 * CPython says co_firstlineno. */
 	if (fr.offset < 0) {

@@ -230,6 +230,41 @@ run_source() {
 	trace_command --stack 3 "${SRC_EVENTS[@]}" -- "$PY" -B "$SRC_MAIN" ||
 		{ echo "pyaudit --stack 3 failed:" >&2; cat "$T/err" >&2; return 1; }
 	check_source_text
+	# the same lines when BPF walks every line table (the path of
+	# tables too long to copy) instead of user space
+	trace_command --json --stack 3 --test-walk-line-tables "${SRC_EVENTS[@]}" -- "$PY" -B "$SRC_MAIN" ||
+		{ echo "pyaudit --test-walk-line-tables failed:" >&2; cat "$T/err" >&2; return 1; }
+	check_source_stack
+	long_tables
+}
+
+# long_tables: events deep in a module body and in a function whose line
+# tables are far longer than what a record holds (4096 and 1024 bytes):
+# BPF walks those tables, and the lines must still be exact.
+long_tables() {
+	"$PY" - "$T/long.py" <<'EOF'
+import sys
+out = ["import sys", "def big():"]
+out += ["    x%d = %d * 3 + len(sys.argv)" % (i, i) for i in range(3000)]
+out += ["    sys.audit('pyaudit.src.long_func', 1)  # @long:func",
+        "def caller():",
+        "    big()  # @long:caller"]
+out += ["y%d = %d * 3 + len(sys.argv)" % (i, i) for i in range(3000)]
+out += ["caller()  # @long:module", "sys.audit('pyaudit.src.long_module', 2)  # @long:event"]
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+EOF
+	local want_func want_caller want_module want_event
+	want_func=$(grep -n '# @long:func' "$T/long.py" | cut -d: -f1)
+	want_caller=$(grep -n '# @long:caller' "$T/long.py" | cut -d: -f1)
+	want_module=$(grep -n '# @long:module' "$T/long.py" | cut -d: -f1)
+	want_event=$(grep -n '# @long:event' "$T/long.py" | cut -d: -f1)
+	trace_command --json --stack 2 -e 'pyaudit.src.long_*' -- "$PY" -B "$T/long.py" ||
+		{ cat "$T/err" >&2; return 1; }
+	expect_equal "long_func: lines" \
+		"$(jq -c 'select(.event == "pyaudit.src.long_func") | [.source.line] + [.stack[].line]' "$T/out")" \
+		"[$want_func,$want_caller,$want_module]"
+	expect_equal "long_module: line" \
+		"$(jq -c 'select(.event == "pyaudit.src.long_module") | .source.line' "$T/out")" "$want_event"
 }
 
 @test "source: the markers of source_main.py agree with Python's frames (selfcheck, every Python here)" {
