@@ -2,10 +2,14 @@
 /*
  * Bounds-checked ELF64 little-endian reader (see elf.h).
  *
- * The whole file is read into one malloc'ed buffer. Every header, table
- * and string is validated before it is used; all multi-byte fields are
- * read with memcpy, so no unaligned access happens whatever the offsets
- * in the file say. A malformed file yields an error string.
+ * A file is read piecemeal with pread(2), when a part is first needed:
+ * the headers and the dynamic section at open, symbol tables, notes and
+ * other sections on first use (kept until elf__close), small reads
+ * (instructions, a version word) straight into the caller's buffer. What
+ * is allocated for one file is bounded (ELF_READ_MAX). Every header,
+ * table and string is validated before it is used; all multi-byte fields
+ * are read with memcpy, so no unaligned access happens whatever the
+ * offsets in the file say. A malformed file yields an error string.
  */
 #include <elf.h>
 #include <errno.h>
@@ -29,15 +33,26 @@
 
 #define NT_STAPSDT	3
 #define DYN_NEEDED_MAX	64
+#define RELA_BLOCK	256	/* relocations read at a time */
 
 struct elf_reloc {
 	uint64_t offset;
 	uint64_t addend;
 };
 
+/* A piece of the file read into memory; freed by elf__close. */
+struct elf_chunk {
+	struct elf_chunk *next;
+	uint8_t data[];
+};
+
+enum { SEC_UNREAD, SEC_READ, SEC_UNREADABLE };
+
 struct elf_file {
-	uint8_t *data;
-	size_t size;
+	int fd;			/* the file, read on demand; -1 for an image */
+	uint8_t *mem;		/* the image (elf__open_mem), or NULL */
+	uint64_t size;		/* of the file when opened, or of the image */
+	uint64_t budget;	/* bytes that may still be allocated for it */
 	Elf64_Ehdr eh;
 
 	Elf64_Phdr *ph;		/* validated copies */
@@ -45,6 +60,9 @@ struct elf_file {
 	Elf64_Shdr *sh;
 	size_t shnum;
 	const char **shname;	/* validated section names */
+	const uint8_t **sdata;	/* file: contents of section i once read */
+	uint8_t *sstate;	/* file: SEC_* of section i */
+	struct elf_chunk *chunks;	/* what was read from the file */
 
 	size_t symtab, dynsym;	/* section indexes, 0 when absent */
 
@@ -53,9 +71,20 @@ struct elf_file {
 	const char *needed[DYN_NEEDED_MAX];
 	size_t nneeded;
 
+	bool rel_indexed;	/* built on the first elf__relative_addend */
 	struct elf_reloc *rel;	/* RELATIVE relocations, sorted */
 	size_t nrel;
 };
+
+/*
+ * The lazily filled parts (sections read, the relocation index) change
+ * behind a const pointer: the object is always allocated by elf__open*,
+ * never const itself. Not thread-safe, like the rest of the reader.
+ */
+static struct elf_file *mut(const struct elf_file *ef)
+{
+	return (struct elf_file *)ef;
+}
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -104,21 +133,99 @@ static const char *str_at(const uint8_t *tab, uint64_t size, uint64_t idx)
 	return (const char *)tab + idx;
 }
 
-static const uint8_t *sec_data(const struct elf_file *ef, size_t i)
+/* Take n bytes of the budget; false (and nothing taken) when it is short. */
+static bool charge(struct elf_file *ef, uint64_t n)
 {
+	if (n > ef->budget)
+		return false;
+	ef->budget -= n;
+	return true;
+}
+
+/*
+ * Copy [off, off + len) of the file into buf. The range is inside
+ * ef->size (checked by the caller); a file that shrank since it was
+ * opened gives -EIO, never a fault.
+ */
+static int src_read(const struct elf_file *ef, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	if (!range_ok(off, len, ef->size))
+		return -ERANGE;
+	if (ef->mem) {
+		if (len)
+			memcpy(buf, ef->mem + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(ef->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EIO;	/* an error, or the file shrank */
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * len bytes at file offset off, in memory that lives as long as ef: a
+ * pointer into the image, or a piece of the file read now (charged to
+ * the budget). NULL when out of range, over budget or unreadable.
+ */
+static const uint8_t *get(const struct elf_file *cef, uint64_t off, uint64_t len)
+{
+	struct elf_file *ef = mut(cef);
+	struct elf_chunk *c;
+
+	if (!range_ok(off, len, ef->size))
+		return NULL;
+	if (ef->mem)
+		return ef->mem + off;
+	/* One spare byte: a zero-size malloc may return NULL. */
+	if (!charge(ef, len + sizeof(*c) + 16))
+		return NULL;
+	c = malloc(sizeof(*c) + (size_t)len + 1);
+	if (!c)
+		return NULL;
+	if (src_read(ef, off, c->data, (size_t)len)) {
+		free(c);
+		return NULL;
+	}
+	c->next = ef->chunks;
+	ef->chunks = c;
+	return c->data;
+}
+
+/* The contents of section i, read on first use. */
+static const uint8_t *sec_data(const struct elf_file *cef, size_t i)
+{
+	struct elf_file *ef = mut(cef);
+
 	if (i >= ef->shnum || ef->sh[i].sh_type == SHT_NOBITS ||
 	    ef->sh[i].sh_type == SHT_NULL)
 		return NULL;
-	return ef->data + ef->sh[i].sh_offset;
+	if (ef->mem)
+		return ef->mem + ef->sh[i].sh_offset;
+	if (ef->sstate[i] == SEC_UNREAD) {
+		ef->sdata[i] = get(ef, ef->sh[i].sh_offset, ef->sh[i].sh_size);
+		ef->sstate[i] = ef->sdata[i] ? SEC_READ : SEC_UNREADABLE;
+	}
+	return ef->sdata[i];
 }
 
 static int parse_ehdr(struct elf_file *ef, char *err, size_t errlen)
 {
-	const uint8_t *d = ef->data;
+	uint8_t d[sizeof(Elf64_Ehdr)];
 
-	if (ef->size < EI_NIDENT || memcmp(d, ELFMAG, SELFMAG))
+	if (ef->size < EI_NIDENT || src_read(ef, 0, d, EI_NIDENT) ||
+	    memcmp(d, ELFMAG, SELFMAG))
 		return fail(err, errlen, "not an ELF file");
-	if (ef->size < sizeof(Elf64_Ehdr))
+	if (ef->size < sizeof(Elf64_Ehdr) || src_read(ef, 0, d, sizeof(d)))
 		return fail(err, errlen, "truncated ELF header");
 	if (d[EI_CLASS] != ELFCLASS64)
 		return fail(err, errlen, "not a 64-bit ELF file");
@@ -154,7 +261,8 @@ static int parse_shdrs(struct elf_file *ef, char *err, size_t errlen)
 	if (!range_ok(eh->e_shoff, sizeof(Elf64_Shdr), ef->size))
 		return fail(err, errlen, "e_shoff 0x%llx past the end of the file",
 			    (unsigned long long)eh->e_shoff);
-	memcpy(&s0, ef->data + eh->e_shoff, sizeof(s0));
+	if (src_read(ef, eh->e_shoff, &s0, sizeof(s0)))
+		return fail(err, errlen, "cannot read the section headers");
 	/* Extended numbering: the real values live in section 0. */
 	if (shnum == 0)
 		shnum = s0.sh_size;
@@ -165,11 +273,21 @@ static int parse_shdrs(struct elf_file *ef, char *err, size_t errlen)
 	if (shnum > (ef->size - eh->e_shoff) / sizeof(Elf64_Shdr))
 		return fail(err, errlen, "%llu section headers do not fit in the file",
 			    (unsigned long long)shnum);
+	if (shnum > ELF_SECTIONS_MAX)
+		return fail(err, errlen, "%llu section headers: more than %u",
+			    (unsigned long long)shnum, ELF_SECTIONS_MAX);
+	if (!charge(ef, shnum * (sizeof(*ef->sh) + sizeof(*ef->shname) +
+				 sizeof(*ef->sdata) + sizeof(*ef->sstate))))
+		return fail(err, errlen, "%llu section headers: over the memory budget",
+			    (unsigned long long)shnum);
 	ef->sh = calloc(shnum, sizeof(*ef->sh));
 	ef->shname = calloc(shnum, sizeof(*ef->shname));
-	if (!ef->sh || !ef->shname)
+	ef->sdata = calloc(shnum, sizeof(*ef->sdata));
+	ef->sstate = calloc(shnum, sizeof(*ef->sstate));
+	if (!ef->sh || !ef->shname || !ef->sdata || !ef->sstate)
 		return fail(err, errlen, "out of memory");
-	memcpy(ef->sh, ef->data + eh->e_shoff, shnum * sizeof(Elf64_Shdr));
+	if (src_read(ef, eh->e_shoff, ef->sh, shnum * sizeof(Elf64_Shdr)))
+		return fail(err, errlen, "cannot read the section headers");
 	ef->shnum = shnum;
 
 	for (i = 0; i < ef->shnum; i++) {
@@ -191,6 +309,9 @@ static int parse_shdrs(struct elf_file *ef, char *err, size_t errlen)
 			    (unsigned long long)shstrndx);
 	strtab = sec_data(ef, shstrndx);
 	strsz = ef->sh[shstrndx].sh_size;
+	if (!strtab)
+		return fail(err, errlen, "cannot read the section name table (%llu bytes)",
+			    (unsigned long long)strsz);
 	for (i = 0; i < ef->shnum; i++) {
 		ef->shname[i] = str_at(strtab, strsz, ef->sh[i].sh_name);
 		if (!ef->shname[i])
@@ -219,10 +340,17 @@ static int parse_phdrs(struct elf_file *ef, char *err, size_t errlen)
 	if (!range_ok(eh->e_phoff, 0, ef->size) ||
 	    phnum > (ef->size - eh->e_phoff) / sizeof(Elf64_Phdr))
 		return fail(err, errlen, "program headers past the end of the file");
+	if (phnum > ELF_SEGMENTS_MAX)
+		return fail(err, errlen, "%llu program headers: more than %u",
+			    (unsigned long long)phnum, ELF_SEGMENTS_MAX);
+	if (!charge(ef, phnum * sizeof(*ef->ph)))
+		return fail(err, errlen, "%llu program headers: over the memory budget",
+			    (unsigned long long)phnum);
 	ef->ph = calloc(phnum, sizeof(*ef->ph));
 	if (!ef->ph)
 		return fail(err, errlen, "out of memory");
-	memcpy(ef->ph, ef->data + eh->e_phoff, phnum * sizeof(Elf64_Phdr));
+	if (src_read(ef, eh->e_phoff, ef->ph, phnum * sizeof(Elf64_Phdr)))
+		return fail(err, errlen, "cannot read the program headers");
 	ef->phnum = phnum;
 
 	for (i = 0; i < ef->phnum; i++) {
@@ -281,22 +409,43 @@ static int find_symtabs(struct elf_file *ef, char *err, size_t errlen)
 	return 0;
 }
 
-const uint8_t *elf__at_vaddr(const struct elf_file *ef, uint64_t vaddr, size_t len)
+/* File offset of [vaddr, vaddr + len) in the first PT_LOAD whose file
+ * image holds all of it (len 0 counts as 1). */
+static int vaddr_range(const struct elf_file *ef, uint64_t vaddr, size_t len,
+		       uint64_t *off)
 {
 	size_t i;
 
-	if (!ef)
-		return NULL;
-	for (i = 0; i < ef->phnum; i++) {
+	for (i = 0; ef && i < ef->phnum; i++) {
 		const Elf64_Phdr *p = &ef->ph[i];
 
 		if (p->p_type != PT_LOAD || vaddr < p->p_vaddr)
 			continue;
 		if (!range_ok(vaddr - p->p_vaddr, len ? len : 1, p->p_filesz))
 			continue;
-		return ef->data + p->p_offset + (vaddr - p->p_vaddr);
+		*off = p->p_offset + (vaddr - p->p_vaddr);
+		return 0;
 	}
-	return NULL;
+	return -ENOENT;
+}
+
+const uint8_t *elf__at_vaddr(const struct elf_file *ef, uint64_t vaddr, size_t len)
+{
+	uint64_t off;
+
+	if (vaddr_range(ef, vaddr, len, &off))
+		return NULL;
+	return get(ef, off, len ? len : 1);
+}
+
+int elf__read_vaddr(const struct elf_file *ef, uint64_t vaddr, void *buf,
+		    size_t len)
+{
+	uint64_t off;
+
+	if (vaddr_range(ef, vaddr, len, &off))
+		return -ENOENT;
+	return src_read(ef, off, buf, len) ? -EIO : 0;
 }
 
 int elf__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *off)
@@ -368,8 +517,8 @@ static void parse_dynamic(struct elf_file *ef)
 
 	for (i = 0; i < ef->phnum; i++) {
 		if (ef->ph[i].p_type == PT_DYNAMIC) {
-			dyn = ef->data + ef->ph[i].p_offset;
-			dynsz = ef->ph[i].p_filesz;
+			dyn = get(ef, ef->ph[i].p_offset, ef->ph[i].p_filesz);
+			dynsz = dyn ? ef->ph[i].p_filesz : 0;
 			break;
 		}
 	}
@@ -441,11 +590,11 @@ static int rel_cmp(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static int index_relocs(struct elf_file *ef, char *err, size_t errlen)
+/* At open: the RELA sections are well formed (their contents are only
+ * read by index_relocs, on the first elf__relative_addend). */
+static int check_relocs(struct elf_file *ef, char *err, size_t errlen)
 {
-	uint32_t relative = ef->eh.e_machine == EM_AARCH64 ?
-			    R_AARCH64_RELATIVE : R_X86_64_RELATIVE;
-	size_t i, j, total = 0;
+	size_t i;
 
 	for (i = 1; i < ef->shnum; i++) {
 		const Elf64_Shdr *s = &ef->sh[i];
@@ -455,32 +604,87 @@ static int index_relocs(struct elf_file *ef, char *err, size_t errlen)
 		if (s->sh_entsize != sizeof(Elf64_Rela) ||
 		    s->sh_size % sizeof(Elf64_Rela))
 			return fail(err, errlen, "section %zu: bad RELA entsize/size", i);
-		total += s->sh_size / sizeof(Elf64_Rela);
 	}
-	if (!total)
-		return 0;
+	return 0;
+}
+
+/*
+ * The sorted R_*_RELATIVE relocations of every RELA section, read a
+ * block at a time. An index that does not fit the budget, or a section
+ * that cannot be read, leaves out what it would have added: lookups
+ * then find nothing there, as for a file without relocations.
+ */
+static void index_relocs(struct elf_file *ef)
+{
+	uint32_t relative = ef->eh.e_machine == EM_AARCH64 ?
+			    R_AARCH64_RELATIVE : R_X86_64_RELATIVE;
+	uint8_t block[RELA_BLOCK * sizeof(Elf64_Rela)];
+	uint64_t total = 0;
+	size_t i, j;
+
+	ef->rel_indexed = true;
+	for (i = 1; i < ef->shnum; i++)
+		if (ef->sh[i].sh_type == SHT_RELA)
+			total += ef->sh[i].sh_size / sizeof(Elf64_Rela);
+	if (!total || !charge(ef, total * sizeof(*ef->rel)))
+		return;
 	ef->rel = calloc(total, sizeof(*ef->rel));
 	if (!ef->rel)
-		return fail(err, errlen, "out of memory");
+		return;
 	for (i = 1; i < ef->shnum; i++) {
 		const Elf64_Shdr *s = &ef->sh[i];
-		const uint8_t *d = sec_data(ef, i);
+		uint64_t n = s->sh_size / sizeof(Elf64_Rela), done;
 
-		if (s->sh_type != SHT_RELA || !d)
+		if (s->sh_type != SHT_RELA)
 			continue;
-		for (j = 0; j < s->sh_size / sizeof(Elf64_Rela); j++) {
-			const uint8_t *r = d + j * sizeof(Elf64_Rela);
-			uint64_t info = rd64(r + 8);
+		for (done = 0; done < n; done += j) {
+			size_t k = n - done < RELA_BLOCK ? n - done : RELA_BLOCK;
 
-			if (ELF64_R_TYPE(info) != relative)
-				continue;
-			ef->rel[ef->nrel].offset = rd64(r);
-			ef->rel[ef->nrel].addend = rd64(r + 16);
-			ef->nrel++;
+			if (src_read(ef, s->sh_offset + done * sizeof(Elf64_Rela),
+				     block, k * sizeof(Elf64_Rela)))
+				break;
+			for (j = 0; j < k; j++) {
+				const uint8_t *r = block + j * sizeof(Elf64_Rela);
+				uint64_t info = rd64(r + 8);
+
+				if (ELF64_R_TYPE(info) != relative)
+					continue;
+				ef->rel[ef->nrel].offset = rd64(r);
+				ef->rel[ef->nrel].addend = rd64(r + 16);
+				ef->nrel++;
+			}
 		}
 	}
 	qsort(ef->rel, ef->nrel, sizeof(*ef->rel), rel_cmp);
-	return 0;
+}
+
+static int parse(struct elf_file *ef, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = parse_ehdr(ef, err, errlen);
+	if (!ret)
+		ret = parse_shdrs(ef, err, errlen);
+	if (!ret)
+		ret = parse_phdrs(ef, err, errlen);
+	if (!ret)
+		ret = find_symtabs(ef, err, errlen);
+	if (!ret)
+		ret = check_relocs(ef, err, errlen);
+	if (!ret)
+		parse_dynamic(ef);
+	return ret;
+}
+
+static struct elf_file *new_file(void)
+{
+	struct elf_file *ef = calloc(1, sizeof(*ef));
+
+	if (ef) {
+		ef->fd = -1;
+		ef->budget = ELF_READ_MAX;
+	}
+	return ef;
 }
 
 int elf__open_mem(const void *data, size_t size, struct elf_file **out,
@@ -495,45 +699,37 @@ int elf__open_mem(const void *data, size_t size, struct elf_file **out,
 	if (size > ELF_FILE_MAX)
 		return fail(err, errlen, "file larger than %lu MiB",
 			    ELF_FILE_MAX >> 20);
-	ef = calloc(1, sizeof(*ef));
+	ef = new_file();
 	if (!ef)
 		return fail(err, errlen, "out of memory");
 	/* One spare byte: a zero-size malloc may return NULL. */
-	ef->data = malloc(size + 1);
-	if (!ef->data) {
+	ef->mem = malloc(size + 1);
+	if (!ef->mem) {
 		free(ef);
 		return fail(err, errlen, "out of memory");
 	}
 	if (size)
-		memcpy(ef->data, data, size);
+		memcpy(ef->mem, data, size);
 	ef->size = size;
 
-	ret = parse_ehdr(ef, err, errlen);
-	if (!ret)
-		ret = parse_shdrs(ef, err, errlen);
-	if (!ret)
-		ret = parse_phdrs(ef, err, errlen);
-	if (!ret)
-		ret = find_symtabs(ef, err, errlen);
-	if (!ret)
-		ret = index_relocs(ef, err, errlen);
+	ret = parse(ef, err, errlen);
 	if (ret) {
 		elf__close(ef);
 		return ret;
 	}
-	parse_dynamic(ef);
 	*out = ef;
 	return 0;
 }
 
 int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen)
 {
+	struct elf_file *ef;
 	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
 	int fd, ret;
 
 	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		ret = -errno;
@@ -555,49 +751,49 @@ int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen)
 		return fail(err, errlen, "%s: larger than %lu MiB", path,
 			    ELF_FILE_MAX >> 20);
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
+	ef = new_file();
+	if (!ef) {
 		close(fd);
 		return fail(err, errlen, "%s: out of memory", path);
 	}
-	/* The file may shrink (or grow) under us: use what read() gives. */
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	/* Read on demand; a file that shrinks under us reads short (-EIO,
+	 * the data is then missing), one that grows is seen at this size. */
+	ef->fd = fd;
+	ef->size = (uint64_t)st.st_size;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			fail(err, errlen, "%s: read: %s", path, strerror(-ret));
-			free(buf);
-			close(fd);
-			return ret;
+	ret = parse(ef, err, errlen);
+	if (ret) {
+		elf__close(ef);
+		if (err && errlen) {
+			char tmp[256];
+
+			snprintf(tmp, sizeof(tmp), "%s", err);
+			snprintf(err, errlen, "%s: %s", path, tmp);
 		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+		return ret;
 	}
-	close(fd);
-
-	ret = elf__open_mem(buf, got, out, err, errlen);
-	free(buf);
-	if (ret && err && errlen) {
-		char tmp[256];
-
-		snprintf(tmp, sizeof(tmp), "%s", err);
-		snprintf(err, errlen, "%s: %s", path, tmp);
-	}
-	return ret;
+	*out = ef;
+	return 0;
 }
 
 void elf__close(struct elf_file *ef)
 {
+	struct elf_chunk *c, *next;
+
 	if (!ef)
 		return;
-	free(ef->data);
+	if (ef->fd >= 0)
+		close(ef->fd);
+	for (c = ef->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(ef->mem);
 	free(ef->ph);
 	free(ef->sh);
 	free(ef->shname);
+	free(ef->sdata);
+	free(ef->sstate);
 	free(ef->rel);
 	free(ef);
 }
@@ -674,7 +870,8 @@ size_t elf__section_count(const struct elf_file *ef)
 	return ef->shnum;
 }
 
-int elf__section_at(const struct elf_file *ef, size_t i, struct elf_section *s)
+static int section_fill(const struct elf_file *ef, size_t i,
+			struct elf_section *s, bool data)
 {
 	const Elf64_Shdr *h;
 
@@ -682,25 +879,65 @@ int elf__section_at(const struct elf_file *ef, size_t i, struct elf_section *s)
 		return -ENOENT;
 	h = &ef->sh[i];
 	s->name = ef->shname[i] ? ef->shname[i] : "";
+	s->index = i;
 	s->type = h->sh_type;
 	s->flags = h->sh_flags;
 	s->vaddr = h->sh_addr;
 	s->offset = h->sh_offset;
 	s->size = h->sh_size;
-	s->data = sec_data(ef, i);
+	s->data = data ? sec_data(ef, i) : NULL;
 	return 0;
 }
 
-int elf__section_by_name(const struct elf_file *ef, const char *name,
-			 struct elf_section *s)
+static size_t section_index(const struct elf_file *ef, const char *name)
 {
 	size_t i;
 
 	for (i = 1; i < ef->shnum; i++) {
 		if (ef->shname[i] && !strcmp(ef->shname[i], name))
-			return elf__section_at(ef, i, s);
+			return i;
 	}
-	return -ENOENT;
+	return 0;
+}
+
+int elf__section_at(const struct elf_file *ef, size_t i, struct elf_section *s)
+{
+	return section_fill(ef, i, s, true);
+}
+
+int elf__section_info(const struct elf_file *ef, size_t i, struct elf_section *s)
+{
+	return section_fill(ef, i, s, false);
+}
+
+int elf__section_by_name(const struct elf_file *ef, const char *name,
+			 struct elf_section *s)
+{
+	size_t i = section_index(ef, name);
+
+	return i ? section_fill(ef, i, s, true) : -ENOENT;
+}
+
+int elf__section_info_by_name(const struct elf_file *ef, const char *name,
+			      struct elf_section *s)
+{
+	size_t i = section_index(ef, name);
+
+	return i ? section_fill(ef, i, s, false) : -ENOENT;
+}
+
+int elf__read_section(const struct elf_file *ef, size_t i, uint64_t off,
+		      void *buf, size_t len)
+{
+	const Elf64_Shdr *h;
+
+	if (i >= ef->shnum)
+		return -ENOENT;
+	h = &ef->sh[i];
+	if (h->sh_type == SHT_NOBITS || h->sh_type == SHT_NULL ||
+	    !range_ok(off, len, h->sh_size))
+		return -ENOENT;
+	return src_read(ef, h->sh_offset + off, buf, len) ? -EIO : 0;
 }
 
 const char *elf__soname(const struct elf_file *ef)
@@ -752,11 +989,15 @@ size_t elf__usdt_sites(const struct elf_file *ef, const char *provider,
 	size_t i, n = 0;
 
 	for (i = 1; i < ef->shnum; i++) {
-		const uint8_t *d = sec_data(ef, i);
+		const uint8_t *d;
 		uint64_t size = ef->sh[i].sh_size, off = 0;
 
-		if (ef->sh[i].sh_type != SHT_NOTE || !d || !ef->shname[i] ||
+		/* the name first: only this section is read */
+		if (ef->sh[i].sh_type != SHT_NOTE || !ef->shname[i] ||
 		    strcmp(ef->shname[i], ".note.stapsdt"))
+			continue;
+		d = sec_data(ef, i);
+		if (!d)
 			continue;
 		while (size - off >= 12) {
 			uint32_t namesz = rd32(d + off);
@@ -784,9 +1025,13 @@ size_t elf__usdt_sites(const struct elf_file *ef, const char *provider,
 
 int elf__relative_addend(const struct elf_file *ef, uint64_t vaddr, uint64_t *addend)
 {
-	size_t lo = 0, hi = ef->nrel;
+	size_t lo, hi;
 
 	*addend = 0;
+	if (!ef->rel_indexed)
+		index_relocs(mut(ef));
+	lo = 0;
+	hi = ef->nrel;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -873,6 +874,9 @@ int main(int argc, char **argv)
 		p_err("cannot create the ring buffer reader: %s", strerror(errno));
 		goto cleanup;
 	}
+	/* Loading is done: give back to the kernel what it freed (libbpf's
+	 * parse of the kernel BTF, target analysis) and malloc still keeps. */
+	malloc_trim(0);
 
 	{
 		/* No SA_RESTART: a read of /proc that blocks (a traced process

@@ -133,13 +133,14 @@ static size_t insn_bytes(const struct elf_file *ef, uint64_t vaddr, uint8_t *buf
 	size_t len;
 
 	for (len = 16; len > 0; len--) {
-		const uint8_t *p = elf__at_vaddr(ef, vaddr, len);
+		int ret = elf__read_vaddr(ef, vaddr, buf, len);
 
-		if (p) {
-			memcpy(buf, p, len);
+		if (!ret)
 			return len;
-		}
+		if (ret != -ENOENT)
+			break;	/* unreadable: no shorter read does better */
 	}
+	memset(buf, 0, 16);
 	return 0;
 }
 
@@ -209,16 +210,21 @@ static bool str_at_vaddr(const struct elf_file *ef, uint64_t v, const char *s)
 {
 	size_t n = strlen(s) + 1, i, cnt = elf__section_count(ef);
 	struct elf_section sec;
+	char buf[64];
 
+	if (n > sizeof(buf))
+		return false;
 	for (i = 1; i < cnt; i++) {
-		if (elf__section_at(ef, i, &sec) || !sec.data)
+		if (elf__section_info(ef, i, &sec) || sec.type == SHT_NOBITS ||
+		    sec.type == SHT_NULL)
 			continue;
 		if (!(sec.flags & SHF_ALLOC) || (sec.flags & SHF_EXECINSTR))
 			continue;
 		if (v < sec.vaddr || v - sec.vaddr > sec.size ||
 		    sec.size - (v - sec.vaddr) < n)
 			continue;
-		if (!memcmp(sec.data + (v - sec.vaddr), s, n))
+		if (!elf__read_section(ef, i, v - sec.vaddr, buf, n) &&
+		    !memcmp(buf, s, n))
 			return true;
 	}
 	return false;
@@ -286,7 +292,7 @@ int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 					  uint64_t *vaddr)
 {
 	uint64_t fn, size, found = 0, i;
-	const uint8_t *p;
+	uint8_t p[CALL_SCAN_MAX];
 
 	if (elf__find_dynsym(ef, "PySys_Audit", &fn, &size))
 		return -ENOENT;
@@ -294,12 +300,12 @@ int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 		size = CALL_SCAN_NOSIZE;
 	if (size > CALL_SCAN_MAX)
 		size = CALL_SCAN_MAX;
-	while (size && !(p = elf__at_vaddr(ef, fn, size)))
+	while (size && elf__read_vaddr(ef, fn, p, size))
 		size /= 2;
 	if (!size)
 		return -ENOENT;
 	for (i = 0; i + 5 <= size; i++) {
-		const uint8_t *q;
+		uint8_t q[sizeof(TEST_RDI_RDI)];
 		uint64_t tgt;
 		int32_t rel;
 
@@ -309,8 +315,8 @@ int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 		tgt = fn + i + 5 + (uint64_t)(int64_t)rel;
 		if (!elf__vaddr_is_exec(ef, tgt))
 			continue;
-		q = elf__at_vaddr(ef, tgt, sizeof(TEST_RDI_RDI));
-		if (!q || memcmp(q, TEST_RDI_RDI, sizeof(TEST_RDI_RDI)))
+		if (elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
+		    memcmp(q, TEST_RDI_RDI, sizeof(TEST_RDI_RDI)))
 			continue;
 		if (found && found != tgt)
 			return -ENOENT;	/* ambiguous: trust neither */
@@ -369,7 +375,6 @@ static bool hex_valid(uint64_t hex)
 /* Py_Version (3.11+): const unsigned long PY_VERSION_HEX in .rodata. */
 static bool read_py_version(const struct elf_file *ef, uint32_t *hex)
 {
-	const uint8_t *p;
 	uint64_t v, size;
 	uint32_t val;
 
@@ -377,10 +382,9 @@ static bool read_py_version(const struct elf_file *ef, uint32_t *hex)
 		return false;
 	if (size != 4 && size != 8)
 		return false;
-	p = elf__at_vaddr(ef, v, 4);	/* little-endian: low half first */
-	if (!p)
+	/* little-endian: low half first */
+	if (elf__read_vaddr(ef, v, &val, sizeof(val)))
 		return false;
-	memcpy(&val, p, sizeof(val));
 	if (!hex_valid(val))
 		return false;
 	*hex = val;
@@ -396,14 +400,16 @@ static bool read_py_version(const struct elf_file *ef, uint32_t *hex)
 static bool read_debug_offsets(const struct elf_file *ef, uint32_t *hex, int *ft)
 {
 	struct elf_section s;
+	uint8_t head[24];
 	uint64_t ver, f;
 
-	if (elf__section_by_name(ef, ".PyRuntime", &s) || !s.data || s.size < 24)
+	if (elf__section_info_by_name(ef, ".PyRuntime", &s) ||
+	    elf__read_section(ef, s.index, 0, head, sizeof(head)))
 		return false;
-	if (memcmp(s.data, "xdebugpy", 8))
+	if (memcmp(head, "xdebugpy", 8))
 		return false;
-	memcpy(&ver, s.data + 8, sizeof(ver));
-	memcpy(&f, s.data + 16, sizeof(f));
+	memcpy(&ver, head + 8, sizeof(ver));
+	memcpy(&f, head + 16, sizeof(f));
 	if (!hex_valid(ver) || ver < 0x030d0000)
 		return false;
 	*hex = (uint32_t)ver;

@@ -50,6 +50,17 @@ static void check_vaddr(const struct elf_file *ef, uint64_t v)
 		   (unsigned long long)v);
 	touch(p1, 1);
 	touch(p16, 16);
+	{
+		/* the copying read agrees with the pointer */
+		uint8_t b[16];
+		int r1 = elf__read_vaddr(ef, v, b, 1), r16 = elf__read_vaddr(ef, v, b, 16);
+
+		FUZZ_CHECK(!r16 == !!p16 && (!p16 || !memcmp(b, p16, 16)),
+			   "vaddr 0x%llx: read_vaddr(16) %d vs at_vaddr %p",
+			   (unsigned long long)v, r16, (const void *)p16);
+		FUZZ_CHECK(!r1 == !!p1, "vaddr 0x%llx: read_vaddr(1) %d vs at_vaddr %p",
+			   (unsigned long long)v, r1, (const void *)p1);
+	}
 	/* 0 length means 1 byte */
 	FUZZ_CHECK(elf__at_vaddr(ef, v, 0) == p1, "vaddr 0x%llx: len 0 vs 1",
 		   (unsigned long long)v);
@@ -108,6 +119,24 @@ static void check_sections(const struct elf_file *ef)
 		FUZZ_CHECK(!s.data || s.type != SHT_NOBITS,
 			   "NOBITS section %zu with data", i);
 		touch(s.data, s.size);
+		{
+			/* info: the same without data; copying reads agree */
+			struct elf_section si;
+			uint8_t b[8];
+			size_t k = s.size < sizeof(b) ? s.size : sizeof(b);
+			int r = elf__read_section(ef, i, s.size - k, b, k);
+
+			FUZZ_CHECK(!elf__section_info(ef, i, &si) && !si.data &&
+				   si.index == i && si.size == s.size &&
+				   si.type == s.type && si.name == s.name,
+				   "section_info %zu", i);
+			FUZZ_CHECK(!r == !!s.data &&
+				   (!s.data || !memcmp(b, s.data + s.size - k, k)),
+				   "read_section %zu: %d, data %p", i, r,
+				   (const void *)s.data);
+			FUZZ_CHECK(elf__read_section(ef, i, s.size, b, 1) == -ENOENT,
+				   "read_section %zu past its end", i);
+		}
 		if (i < 64 && (s.flags & SHF_ALLOC))
 			check_vaddr(ef, s.vaddr);
 	}

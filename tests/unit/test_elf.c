@@ -16,11 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "user/elf.h"
 #include "tests/fixtures/mkelf.h"
+
+static uint64_t rng_state;
+static uint64_t rng(void);
 
 #define PY311_EXE	"/usr/bin/python3.11"
 #define PY311_SO	"/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0"
@@ -736,9 +740,293 @@ static void test_size_limit(void **state)
 	assert_null(ef);
 }
 
-/* ---- fuzzing ------------------------------------------------------- */
+/* ---- files read on demand ----------------------------------------- */
 
-static uint64_t rng_state;
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+static uint64_t mix_bytes(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = mix(h, b[i]);
+	return h;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+	return s ? mix_bytes(h, s, strlen(s) + 1) : mix(h, 0x5a5a);
+}
+
+/*
+ * Everything the reader answers about ef, as one number: a file read on
+ * demand (elf__open) must answer as its image in memory (elf__open_mem).
+ * With all_data, the whole contents of every section too.
+ */
+static uint64_t digest(const struct elf_file *ef, bool all_data)
+{
+	static const char *const syms[] = {
+		"PySys_Audit", "_PySys_Audit", "sys_audit", "sys_audit_tstate",
+		"Py_Version", "PySys_AuditTuple", "main", "_start", "",
+	};
+	uint64_t h = 0xcbf29ce484222325ULL, v, sz, off;
+	struct elf_section s;
+	const char *names[8];
+	const uint8_t *p;
+	uint8_t buf[16];
+	size_t i, n;
+	int ret;
+
+	h = mix(h, elf__type(ef));
+	h = mix(h, elf__machine(ef));
+	h = mix(h, elf__has_symtab(ef));
+	h = mix(h, elf__section_count(ef));
+	for (i = 0; i < elf__section_count(ef); i++) {
+		assert_int_equal(elf__section_info(ef, i, &s), 0);
+		assert_null(s.data);
+		assert_int_equal(s.index, i);
+		h = mix_str(h, s.name);
+		h = mix(h, s.type);
+		h = mix(h, s.flags);
+		h = mix(h, s.vaddr);
+		h = mix(h, s.offset);
+		h = mix(h, s.size);
+		n = s.size < sizeof(buf) ? s.size : sizeof(buf);
+		ret = elf__read_section(ef, i, 0, buf, n);
+		h = mix(h, (uint64_t)ret);
+		if (!ret)
+			h = mix_bytes(h, buf, n);
+		ret = elf__read_section(ef, i, s.size - n, buf, n);
+		h = mix(h, (uint64_t)ret);
+		if (!ret)
+			h = mix_bytes(h, buf, n);
+		h = mix(h, (uint64_t)elf__read_section(ef, i, s.size, buf, 1));
+		if (all_data) {
+			assert_int_equal(elf__section_at(ef, i, &s), 0);
+			h = mix(h, !!s.data);
+			if (s.data)
+				h = mix_bytes(h, s.data, s.size);
+		}
+		ret = elf__read_vaddr(ef, s.vaddr, buf, 8);
+		h = mix(h, (uint64_t)ret);
+		if (!ret)
+			h = mix_bytes(h, buf, 8);
+		p = elf__at_vaddr(ef, s.vaddr, 8);
+		assert_true(!p == !!ret);
+		if (p)
+			assert_memory_equal(p, buf, 8);
+		ret = elf__vaddr_to_offset(ef, s.vaddr, &off);
+		h = mix(h, (uint64_t)ret);
+		h = mix(h, ret ? 0 : off);
+		h = mix(h, elf__vaddr_is_exec(ef, s.vaddr));
+		for (v = s.vaddr; v < s.vaddr + 16; v += 8) {
+			uint64_t a;
+
+			h = mix(h, (uint64_t)elf__relative_addend(ef, v, &a));
+			h = mix(h, a);
+		}
+	}
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		ret = elf__find_symbol(ef, syms[i], &v, &sz);
+		h = mix(h, (uint64_t)ret);
+		if (!ret) {
+			h = mix(h, v);
+			h = mix(h, sz);
+			ret = elf__read_vaddr(ef, v, buf, sizeof(buf));
+			h = mix(h, (uint64_t)ret);
+			if (!ret)
+				h = mix_bytes(h, buf, sizeof(buf));
+		}
+		ret = elf__find_dynsym(ef, syms[i], &v, &sz);
+		h = mix(h, (uint64_t)ret);
+		if (!ret)
+			h = mix(mix(h, v), sz);
+	}
+	h = mix_str(h, elf__soname(ef));
+	h = mix_str(h, elf__runpath(ef));
+	n = elf__needed(ef, names, 8);
+	h = mix(h, n);
+	for (i = 0; i < n && i < 8; i++)
+		h = mix_str(h, names[i]);
+	h = mix(h, elf__has_usdt(ef, "python", "audit"));
+	h = mix(h, elf__has_usdt(ef, "python", "function__entry"));
+	return h;
+}
+
+/* A memfd holding the image, and its path. */
+static int memfd_with(const uint8_t *img, size_t size, char *path, size_t pathlen)
+{
+	int fd = memfd_create("pa-test-elf", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	assert_int_equal(pwrite(fd, img, size, 0), (ssize_t)size);
+	snprintf(path, pathlen, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+/* elf__open and elf__open_mem agree: on the synthetic image (every byte
+ * of every section), and on the real files (without reading them whole). */
+static void test_file_matches_image(void **state)
+{
+	static const char *const real[] = {
+		BIN_TRUE, PY311_EXE, PY311_SO, PYENV313,
+	};
+	struct elf_file *ef, *em;
+	char path[64], err[256];
+	size_t size, i;
+	uint8_t *img = fresh(&size);
+	int fd = memfd_with(img, size, path, sizeof(path));
+
+	(void)state;
+	assert_int_equal(elf__open(path, &ef, err, sizeof(err)), 0);
+	em = open_ok(img, size);
+	assert_true(digest(ef, true) == digest(em, true));
+	elf__close(ef);
+	elf__close(em);
+	close(fd);
+	free(img);
+
+	for (i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
+		if (!present(real[i]))
+			continue;
+		img = read_all(real[i], &size);
+		assert_non_null(img);
+		assert_int_equal(elf__open(real[i], &ef, err, sizeof(err)), 0);
+		em = open_ok(img, size);
+		assert_true(digest(ef, false) == digest(em, false));
+		elf__close(ef);
+		elf__close(em);
+		free(img);
+	}
+}
+
+/* A file that shrinks after elf__open: what is left to read is missing,
+ * nothing faults (no mmap, so no SIGBUS). */
+static void test_file_truncated(void **state)
+{
+	static const size_t cuts[] = { 0, 0x100, MK_TEXT + 8, MK_SYMTAB + 8, MK_NOTE };
+	struct elf_file *ef;
+	struct elf_section s;
+	char path[64], err[256];
+	uint8_t buf[16];
+	uint64_t v;
+	size_t size, i;
+	uint8_t *img = fresh(&size);
+
+	(void)state;
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		int fd = memfd_with(img, size, path, sizeof(path));
+
+		assert_int_equal(elf__open(path, &ef, err, sizeof(err)), 0);
+		/* read at open: the headers and the dynamic section */
+		assert_string_equal(elf__soname(ef), "libpython3.12.so.1.0");
+		assert_int_equal(ftruncate(fd, (off_t)cuts[i]), 0);
+		/* each part is missing once the cut is before its end */
+		assert_int_equal(elf__find_symbol(ef, "sys_audit", &v, NULL),
+				 cuts[i] < MK_STRTAB ? -ENOENT : 0);
+		assert_int_equal(elf__read_vaddr(ef, MK_SYS_AUDIT, buf, 4),
+				 cuts[i] < MK_SYS_AUDIT + 4 ? -EIO : 0);
+		assert_true(!elf__at_vaddr(ef, MK_SYS_AUDIT, 4) ==
+			    (cuts[i] < MK_SYS_AUDIT + 4));
+		assert_int_equal(elf__relative_addend(ef, MK_DATA + 0x80, &v),
+				 cuts[i] < MK_RODATA ? -ENOENT : 0);
+		assert_int_equal(elf__has_usdt(ef, "python", "audit"),
+				 cuts[i] > MK_NOTE);
+		assert_int_equal(elf__section_by_name(ef, ".text", &s), 0);
+		assert_true(!s.data == (cuts[i] < MK_DATA));
+		assert_int_equal(elf__read_section(ef, s.index, 0, buf, 4),
+				 cuts[i] < MK_TEXT + 4 ? -EIO : 0);
+		(void)digest(ef, true);
+		elf__close(ef);
+		close(fd);
+	}
+	free(img);
+}
+
+/* Sections larger than the memory budget, in a large sparse file: open
+ * reads the headers only; those sections are not read (their lookups fail
+ * as in a stripped file), the others still work. */
+static void test_file_budget(void **state)
+{
+	const uint64_t big = 900ULL << 20;
+	const uint64_t rela = (ELF_READ_MAX / 16 + 1) * sizeof(Elf64_Rela);
+	struct elf_file *ef;
+	char path[64], err[256];
+	uint64_t v;
+	size_t size;
+	uint8_t *img = fresh(&size);
+	int fd;
+
+	(void)state;
+	SH_SET(img, ".symtab", sh_offset, 1ULL << 20);
+	SH_SET(img, ".symtab", sh_size, (ELF_READ_MAX / 24 + 1) * 24);
+	SH_SET(img, ".rela.dyn", sh_offset, 1ULL << 28);
+	SH_SET(img, ".rela.dyn", sh_size, rela);
+	fd = memfd_with(img, size, path, sizeof(path));
+	assert_int_equal(ftruncate(fd, (off_t)big), 0);	/* sparse */
+	assert_int_equal(elf__open(path, &ef, err, sizeof(err)), 0);
+	assert_true(elf__has_symtab(ef));
+	assert_int_equal(elf__find_symbol(ef, "sys_audit", &v, NULL), -ENOENT);
+	assert_int_equal(elf__find_symbol(ef, "PySys_Audit", &v, NULL), 0);
+	assert_int_equal(v, MK_PYSYS_AUDIT);
+	assert_int_equal(elf__relative_addend(ef, MK_DATA + 0x80, &v), -ENOENT);
+	assert_true(elf__has_usdt(ef, "python", "audit"));
+	assert_string_equal(elf__soname(ef), "libpython3.12.so.1.0");
+	elf__close(ef);
+	close(fd);
+	free(img);
+}
+
+/* The mutation fuzzer below through files: the same answers as in memory. */
+static void test_fuzz_file_vs_image(void **state)
+{
+	size_t size, i, k, opened = 0;
+	uint8_t *orig = fresh(&size), *buf = malloc(size);
+	char path[64], err[256];
+	int fd = memfd_with(orig, size, path, sizeof(path));
+
+	(void)state;
+	assert_non_null(buf);
+	rng_state = 0xf11eba5edULL;
+	for (i = 0; i < 3000; i++) {
+		struct elf_file *ef = NULL, *em = NULL;
+		size_t len = size;
+		int rf, rm;
+
+		memcpy(buf, orig, size);
+		for (k = 0; k < 1 + rng() % 6; k++) {
+			uint64_t r = rng();
+			size_t pos = r % 3 ? MK_SHOFF + rng() % (size - MK_SHOFF)
+					   : rng() % size;
+
+			buf[pos] = r % 2 ? (uint8_t)rng() : buf[pos] ^ (1u << (rng() % 8));
+		}
+		if (rng() % 16 == 0)
+			len = rng() % size;
+		assert_int_equal(ftruncate(fd, 0), 0);
+		assert_int_equal(pwrite(fd, buf, len, 0), (ssize_t)len);
+		rf = elf__open(path, &ef, err, sizeof(err));
+		rm = elf__open_mem(buf, len, &em, err, sizeof(err));
+		assert_int_equal(rf, rm);
+		if (!rf) {
+			assert_true(digest(ef, true) == digest(em, true));
+			opened++;
+		}
+		elf__close(ef);
+		elf__close(em);
+	}
+	print_message("fuzz file vs image: %zu iterations, %zu parsed\n", i, opened);
+	close(fd);
+	free(buf);
+	free(orig);
+}
+
+/* ---- fuzzing ------------------------------------------------------- */
 
 static uint64_t rng(void)
 {
@@ -907,6 +1195,10 @@ int main(void)
 		cmocka_unit_test(test_malformed_dynamic),
 		cmocka_unit_test(test_malformed_stapsdt),
 		cmocka_unit_test(test_size_limit),
+		cmocka_unit_test(test_file_matches_image),
+		cmocka_unit_test(test_file_truncated),
+		cmocka_unit_test(test_file_budget),
+		cmocka_unit_test(test_fuzz_file_vs_image),
 		cmocka_unit_test(test_fuzz_bin_true),
 		cmocka_unit_test(test_fuzz_synthetic),
 	};
