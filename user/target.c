@@ -720,7 +720,7 @@ static void find_addresses(const struct elf_file *ef, struct target *t)
 	struct elf_section sec;
 	uint64_t addr = 0;
 
-	if (!elf__section_by_name(ef, ".rodata", &sec) && sec.vaddr &&
+	if (!elf__section_info_by_name(ef, ".rodata", &sec) && sec.vaddr &&
 	    sec.size && sec.vaddr + sec.size > sec.vaddr) {
 		t->layout.ro_lo = sec.vaddr;
 		t->layout.ro_hi = sec.vaddr + sec.size;
@@ -728,7 +728,7 @@ static void find_addresses(const struct elf_file *ef, struct target *t)
 	if (!elf__find_symbol(ef, "_PyRuntime", &addr, NULL) && addr)
 		t->layout.runtime = addr;
 	for (size_t i = 0; i < elf__section_count(ef); i++) {
-		if (elf__section_at(ef, i, &sec) || !(sec.flags & SHF_ALLOC) ||
+		if (elf__section_info(ef, i, &sec) || !(sec.flags & SHF_ALLOC) ||
 		    !sec.vaddr || sec.vaddr + sec.size < sec.vaddr)
 			continue;
 		if (!t->layout.img_lo || sec.vaddr < t->layout.img_lo)
