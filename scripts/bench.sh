@@ -73,7 +73,7 @@ t_start=$(date +%s)
 
 mkdir -p "$build"
 cflags=(-O2 -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -I. -Ibpf)
-cc "${cflags[@]}" tests/bench/replay.c user/record.c user/format.c \
+cc "${cflags[@]}" tests/bench/replay.c user/record.c user/format.c user/source.c user/linetable.c \
 	user/event_table.c user/proc.c user/log.c -o "$build/replay" -lm ||
 	die "cannot build tests/bench/replay.c"
 cc "${cflags[@]}" tests/bench/startup.c -o "$build/startup" ||
@@ -187,12 +187,13 @@ verdict() { # value op limit -> met / not met
 declare -A res	# res[py,cond,loop] = ns per iteration
 declare -A info	# misc figures
 targets=()	# lines of the final targets table
-conds=(untraced empty print full filtered summary)
+conds=(untraced empty print full nosrc filtered summary)
 declare -A cond_name=(
 	[untraced]="untraced"
 	[empty]="bpftrace empty probe (count)"
 	[print]="bpftrace printf event name"
 	[full]="pyaudit --json"
+	[nosrc]="pyaudit --json --no-source"
 	[filtered]="pyaudit -e nothing.matches"
 	[summary]="pyaudit -s"
 )
@@ -268,6 +269,13 @@ bench_python() {
 		fi
 	fi
 
+	# pyaudit, full capture without the Python frame: the frame's cost
+	if start_tracer pyaudit 0 "$file" /dev/null "$tmp/pa.err" \
+		"$PYAUDIT" --json --no-source --binary "$file"; then
+		for l in c py; do res[$key,nosrc,$l]=$(run_loop $l); done
+		stop_tracer
+	fi
+
 	# pyaudit, the event filtered out in BPF
 	if start_tracer pyaudit 0 "$file" /dev/null "$tmp/pa.err" \
 		"$PYAUDIT" --json --binary "$file" -e nothing.matches; then
@@ -320,6 +328,8 @@ print_table() {
 	echo "  ratios of added costs             id(x) sys.audit   target"
 	ratio_row "$key" "pyaudit --json / empty probe" full empty "<=" 1.3
 	ratio_row "$key" "pyaudit --json / bpftrace printf" full print "<=" 0.3
+	ratio_row "$key" "pyaudit --no-source / empty probe" nosrc empty "<=" 1.3
+	ratio_row "$key" "pyaudit --no-source / bpftrace printf" nosrc print "<=" 0.3
 	ratio_row "$key" "pyaudit -e (filtered) / empty" filtered empty "<=" 1.1
 	ratio_row "$key" "pyaudit -s / empty probe" summary empty "" ""
 	echo "  probed file offsets (bpftool perf list): bpftrace ${info[$key,sites_bt]:-?}; pyaudit ${info[$key,sites_pa]:-?}"
