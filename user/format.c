@@ -110,16 +110,19 @@
  * ~15x in JSON (a truncated empty type name: 4 bytes become 59), so
  * FORMAT_LINE_MAX (256 KiB) always suffices; should it not, a JSON line
  * is rewritten without its args and a text line is cut at a character
- * boundary and ends in " ...(line truncated)".
+ * boundary and ends in " ...(line truncated)". On a block-buffered
+ * stream, a line that does not fit in what is left of the buffer is
+ * preceded by a flush, so that the stream's writes end at line ends
+ * (pyaudit's output buffer holds FORMAT_LINE_MAX: see user/output.c).
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "format.h"
 
-#define FORMAT_LINE_MAX (256 * 1024)
 /* Deeper than any decoded record: guards hand-made trees only. */
 #define FORMAT_DEPTH_MAX (RECORD_DEPTH_MAX + 2)
 
@@ -1495,5 +1498,12 @@ void format__event(FILE *out, const struct format_opts *o,
 	n = sb_finish(&b);
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
+	/*
+	 * A full buffer is written out wherever it ends: flush it first when
+	 * the line does not fit in what is left, so that each write(2) is
+	 * whole lines (a line of FORMAT_LINE_MAX always fits pyaudit's).
+	 */
+	if (__fpending(out) + n > __fbufsize(out))
+		fflush(out);
 	fwrite(line, 1, n, out);
 }

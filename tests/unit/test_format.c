@@ -1250,6 +1250,52 @@ static void test_str_fast_path_long(void **state)
 	assert_memory_equal(got + 5000, "\\xff'x", 7);
 }
 
+/* A stream that records its writes: each must end at a line end. */
+static size_t cookie_writes, cookie_bytes;
+
+static ssize_t cookie_write(void *c, const char *buf, size_t size)
+{
+	(void)c;
+	assert_true(size > 0);
+	assert_int_equal(buf[size - 1], '\n');
+	cookie_writes++;
+	cookie_bytes += size;
+	return size;
+}
+
+/*
+ * Block-buffered output (as pyaudit's): format__event flushes before a
+ * line that does not fit in what is left of the buffer, so the stream
+ * never writes a full buffer that ends inside a line.
+ */
+static void test_event_writes_whole_lines(void **state)
+{
+	static char sbuf[1000], arg[700];
+	cookie_io_functions_t io = { .write = cookie_write };
+	struct format_opts o = { .json = true };
+	size_t i, bytes = 0;
+	FILE *f;
+
+	(void)state;
+	memset(arg, 'x', sizeof(arg));
+	f = fopencookie(NULL, "w", io);
+	assert_non_null(f);
+	assert_int_equal(setvbuf(f, sbuf, _IOFBF, sizeof(sbuf)), 0);
+	cookie_writes = cookie_bytes = 0;
+	for (i = 0; i < 200; i++) {
+		o.json = i % 3;
+		rb_start(&r, PA_SRC_USDT, 0, 1);
+		rb_str(&r, "ev");
+		rb_val(&r, PA_T_STR_UTF8, 0, arg, i * 37 % sizeof(arg));
+		decode_ok();
+		format__event(f, &o, &ev, NULL);
+		bytes += strlen(line(&o, NULL));
+	}
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(cookie_bytes, bytes);
+	assert_true(cookie_writes > 20);
+}
+
 /*
  * Random records, raw random bytes and mutations of both: never crash;
  * whatever is accepted formats to a clean text line and valid JSON.
@@ -1310,6 +1356,7 @@ int main(void)
 		cmocka_unit_test(test_str_fast_path),
 		cmocka_unit_test(test_str_fast_path_kinds),
 		cmocka_unit_test(test_str_fast_path_long),
+		cmocka_unit_test(test_event_writes_whole_lines),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_containers),
 		cmocka_unit_test(test_truncation),
