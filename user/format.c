@@ -110,18 +110,20 @@
  * ~15x in JSON (a truncated empty type name: 4 bytes become 59), so
  * FORMAT_LINE_MAX (256 KiB) always suffices; should it not, a JSON line
  * is rewritten without its args and a text line is cut at a character
- * boundary and ends in " ...(line truncated)".
+ * boundary and ends in " ...(line truncated)". On a block-buffered
+ * stream, a line that does not fit in what is left of the buffer is
+ * preceded by a flush, so that the stream's writes end at line ends
+ * (pyaudit's output buffer holds FORMAT_LINE_MAX: see user/output.c).
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "format.h"
 #include "source.h"
 
-#define FORMAT_LINE_MAX (256 * 1024)
 /* Deeper than any decoded record: guards hand-made trees only. */
 #define FORMAT_DEPTH_MAX (RECORD_DEPTH_MAX + 2)
 
@@ -132,14 +134,14 @@ struct sb {
 	size_t len;
 };
 
-static void sb_putc(struct sb *b, char c)
+static inline void sb_putc(struct sb *b, char c)
 {
 	if (b->len + 1 < b->size)
 		b->p[b->len] = c;
 	b->len++;
 }
 
-static void sb_putn(struct sb *b, const char *s, size_t n)
+static inline void sb_putn(struct sb *b, const char *s, size_t n)
 {
 	size_t room = 0;
 
@@ -150,26 +152,71 @@ static void sb_putn(struct sb *b, const char *s, size_t n)
 	b->len += n;
 }
 
-static void sb_puts(struct sb *b, const char *s)
+/* Inlined: the length of a string literal is then known when compiling. */
+static inline __attribute__((always_inline)) void sb_puts(struct sb *b,
+							  const char *s)
 {
 	sb_putn(b, s, strlen(s));
 }
 
-static void __attribute__((format(printf, 2, 3)))
-sb_printf(struct sb *b, const char *fmt, ...)
+/* Decimal digits of v, as printf's %llu would write them. */
+static void sb_u64(struct sb *b, uint64_t v)
 {
-	char tmp[128];
-	va_list ap;
-	int n;
+	char tmp[20];
+	size_t n = sizeof(tmp);
+	char *p;
 
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (v < 10) {
+		sb_putc(b, '0' + v);
 		return;
-	if ((size_t)n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	sb_putn(b, tmp, n);
+	}
+	do {
+		tmp[--n] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	/* most often there is room: copy the digits without a call */
+	if (b->len + sizeof(tmp) < b->size) {
+		p = b->p + b->len;
+		for (size_t i = n; i < sizeof(tmp); i++)
+			*p++ = tmp[i];
+		b->len += sizeof(tmp) - n;
+	} else {
+		sb_putn(b, tmp + n, sizeof(tmp) - n);
+	}
+}
+
+/* As printf's %lld. */
+static void sb_i64(struct sb *b, int64_t v)
+{
+	if (v < 0) {
+		sb_putc(b, '-');
+		sb_u64(b, -(uint64_t)v);
+	} else {
+		sb_u64(b, v);
+	}
+}
+
+/* v with leading zeros to at least width digits, as printf's %0*llu. */
+static void sb_u64_zero(struct sb *b, uint64_t v, int width)
+{
+	char tmp[20];
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = '0' + v % 10;
+		v /= 10;
+	} while (v || (int)(sizeof(tmp) - n) < width);
+	sb_putn(b, tmp + n, sizeof(tmp) - n);
+}
+
+/* v then spaces to width columns, as printf's %-*llu. */
+static void sb_u64_left(struct sb *b, uint64_t v, int width)
+{
+	size_t start = b->len;
+
+	sb_u64(b, v);
+	while (b->len - start < (size_t)width)
+		sb_putc(b, ' ');
 }
 
 static size_t sb_finish(struct sb *b)
@@ -421,15 +468,98 @@ static void text_cp(struct sb *b, uint32_t c, char quote)
 	}
 }
 
+/* Each byte of a 64-bit word set to c. */
+static uint64_t bytes_of(uint8_t c)
+{
+	return 0x0101010101010101ULL * c;
+}
+
+/*
+ * Whether some byte of w is below n (n <= 0x80), and whether some byte
+ * is 0: the word-at-a-time tests of "Bit Twiddling Hacks" (hasless,
+ * haszero). Subtracting n from a byte below n borrows, which sets its
+ * high bit; "& ~w" keeps bytes whose high bit was clear. The answers
+ * are exact; which byte matched is not needed.
+ */
+static bool has_byte_below(uint64_t w, uint8_t n)
+{
+	return (w - bytes_of(n)) & ~w & bytes_of(0x80);
+}
+
+static bool has_zero_byte(uint64_t w)
+{
+	return has_byte_below(w, 1);
+}
+
+/*
+ * Whether all 8 bytes at d are printable ASCII (0x20 to 0x7e) other
+ * than stop1 and stop2: no byte with its high bit set, none below 0x20,
+ * none equal to 0x7f, stop1 or stop2 (a byte equal to c is a 0 in
+ * w ^ bytes_of(c)).
+ */
+static bool all_plain8(const uint8_t *d, uint8_t stop1, uint8_t stop2)
+{
+	uint64_t w;
+
+	memcpy(&w, d, sizeof(w));
+	return !(w & bytes_of(0x80)) && !has_byte_below(w, 0x20) &&
+	       !has_zero_byte(w ^ bytes_of(0x7f)) &&
+	       !has_zero_byte(w ^ bytes_of(stop1)) &&
+	       !has_zero_byte(w ^ bytes_of(stop2));
+}
+
+/*
+ * The fast path of escaping: how many bytes from the iterator's position
+ * are printable ASCII (0x20 to 0x7e) other than the bytes stop1 and
+ * stop2, and so stand for themselves in the output. 0 for UCS2 and UCS4,
+ * whose code units are wider than a byte. In UTF-8 and in latin-1 a byte
+ * below 0x80 is always a whole character, the same code point.
+ */
+static size_t uit_plain_run(const struct uit *it, uint8_t stop1,
+			    uint8_t stop2)
+{
+	const uint8_t *d;
+	size_t n, i = 0;
+
+	if ((it->kind != K_UTF8 && it->kind != K_UCS1) || it->pos >= it->len)
+		return 0;
+	d = it->d + it->pos;
+	n = it->len - it->pos;
+	while (i + 8 <= n && all_plain8(d + i, stop1, stop2))
+		i += 8;
+	while (i < n && d[i] >= 0x20 && d[i] < 0x7f && d[i] != stop1 &&
+	       d[i] != stop2)
+		i++;
+	return i;
+}
+
+/* Copy the run of plain bytes at the iterator's position (see above). */
+static void copy_plain_run(struct sb *b, struct uit *it, uint8_t stop1,
+			   uint8_t stop2)
+{
+	size_t run = uit_plain_run(it, stop1, stop2);
+
+	if (run) {
+		sb_putn(b, (const char *)it->d + it->pos, run);
+		it->pos += run;
+	}
+}
+
 static void text_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
 		       uint8_t flags, char quote)
 {
+	/* text_cp escapes a backslash, the quote, or unquoted a space */
+	uint8_t special = quote ? quote : ' ';
 	struct uit it;
 	uint32_t c;
 	int k;
 
 	uit_init(&it, d, len, tag, flags);
-	while ((k = uit_next(&it, &c)) != U_END) {
+	for (;;) {
+		copy_plain_run(b, &it, '\\', special);
+		k = uit_next(&it, &c);
+		if (k == U_END)
+			break;
 		if (k == U_BYTE)
 			sb_hex(b, "\\x", c, 2);
 		else
@@ -481,7 +611,11 @@ static void json_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
 	int k;
 
 	uit_init(&it, d, len, tag, flags);
-	while ((k = uit_next(&it, &c)) != U_END) {
+	for (;;) {
+		copy_plain_run(b, &it, '"', '\\');
+		k = uit_next(&it, &c);
+		if (k == U_END)
+			break;
 		if (k == U_BYTE)
 			sb_hex(b, "\\udc", c, 2);
 		else
@@ -620,8 +754,9 @@ static void float_repr(struct sb *b, double d)
 			sb_putc(b, '.');
 			sb_putn(b, digits + 1, nd - 1);
 		}
-		sb_printf(b, "e%c%02d", decpt - 1 < 0 ? '-' : '+',
-			  abs(decpt - 1));
+		sb_putc(b, 'e');
+		sb_putc(b, decpt - 1 < 0 ? '-' : '+');
+		sb_u64_zero(b, abs(decpt - 1), 2);
 	}
 }
 
@@ -674,9 +809,9 @@ static void pylong_decimal(struct sb *b, const struct rec_value *v)
 	}
 	if (v->flags & PA_VF_NEGATIVE)
 		sb_putc(b, '-');
-	sb_printf(b, "%u", limbs[nl - 1]);
+	sb_u64(b, limbs[nl - 1]);
 	for (i = nl - 1; i-- > 0;)
-		sb_printf(b, "%09u", limbs[i]);
+		sb_u64_zero(b, limbs[i], 9);
 }
 
 static bool container_cut(const struct rec_value *v)
@@ -701,9 +836,10 @@ static void repr_container(struct sb *b, const struct rec_value *v, int depth)
 	sb_putc(b, tuple ? '(' : '[');
 	if (v->flags & PA_VF_NOT_EXPANDED) {
 		sb_puts(b, "...");
-		if (!(v->flags & PA_VF_LEN_UNKNOWN))
-			sb_printf(b, "%u item%s", v->real_len,
-				  v->real_len == 1 ? "" : "s");
+		if (!(v->flags & PA_VF_LEN_UNKNOWN)) {
+			sb_u64(b, v->real_len);
+			sb_puts(b, v->real_len == 1 ? " item" : " items");
+		}
 	} else if (depth >= FORMAT_DEPTH_MAX) {
 		sb_puts(b, "...");
 	} else {
@@ -748,13 +884,13 @@ static void repr_value(struct sb *b, const struct rec_value *v, int depth)
 		if (v->len != 8 || !v->data)
 			break;
 		memcpy(&i64, v->data, 8);
-		sb_printf(b, "%lld", (long long)i64);
+		sb_i64(b, i64);
 		return;
 	case PA_T_UINT:
 		if (v->len != 8 || !v->data)
 			break;
 		memcpy(&u64, v->data, 8);
-		sb_printf(b, "%llu", (unsigned long long)u64);
+		sb_u64(b, u64);
 		return;
 	case PA_T_FLOAT:
 		if (v->len != 8 || !v->data)
@@ -765,9 +901,11 @@ static void repr_value(struct sb *b, const struct rec_value *v, int depth)
 	case PA_T_PYLONG:
 		if (pylong_exact(v))
 			pylong_decimal(b, v);
-		else
-			sb_printf(b, "<int: %u digits, truncated>",
-				  pylong_ndigits(v));
+		else {
+			sb_puts(b, "<int: ");
+			sb_u64(b, pylong_ndigits(v));
+			sb_puts(b, " digits, truncated>");
+		}
 		return;
 	case PA_T_BYTES:
 		bytes_repr(b, v->data, v->data ? v->len : 0);
@@ -800,7 +938,9 @@ static void repr_value(struct sb *b, const struct rec_value *v, int depth)
 		sb_puts(b, "<unreadable>");
 		return;
 	}
-	sb_printf(b, "<bad value %u>", v->tag);
+	sb_puts(b, "<bad value ");
+	sb_u64(b, v->tag);
+	sb_putc(b, '>');
 }
 
 static void json_value(struct sb *b, const struct rec_value *v, int depth);
@@ -815,10 +955,13 @@ static void json_container(struct sb *b, const struct rec_value *v, int depth)
 		cut = true;
 	}
 	if (cut) {
-		sb_printf(b, "{\"type\":\"%s\",",
-			  v->tag == PA_T_TUPLE ? "tuple" : "list");
-		if (!(v->flags & PA_VF_LEN_UNKNOWN))
-			sb_printf(b, "\"length\":%u,", v->real_len);
+		sb_puts(b, v->tag == PA_T_TUPLE ? "{\"type\":\"tuple\","
+						: "{\"type\":\"list\",");
+		if (!(v->flags & PA_VF_LEN_UNKNOWN)) {
+			sb_puts(b, "\"length\":");
+			sb_u64(b, v->real_len);
+			sb_putc(b, ',');
+		}
 		sb_puts(b, "\"items\":");
 	}
 	sb_putc(b, '[');
@@ -863,13 +1006,13 @@ static void json_value(struct sb *b, const struct rec_value *v, int depth)
 		if (v->len != 8 || !v->data)
 			break;
 		memcpy(&i64, v->data, 8);
-		sb_printf(b, "%lld", (long long)i64);
+		sb_i64(b, i64);
 		return;
 	case PA_T_UINT:
 		if (v->len != 8 || !v->data)
 			break;
 		memcpy(&u64, v->data, 8);
-		sb_printf(b, "%llu", (unsigned long long)u64);
+		sb_u64(b, u64);
 		return;
 	case PA_T_FLOAT:
 		if (v->len != 8 || !v->data)
@@ -886,9 +1029,12 @@ static void json_value(struct sb *b, const struct rec_value *v, int depth)
 	case PA_T_PYLONG:
 		if (pylong_exact(v))
 			pylong_decimal(b, v);
-		else
-			sb_printf(b, "{\"type\":\"int\",\"truncated\":true,"
-				  "\"digits30\":%u}", pylong_ndigits(v));
+		else {
+			sb_puts(b, "{\"type\":\"int\",\"truncated\":true,"
+				   "\"digits30\":");
+			sb_u64(b, pylong_ndigits(v));
+			sb_putc(b, '}');
+		}
 		return;
 	case PA_T_BYTES:
 		sb_puts(b, "{\"type\":\"bytes\",\"base64\":\"");
@@ -1015,6 +1161,54 @@ static const char *source_name(uint8_t source)
 	}
 }
 
+/*
+ * "2026-11-24" and "17:25:01". The fields are never negative: a 64-bit
+ * nanosecond clock spans the years 1677 to 2262.
+ */
+static void sb_date(struct sb *b, const struct tm *tm)
+{
+	sb_u64_zero(b, tm->tm_year + 1900, 4);
+	sb_putc(b, '-');
+	sb_u64_zero(b, tm->tm_mon + 1, 2);
+	sb_putc(b, '-');
+	sb_u64_zero(b, tm->tm_mday, 2);
+}
+
+static void sb_time_of_day(struct sb *b, const struct tm *tm)
+{
+	sb_u64_zero(b, tm->tm_hour, 2);
+	sb_putc(b, ':');
+	sb_u64_zero(b, tm->tm_min, 2);
+	sb_putc(b, ':');
+	sb_u64_zero(b, tm->tm_sec, 2);
+}
+
+/*
+ * "2026-11-24T17:25:01", the UTC date and time of sec. Events come many
+ * to a second: the text of the last second is kept (gmtime_r takes a
+ * lock in glibc).
+ */
+static void utc_second(struct sb *b, time_t sec)
+{
+	static time_t last_sec;
+	static char last[sizeof("2026-11-24T17:25:01")];
+	static bool have_last;
+	struct sb t = { .p = last, .size = sizeof(last) };
+	struct tm tm;
+
+	if (!have_last || sec != last_sec) {
+		if (!gmtime_r(&sec, &tm))
+			memset(&tm, 0, sizeof(tm));
+		sb_date(&t, &tm);
+		sb_putc(&t, 'T');
+		sb_time_of_day(&t, &tm);
+		sb_finish(&t);
+		last_sec = sec;
+		have_last = true;
+	}
+	sb_putn(b, last, sizeof(last) - 1);
+}
+
 /* Wall-clock time of the event, split into seconds and nanoseconds. */
 static void event_time(const struct format_opts *o, const struct rec_event *ev,
 		       time_t *sec, long *nsec)
@@ -1034,9 +1228,13 @@ static void event_time(const struct format_opts *o, const struct rec_event *ev,
 static const char *arg_name(const struct event_def *def, uint32_t i,
 			    char *tmp, size_t size)
 {
+	struct sb t = { .p = tmp, .size = size };
+
 	if (def && i < def->nargs && i < EVENT_ARGS_MAX && def->args[i])
 		return def->args[i];
-	snprintf(tmp, size, "arg%u", i);
+	sb_puts(&t, "arg");
+	sb_u64(&t, i);
+	sb_finish(&t);
 	return tmp;
 }
 
@@ -1066,10 +1264,12 @@ static void frame_text(struct sb *b, const struct format_opts *o,
 		text_chars(b, file->data, file->len, file->tag, file->flags, 0);
 	else
 		sb_putc(b, '?');
-	if (source__line(f, o->py_minor, &line) || line < 0)
+	if (source__line(f, o->py_minor, &line) || line < 0) {
 		sb_puts(b, ":?");
-	else
-		sb_printf(b, ":%d", line);
+	} else {
+		sb_putc(b, ':');
+		sb_i64(b, line);
+	}
 	sb_puts(b, " in ");
 	if (is_str(fn->tag))
 		text_chars(b, fn->data, fn->len, fn->tag, fn->flags, 0);
@@ -1124,10 +1324,12 @@ static void frame_json(struct sb *b, const struct format_opts *o,
 	} else {
 		sb_puts(b, "null");
 	}
-	if (source__line(f, o->py_minor, &line) || line < 0)
+	if (source__line(f, o->py_minor, &line) || line < 0) {
 		sb_puts(b, ",\"line\":null");
-	else
-		sb_printf(b, ",\"line\":%d", line);
+	} else {
+		sb_puts(b, ",\"line\":");
+		sb_i64(b, line);
+	}
 	sb_puts(b, ",\"function\":");
 	if (is_str(fn->tag)) {
 		sb_putc(b, '"');
@@ -1186,21 +1388,29 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	size_t i, cols = 0;
 
 	event_time(o, ev, &sec, &nsec);
-	if (!localtime_r(&sec, &tm))
+	if (!localtime_r(&sec, &tm)) {
 		sb_puts(b, o->abs_time ? "?\?\?\?-?\?-?\? ?\?:?\?:?\?.?\?\?\?\?\? "
 				       : "?\?:?\?:?\?.?\?\?\?\?\? ");
-	else if (o->abs_time)
-		sb_printf(b, "%04d-%02d-%02d %02d:%02d:%02d.%06ld ",
-			  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			  tm.tm_hour, tm.tm_min, tm.tm_sec, nsec / 1000);
-	else
-		sb_printf(b, "%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min,
-			  tm.tm_sec, nsec / 1000);
-	if (o->col_uid)
-		sb_printf(b, "%-6u ", ev->hdr.uid);
-	sb_printf(b, "%-7u ", ev->hdr.pid);
-	if (o->col_ppid)
-		sb_printf(b, "%-7u ", ev->hdr.ppid);
+	} else {
+		if (o->abs_time) {
+			sb_date(b, &tm);
+			sb_putc(b, ' ');
+		}
+		sb_time_of_day(b, &tm);
+		sb_putc(b, '.');
+		sb_u64_zero(b, nsec / 1000, 6);
+		sb_putc(b, ' ');
+	}
+	if (o->col_uid) {
+		sb_u64_left(b, ev->hdr.uid, 6);
+		sb_putc(b, ' ');
+	}
+	sb_u64_left(b, ev->hdr.pid, 7);
+	sb_putc(b, ' ');
+	if (o->col_ppid) {
+		sb_u64_left(b, ev->hdr.ppid, 7);
+		sb_putc(b, ' ');
+	}
 
 	text_chars(&cb, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
 		   PA_T_STR_UTF8, 0, 0);
@@ -1215,8 +1425,15 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	if (o->col_container) {
 		/* the short form: 12 hex digits, or - */
 		const char *id = o->proc ? o->proc->container_id : "";
+		size_t n;
 
-		sb_printf(b, "%-12.12s ", id[0] ? id : "-");
+		if (!id[0])
+			id = "-";
+		n = strnlen(id, 12);
+		sb_putn(b, id, n);
+		for (; n < 12; n++)
+			sb_putc(b, ' ');
+		sb_putc(b, ' ');
 	}
 
 	name_text(b, &ev->name);
@@ -1228,8 +1445,11 @@ static void event_text(struct sb *b, const struct format_opts *o,
 		sb_putc(b, '=');
 		repr_value(b, &ev->args[i], 0);
 	}
-	if (missing_args(ev))
-		sb_printf(b, " ...(+%u more args)", missing_args(ev));
+	if (missing_args(ev)) {
+		sb_puts(b, " ...(+");
+		sb_u64(b, missing_args(ev));
+		sb_puts(b, " more args)");
+	}
 	else if (args_cut(ev))
 		sb_puts(b, " ...(truncated)");
 	source_text(b, o, ev);
@@ -1240,13 +1460,14 @@ static void event_text(struct sb *b, const struct format_opts *o,
 static void cmdline_json(struct sb *b, const char *p, size_t len)
 {
 	size_t i = 0, start;
+	const char *nul;
 	bool first = true;
 
 	sb_putc(b, '[');
 	while (i < len) {
 		start = i;
-		while (i < len && p[i])
-			i++;
+		nul = memchr(p + i, '\0', len - i);
+		i = nul ? (size_t)(nul - p) : len;
 		if (!first)
 			sb_putc(b, ',');
 		first = false;
@@ -1267,14 +1488,26 @@ static void process_json(struct sb *b, const struct format_opts *o,
 {
 	const struct proc_info *pi = o->proc;
 
-	sb_printf(b, ",\"process\":{\"pid\":%u,\"tid\":%u,\"ppid\":%u,"
-		  "\"uid\":%u,\"euid\":%u,\"gid\":%u", ev->hdr.pid,
-		  ev->hdr.tid, ev->hdr.ppid, ev->hdr.uid, ev->hdr.euid,
-		  ev->hdr.gid);
-	if (ev->hdr.auid != UINT32_MAX)
-		sb_printf(b, ",\"auid\":%u", ev->hdr.auid);
-	if (ev->hdr.sessionid != UINT32_MAX)
-		sb_printf(b, ",\"sessionid\":%u", ev->hdr.sessionid);
+	sb_puts(b, ",\"process\":{\"pid\":");
+	sb_u64(b, ev->hdr.pid);
+	sb_puts(b, ",\"tid\":");
+	sb_u64(b, ev->hdr.tid);
+	sb_puts(b, ",\"ppid\":");
+	sb_u64(b, ev->hdr.ppid);
+	sb_puts(b, ",\"uid\":");
+	sb_u64(b, ev->hdr.uid);
+	sb_puts(b, ",\"euid\":");
+	sb_u64(b, ev->hdr.euid);
+	sb_puts(b, ",\"gid\":");
+	sb_u64(b, ev->hdr.gid);
+	if (ev->hdr.auid != UINT32_MAX) {
+		sb_puts(b, ",\"auid\":");
+		sb_u64(b, ev->hdr.auid);
+	}
+	if (ev->hdr.sessionid != UINT32_MAX) {
+		sb_puts(b, ",\"sessionid\":");
+		sb_u64(b, ev->hdr.sessionid);
+	}
 	sb_puts(b, ",\"comm\":\"");
 	json_chars(b, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
 		   PA_T_STR_UTF8, 0);
@@ -1292,15 +1525,18 @@ static void process_json(struct sb *b, const struct format_opts *o,
 		if (pi->cmdline_truncated)
 			sb_puts(b, ",\"cmdline_truncated\":true");
 	}
-	sb_printf(b, ",\"cgroup_id\":%llu", (unsigned long long)ev->hdr.cgroup_id);
+	sb_puts(b, ",\"cgroup_id\":");
+	sb_u64(b, ev->hdr.cgroup_id);
 	if (pi && pi->container_id[0]) {
 		sb_puts(b, ",\"container_id\":\"");
 		json_chars(b, pi->container_id, strnlen(pi->container_id,
 			   sizeof(pi->container_id)), PA_T_STR_UTF8, 0);
 		sb_putc(b, '"');
-		if (pi->container_runtime)
-			sb_printf(b, ",\"container_runtime\":\"%s\"",
-				  pi->container_runtime);
+		if (pi->container_runtime) {
+			sb_puts(b, ",\"container_runtime\":\"");
+			sb_puts(b, pi->container_runtime);
+			sb_putc(b, '"');
+		}
 	}
 	sb_putc(b, '}');
 }
@@ -1310,19 +1546,22 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		       bool no_args)
 {
 	char tmp[16];
-	struct tm tm;
 	time_t sec;
 	long nsec;
 	uint32_t i;
 
 	event_time(o, ev, &sec, &nsec);
-	if (!gmtime_r(&sec, &tm))
-		memset(&tm, 0, sizeof(tm));
-	sb_printf(b, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"",
-		  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		  tm.tm_min, tm.tm_sec, nsec);
-	sb_printf(b, ",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"comm\":\"",
-		  ev->hdr.pid, ev->hdr.tid, ev->hdr.uid);
+	sb_puts(b, "{\"time\":\"");
+	utc_second(b, sec);
+	sb_putc(b, '.');
+	sb_u64_zero(b, nsec, 9);
+	sb_puts(b, "Z\",\"pid\":");
+	sb_u64(b, ev->hdr.pid);
+	sb_puts(b, ",\"tid\":");
+	sb_u64(b, ev->hdr.tid);
+	sb_puts(b, ",\"uid\":");
+	sb_u64(b, ev->hdr.uid);
+	sb_puts(b, ",\"comm\":\"");
 	json_chars(b, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
 		   PA_T_STR_UTF8, 0);
 	sb_puts(b, "\",\"event\":");
@@ -1342,12 +1581,16 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_putc(b, ':');
 		json_value(b, &ev->args[i], 0);
 	}
-	sb_printf(b, "},\"probe\":\"%s\"", source_name(ev->hdr.source));
+	sb_puts(b, "},\"probe\":\"");
+	sb_puts(b, source_name(ev->hdr.source));
+	sb_putc(b, '"');
 	source_json(b, o, ev);
 	if (args_cut(ev) || no_args)
 		sb_puts(b, ",\"truncated\":true");
-	if (missing_args(ev))
-		sb_printf(b, ",\"total_args\":%u", ev->hdr.total_args);
+	if (missing_args(ev)) {
+		sb_puts(b, ",\"total_args\":");
+		sb_u64(b, ev->hdr.total_args);
+	}
 	if (is_str(ev->name.tag) && (ev->name.flags & PA_VF_TRUNCATED))
 		sb_puts(b, ",\"event_truncated\":true");
 	if (no_args)
@@ -1382,5 +1625,14 @@ void format__event(FILE *out, const struct format_opts *o,
 		}
 	}
 	n = sb_finish(&b);
-	fwrite(line, 1, n < sizeof(line) ? n : sizeof(line) - 1, out);
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/*
+	 * A full buffer is written out wherever it ends: flush it first when
+	 * the line does not fit in what is left, so that each write(2) is
+	 * whole lines (a line of FORMAT_LINE_MAX always fits pyaudit's).
+	 */
+	if (__fpending(out) + n > __fbufsize(out))
+		fflush(out);
+	fwrite(line, 1, n, out);
 }

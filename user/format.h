@@ -14,6 +14,12 @@
 #include "event_table.h"
 #include "proc.h"
 
+/*
+ * format__event writes lines shorter than this (newline included),
+ * cutting one that would not fit.
+ */
+#define FORMAT_LINE_MAX (256 * 1024)
+
 struct format_opts {
 	bool json;
 	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */

@@ -957,12 +957,15 @@ int main(int argc, char **argv)
 		if (env.duration > 0 && now_ns() - start >= env.duration * 1e9)
 			break;
 	}
-	/* Deliver what is still in the buffer. */
+	/* Deliver what is still in the buffer; flushed as a batch, so the
+	 * reports below start on an empty output buffer and stay whole. */
 	ring_buffer__consume(rb);
+	err = output__flush(&r.out);
 	if (env.summary)
 		print_summary(&r, true);
 	report_lost(&r, true);
-	err = output__flush(&r.out);
+	if (!err)
+		err = output__flush(&r.out);
 	if (err && !exit_code && !output_gone(&r.out)) {
 		p_err("writing to %s: %s", env.output ? env.output : "stdout",
 		      strerror(-err));

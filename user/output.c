@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "format.h"
 #include "log.h"
 #include "output.h"
+
+/* One line always fits (see output.h). */
+#define OUTPUT_BUF_SIZE FORMAT_LINE_MAX
+
+/* stdout's buffer: stdout outlives struct output (exit flushes it). */
+static char stdout_buf[OUTPUT_BUF_SIZE];
 
 /*
  * An earlier writer may have stopped in the middle of a line (a full
@@ -34,7 +42,8 @@ static void end_partial_line(int fd, const char *path)
 	close(rfd);
 }
 
-static FILE *open_append(const char *path)
+/* The file, block-buffered in *buf (allocated here). */
+static FILE *open_append(const char *path, char **buf)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
 	FILE *f;
@@ -44,42 +53,49 @@ static FILE *open_append(const char *path)
 		return NULL;
 	}
 	end_partial_line(fd, path);
-	f = fdopen(fd, "a");
+	*buf = malloc(OUTPUT_BUF_SIZE);
+	f = *buf ? fdopen(fd, "a") : NULL;
 	if (!f) {
 		p_err("cannot open %s: %s", path, strerror(errno));
+		free(*buf);
+		*buf = NULL;
 		close(fd);
 		return NULL;
 	}
-	/* Whole lines reach the file at once: a reader never sees half. */
-	setvbuf(f, NULL, _IOLBF, 0);
+	/* Written in whole lines (see output.h): a reader never sees half. */
+	setvbuf(f, *buf, _IOFBF, OUTPUT_BUF_SIZE);
 	return f;
 }
 
 int output__open(struct output *o, const char *path)
 {
 	o->path = path;
+	o->buf = NULL;
 	if (!path) {
 		o->f = stdout;
-		setvbuf(stdout, NULL, _IOLBF, 0);
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 		return 0;
 	}
-	o->f = open_append(path);
+	o->f = open_append(path, &o->buf);
 	return o->f ? 0 : -EIO;
 }
 
 int output__reopen(struct output *o)
 {
 	FILE *f;
+	char *buf;
 	int err;
 
 	if (!o->path)
 		return 0;
 	err = output__flush(o);
-	f = open_append(o->path);
+	f = open_append(o->path, &buf);
 	if (!f)
 		return -EIO;
 	fclose(o->f);
+	free(o->buf);
 	o->f = f;
+	o->buf = buf;
 	p_debug("reopened %s", o->path);
 	return err;
 }
@@ -101,5 +117,7 @@ void output__close(struct output *o)
 		fclose(o->f);
 	else if (o->f)
 		fflush(o->f);
+	free(o->buf);
 	o->f = NULL;
+	o->buf = NULL;
 }

@@ -6,13 +6,25 @@
  * JSON mode (decode, name lookup in the events table, process context
  * from the cache, format one JSON line), for a few seconds on one core.
  *
- * Usage: replay [-t SECONDS] [-c CPU] [-b] [-o FILE] RECORDS
+ * By default the output is what pyaudit writes to: user/output.c's
+ * block-buffered stream, flushed after each batch of records. Under load
+ * pyaudit's poll returns a batch when the ring buffer holds its wakeup
+ * mark (a sixteenth of --ring-size: 512 KiB by default), so a batch here
+ * is the records up to that many bytes.
+ *
+ * Usage: replay [-t SECONDS] [-c CPU] [-w BYTES] [-l | -b] [-o FILE] RECORDS
  *   -t  how long to run (default 3)
  *   -c  pin to this CPU (default: stay where the scheduler puts us)
- *   -b  block-buffered output instead of pyaudit's line buffering (one
- *       write(2) per event): the cost of formatting alone
- *   -o  write the output there instead of /dev/null (to look at it)
- * Prints one line: events/s, MB/s, bytes per event, records, rounds.
+ *   -w  bytes of records per batch (default 524288)
+ *   -l  line-buffered output, one write(2) per event (pyaudit before
+ *       its output was block-buffered)
+ *   -b  block-buffered output flushed only at the end: the cost of
+ *       formatting alone
+ *   -o  append the output there instead of /dev/null (to look at it)
+ * Prints one line: events/s, MB/s, bytes per event, records, rounds,
+ * seconds, the mode, then the CPU time used and events per CPU second
+ * (on a busy machine other processes take part of the pinned CPU: the
+ * first figure is then below what the code does on a core of its own).
  *
  * The traced processes are gone at replay time, so the cache's entries
  * are empty; the JSON "process" object then gets a typical exe and
@@ -28,20 +40,28 @@
 
 #include "user/event_table.h"
 #include "user/format.h"
+#include "user/output.h"
 #include "user/proc.h"
 #include "user/record.h"
+
+enum mode { AS_PYAUDIT, LINE_BUFFERED, UNFLUSHED };
 
 struct rec {
 	const void *data;
 	uint32_t size;
 };
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 /* As user/main.c: the event name as a C string, ASCII only. */
@@ -103,8 +123,11 @@ static unsigned char *load(const char *path, size_t *size)
 int main(int argc, char **argv)
 {
 	double seconds = 3;
-	int cpu = -1, opt, block = 0;
+	int cpu = -1, opt;
+	enum mode mode = AS_PYAUDIT;
+	size_t batch_bytes = 512 * 1024, batch = 0;
 	const char *outpath = "/dev/null";
+	struct output output;
 	unsigned char *file;
 	size_t fsize, off = 0, nrecs = 0, cap = 0, nbad = 0;
 	struct rec *recs = NULL;
@@ -116,23 +139,24 @@ int main(int argc, char **argv)
 		.cmdline = "/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default",
 		.cmdline_len = sizeof("/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default"),
 	};
-	uint64_t events = 0, rounds = 0, t0, t, deadline;
-	long start_bytes, end_bytes;
+	uint64_t events = 0, rounds = 0, t0, t, deadline, cpu0;
 	FILE *out;
 
-	while ((opt = getopt(argc, argv, "t:c:bo:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:c:w:lbo:")) != -1) {
 		switch (opt) {
 		case 't': seconds = atof(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
-		case 'b': block = 1; break;
+		case 'w': batch_bytes = strtoull(optarg, NULL, 0); break;
+		case 'l': mode = LINE_BUFFERED; break;
+		case 'b': mode = UNFLUSHED; break;
 		case 'o': outpath = optarg; break;
 		default:
-			fprintf(stderr, "usage: %s [-t SECONDS] [-c CPU] [-b] [-o FILE] RECORDS\n", argv[0]);
+			fprintf(stderr, "usage: %s [-t SECONDS] [-c CPU] [-w BYTES] [-l | -b] [-o FILE] RECORDS\n", argv[0]);
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: %s [-t SECONDS] [-c CPU] [-b] [-o FILE] RECORDS\n", argv[0]);
+		fprintf(stderr, "usage: %s [-t SECONDS] [-c CPU] [-w BYTES] [-l | -b] [-o FILE] RECORDS\n", argv[0]);
 		return 2;
 	}
 	if (cpu >= 0) {
@@ -179,18 +203,16 @@ int main(int argc, char **argv)
 	}
 	ev = malloc(sizeof(*ev));
 	procs = proc_cache__new(4096);
-	out = fopen(outpath, "w");
-	if (!ev || !procs || !out) {
+	if (!ev || !procs || output__open(&output, outpath)) {
 		fprintf(stderr, "replay: %s\n", strerror(errno));
 		return 1;
 	}
-	if (block)
-		setvbuf(out, NULL, _IOFBF, 1 << 16);
-	else
-		setvbuf(out, NULL, _IOLBF, 0);	/* as pyaudit's stdout */
+	out = output.f;
+	if (mode == LINE_BUFFERED)
+		setvbuf(out, NULL, _IOLBF, 0);
 	fo.realtime_offset_ns = realtime_offset_ns();
-	start_bytes = ftell(out);
 
+	cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	t0 = now_ns();
 	deadline = t0 + (uint64_t)(seconds * 1e9);
 	do {
@@ -211,49 +233,56 @@ int main(int argc, char **argv)
 			fo.proc = pi->gone ? &typical : pi;
 			format__event(out, &fo, ev, def);
 			events++;
+			/* as pyaudit's poll loop after each batch */
+			batch += recs[i].size;
+			if (mode == AS_PYAUDIT && batch >= batch_bytes) {
+				output__flush(&output);
+				batch = 0;
+			}
 		}
 		rounds++;
 		t = now_ns();
 	} while (t < deadline);
-	fflush(out);
-	end_bytes = ftell(out);
+	output__flush(&output);
 	{
 		double secs = (t - t0) / 1e9;
-		double bytes = end_bytes > start_bytes ? (double)(end_bytes - start_bytes) : 0;
+		double cpu_secs = (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / 1e9;
+		char *mbuf = NULL;
+		size_t msize = 0;
+		FILE *m = open_memstream(&mbuf, &msize);
+		double bytes;
 
-		/* /dev/null does not count: measure the bytes of one round. */
-		if (bytes <= 0) {
-			char *mbuf = NULL;
-			size_t msize = 0;
-			FILE *m = open_memstream(&mbuf, &msize);
+		/* Every round writes the same lines: measure one in memory
+		 * (/dev/null does not count). */
+		for (size_t i = 0; m && i < nrecs; i++) {
+			const struct event_def *def = NULL;
+			char name[PA_NAME_MAX + 1];
+			const char *cname;
+			const struct proc_info *pi;
 
-			for (size_t i = 0; m && i < nrecs; i++) {
-				const struct event_def *def = NULL;
-				char name[PA_NAME_MAX + 1];
-				const char *cname;
-				const struct proc_info *pi;
-
-				if (record__decode(recs[i].data, recs[i].size, ev))
-					continue;
-				cname = name_cstr(&ev->name, name, sizeof(name));
-				if (cname)
-					def = event_table_find(cname);
-				pi = proc_cache__get(procs, ev->hdr.pid, ev->hdr.start_ns);
-				fo.proc = pi->gone ? &typical : pi;
-				format__event(m, &fo, ev, def);
-			}
-			if (m)
-				fclose(m);
-			bytes = (double)msize * rounds;
-			free(mbuf);
+			if (record__decode(recs[i].data, recs[i].size, ev))
+				continue;
+			cname = name_cstr(&ev->name, name, sizeof(name));
+			if (cname)
+				def = event_table_find(cname);
+			pi = proc_cache__get(procs, ev->hdr.pid, ev->hdr.start_ns);
+			fo.proc = pi->gone ? &typical : pi;
+			format__event(m, &fo, ev, def);
 		}
-		printf("%.0f events/s %.1f MB/s %.0f bytes/event %zu records %llu rounds %.2f s%s%s\n",
+		if (m)
+			fclose(m);
+		bytes = (double)msize * rounds;
+		free(mbuf);
+		printf("%.0f events/s %.1f MB/s %.0f bytes/event %zu records %llu rounds %.2f s %s; "
+		       "%.2f s CPU, %.0f events per CPU second%s\n",
 		       events / secs, bytes / secs / 1e6, events ? bytes / events : 0,
 		       nrecs, (unsigned long long)rounds, secs,
-		       block ? " block-buffered" : " line-buffered",
+		       mode == AS_PYAUDIT ? "block-buffered, flushed per batch" :
+		       mode == LINE_BUFFERED ? "line-buffered" : "block-buffered, unflushed",
+		       cpu_secs, cpu_secs > 0 ? events / cpu_secs : 0,
 		       nbad ? " (some records malformed)" : "");
 	}
-	fclose(out);
+	output__close(&output);
 	proc_cache__free(procs);
 	free(ev);
 	free(recs);

@@ -1083,6 +1083,220 @@ static void gen_record(void)
 }
 
 /*
+ * The fast path copies runs of plain ASCII in one go; what ends a run
+ * must come out exactly as the character-by-character path writes it,
+ * whatever the run's length (0 to 40: every position in and across the
+ * 8-byte words the run is scanned in) and whatever follows.
+ */
+static const struct {
+	const char *s;		/* what ends the run (UTF-8 bytes) */
+	const char *repr;	/* in a str repr, quoted with ' */
+	const char *name;	/* unquoted token (event name): a space is \x20 */
+	const char *esc;	/* format__escape text, quoted with " */
+	const char *json;	/* inside a JSON string */
+} stops[] = {
+	{ "\"", "\"", "\"", "\\\"", "\\\"" },
+	{ "\\", "\\\\", "\\\\", "\\\\", "\\\\" },
+	{ "'", "\\'", "'", "'", "'" },
+	{ " ", " ", "\\x20", " ", " " },
+	{ "\n", "\\n", "\\n", "\\n", "\\u000a" },
+	{ "\x1b", "\\x1b", "\\x1b", "\\x1b", "\\u001b" },
+	{ "\x7f", "\\x7f", "\\x7f", "\\x7f", "\\u007f" },
+	/* non-ASCII right after a run: printable, C1, bidi override */
+	{ "\xc3\xa9", "\xc3\xa9", "\xc3\xa9", "\xc3\xa9", "\xc3\xa9" },
+	{ "\xc2\x9b", "\\x9b", "\\x9b", "\\x9b", "\\u009b" },
+	{ "\xe2\x80\xae", "\\u202e", "\\u202e", "\\u202e", "\\u202e" },
+	{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80",
+	  "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
+	/* invalid UTF-8 right after a run: a stray continuation byte, an
+	 * encoded surrogate, a sequence cut short by the next ASCII byte */
+	{ "\x80", "\\x80", "\\x80", "\\x80", "\\udc80" },
+	{ "\xed\xa0\x80", "\\xed\\xa0\\x80", "\\xed\\xa0\\x80",
+	  "\\xed\\xa0\\x80", "\\udced\\udca0\\udc80" },
+	{ "\xe2\x80", "\\xe2\\x80", "\\xe2\\x80", "\\xe2\\x80",
+	  "\\udce2\\udc80" },
+};
+
+static const char plain[] =
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN/.-_=+~!#$%&()*,:;<>?@[]^`{|}";
+
+static struct rec_value str_value(uint8_t tag, const char *s, size_t len)
+{
+	return (struct rec_value){ .tag = tag, .data = (const uint8_t *)s,
+				   .len = len };
+}
+
+static void test_str_fast_path(void **state)
+{
+	char in[128], exp[256], got[256];
+	struct rec_value v;
+	size_t i, run, tail, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		for (run = 0; run <= 40; run++) {
+			/* run plain bytes, the stop, then 0 or 9 more plain */
+			for (tail = 0; tail <= 9; tail += 9) {
+				n = snprintf(in, sizeof(in), "%.*s%s%.*s",
+					     (int)run, plain, stops[i].s,
+					     (int)tail, plain + 50);
+				v = str_value(PA_T_STR_UTF8, in, n);
+
+				snprintf(exp, sizeof(exp), "'%.*s%s%.*s'",
+					 (int)run, plain, stops[i].repr,
+					 (int)tail, plain + 50);
+				format__repr(got, sizeof(got), &v);
+				assert_string_equal(got, exp);
+
+				snprintf(exp, sizeof(exp), "\"%.*s%s%.*s\"",
+					 (int)run, plain, stops[i].json,
+					 (int)tail, plain + 50);
+				format__json_value(got, sizeof(got), &v);
+				assert_string_equal(got, exp);
+
+				snprintf(exp, sizeof(exp), "%.*s%s%.*s",
+					 (int)run, plain, stops[i].name,
+					 (int)tail, plain + 50);
+				format__name(got, sizeof(got), &v, true);
+				assert_string_equal(got, exp);
+
+				snprintf(exp, sizeof(exp), "%.*s%s%.*s",
+					 (int)run, plain, stops[i].esc,
+					 (int)tail, plain + 50);
+				format__escape(got, sizeof(got), in, n, false);
+				assert_string_equal(got, exp);
+
+				snprintf(exp, sizeof(exp), "%.*s%s%.*s",
+					 (int)run, plain, stops[i].json,
+					 (int)tail, plain + 50);
+				format__escape(got, sizeof(got), in, n, true);
+				assert_string_equal(got, exp);
+				format__name(got, sizeof(got), &v, false);
+				assert_string_equal(got, exp);
+			}
+		}
+	}
+}
+
+/* latin-1 (UCS1) strs take the fast path too; UCS2 and UCS4 do not. */
+static void test_str_fast_path_kinds(void **state)
+{
+	static const uint16_t u2[] = { 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h',
+				       'i', '"', 0xe9 };
+	static const uint32_t u4[] = { 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h',
+				       'i', '\\', 0x1f600 };
+	char got[256];
+	struct rec_value v;
+
+	(void)state;
+	v = str_value(PA_T_STR_UCS1, "abcdefghi\xe9jk\x85l\"", 15);
+	format__repr(got, sizeof(got), &v);
+	assert_string_equal(got, "'abcdefghi\xc3\xa9jk\\x85l\"'");
+	format__json_value(got, sizeof(got), &v);
+	assert_string_equal(got, "\"abcdefghi\xc3\xa9jk\\u0085l\\\"\"");
+	v = str_value(PA_T_STR_UCS2, (const char *)u2, sizeof(u2));
+	format__repr(got, sizeof(got), &v);
+	assert_string_equal(got, "'abcdefghi\"\xc3\xa9'");
+	format__json_value(got, sizeof(got), &v);
+	assert_string_equal(got, "\"abcdefghi\\\"\xc3\xa9\"");
+	v = str_value(PA_T_STR_UCS4, (const char *)u4, sizeof(u4));
+	format__repr(got, sizeof(got), &v);
+	assert_string_equal(got, "'abcdefghi\\\\\xf0\x9f\x98\x80'");
+	format__json_value(got, sizeof(got), &v);
+	assert_string_equal(got, "\"abcdefghi\\\\\xf0\x9f\x98\x80\"");
+}
+
+/*
+ * Long strings: a run of 5000 plain bytes, then 5000 bytes with
+ * something to escape every 7 bytes; copied whole, and cut like
+ * snprintf (a prefix of the whole, the whole length returned) at every
+ * buffer size around the run's end.
+ */
+static void test_str_fast_path_long(void **state)
+{
+	static char in[10000], exp[20000], got[20000];
+	size_t i, n = 0, size, len;
+	struct rec_value v;
+
+	(void)state;
+	memset(in, 'a', 5000);
+	for (i = 5000; i < sizeof(in); i++)
+		in[i] = i % 7 ? 'b' : '"';
+	for (i = 0; i < sizeof(in); i++) {
+		if (in[i] == '"')
+			exp[n++] = '\\';
+		exp[n++] = in[i];
+	}
+	exp[n] = '\0';
+	len = format__escape(got, sizeof(got), in, sizeof(in), true);
+	assert_int_equal(len, n);
+	assert_string_equal(got, exp);
+	for (size = 4990; size < 5010; size++) {
+		memset(got, 'Z', size + 8);
+		len = format__escape(got, size, in, sizeof(in), true);
+		assert_int_equal(len, n);
+		assert_int_equal(strlen(got), size - 1);
+		assert_memory_equal(got, exp, size - 1);
+	}
+	/* the same in a str value (len is 16 bits: 10000 fits) */
+	v = str_value(PA_T_STR_UTF8, in, sizeof(in));
+	len = format__json_value(got, sizeof(got), &v);
+	assert_int_equal(len, n + 2);
+	assert_memory_equal(got + 1, exp, n);
+	/* text: a run of 5000, then \xff and a quote */
+	memcpy(in + 5000, "\xff'x", 3);
+	len = format__escape(got, sizeof(got), in, 5003, false);
+	assert_int_equal(len, 5000 + 4 + 2);
+	assert_memory_equal(got + 5000, "\\xff'x", 7);
+}
+
+/* A stream that records its writes: each must end at a line end. */
+static size_t cookie_writes, cookie_bytes;
+
+static ssize_t cookie_write(void *c, const char *buf, size_t size)
+{
+	(void)c;
+	assert_true(size > 0);
+	assert_int_equal(buf[size - 1], '\n');
+	cookie_writes++;
+	cookie_bytes += size;
+	return size;
+}
+
+/*
+ * Block-buffered output (as pyaudit's): format__event flushes before a
+ * line that does not fit in what is left of the buffer, so the stream
+ * never writes a full buffer that ends inside a line.
+ */
+static void test_event_writes_whole_lines(void **state)
+{
+	static char sbuf[1000], arg[700];
+	cookie_io_functions_t io = { .write = cookie_write };
+	struct format_opts o = { .json = true };
+	size_t i, bytes = 0;
+	FILE *f;
+
+	(void)state;
+	memset(arg, 'x', sizeof(arg));
+	f = fopencookie(NULL, "w", io);
+	assert_non_null(f);
+	assert_int_equal(setvbuf(f, sbuf, _IOFBF, sizeof(sbuf)), 0);
+	cookie_writes = cookie_bytes = 0;
+	for (i = 0; i < 200; i++) {
+		o.json = i % 3;
+		rb_start(&r, PA_SRC_USDT, 0, 1);
+		rb_str(&r, "ev");
+		rb_val(&r, PA_T_STR_UTF8, 0, arg, i * 37 % sizeof(arg));
+		decode_ok();
+		format__event(f, &o, &ev, NULL);
+		bytes += strlen(line(&o, NULL));
+	}
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(cookie_bytes, bytes);
+	assert_true(cookie_writes > 20);
+}
+
+/*
  * Random records, raw random bytes and mutations of both: never crash;
  * whatever is accepted formats to a clean text line and valid JSON.
  */
@@ -1139,6 +1353,10 @@ int main(void)
 		cmocka_unit_test(test_floats),
 		cmocka_unit_test(test_bigints),
 		cmocka_unit_test(test_str_escapes),
+		cmocka_unit_test(test_str_fast_path),
+		cmocka_unit_test(test_str_fast_path_kinds),
+		cmocka_unit_test(test_str_fast_path_long),
+		cmocka_unit_test(test_event_writes_whole_lines),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_containers),
 		cmocka_unit_test(test_truncation),

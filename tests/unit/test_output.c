@@ -72,6 +72,45 @@ static void test_partial_line_ended(void **state)
 	assert_string_equal(get(), "{\"d\":4}\n");
 }
 
+/* Block-buffered: nothing reaches the file before a flush. */
+static void test_block_buffered(void **state)
+{
+	struct output o = {};
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(output__open(&o, path), 0);
+	fputs("{\"a\":1}\n", o.f);
+	fputs("{\"b\":2}\n", o.f);
+	assert_string_equal(get(), "");
+	assert_int_equal(output__flush(&o), 0);
+	assert_string_equal(get(), "{\"a\":1}\n{\"b\":2}\n");
+	output__close(&o);
+}
+
+/* SIGHUP after logrotate moved the file: what was buffered goes to the
+ * old file, what follows to a new one at the path. */
+static void test_reopen(void **state)
+{
+	char moved[sizeof(path) + 4];
+	struct output o = {};
+
+	(void)state;
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	unlink(path);
+	assert_int_equal(output__open(&o, path), 0);
+	fputs("{\"a\":1}\n", o.f);
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_equal(output__reopen(&o), 0);
+	fputs("{\"b\":2}\n", o.f);
+	assert_int_equal(output__flush(&o), 0);
+	output__close(&o);
+	assert_string_equal(get(), "{\"b\":2}\n");
+	assert_int_equal(rename(moved, path), 0);
+	assert_string_equal(get(), "{\"a\":1}\n");
+	unlink(path);
+}
+
 static void test_write_error(void **state)
 {
 	struct output o = { .f = fopen("/dev/full", "w"), .path = "/dev/full" };
@@ -88,6 +127,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_partial_line_ended),
+		cmocka_unit_test(test_block_buffered),
+		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_write_error),
 	};
 	int ret;
