@@ -221,6 +221,9 @@ struct scratch {
 	__u8 head_ok;
 	__u8 thead[264];	/* a type object's head, up to tp_flags */
 	__u8 frbuf[264];	/* the frame being read (up to 128 bytes) */
+	__u64 fw_frame;		/* the next frame to read */
+	__u32 fw_n;		/* frames emitted */
+	__u8 fw_error;
 	/* a long line table walked in BPF (lt_*) */
 	__u8 lt_chunk[LT_CHUNK];
 	__u64 lt_base;		/* the table's bytes in the process */
@@ -465,6 +468,18 @@ static __always_inline int emit_pystr(struct scratch *s, __u64 obj, __u32 max)
 	return emit_user(s, tag, 0, data, length * kind, max, kind);
 }
 
+/*
+ * Global functions are verified once per program, however many call
+ * sites they have; static inline code is verified again at each one (and
+ * start-up time is mostly the verifier's).
+ */
+__noinline int pa_emit_str(__u64 obj, __u32 max)
+{
+	struct scratch *s = get_scratch();
+
+	return s ? emit_pystr(s, obj, max) : -1;
+}
+
 static __always_inline int emit_pybytes(struct scratch *s, __u64 obj)
 {
 	__s64 size = 0;
@@ -695,9 +710,9 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 			return -1;
 		obj_u64(s, obj, l->code_filename, &fn);
 		obj_u64(s, obj, l->code_name, &nm);
-		if (emit_pystr(s, fn, PA_STR_MAX))
+		if (pa_emit_str(fn, PA_STR_MAX))
 			return -1;
-		return emit_pystr(s, nm, PA_STR_MAX);
+		return pa_emit_str(nm, PA_STR_MAX);
 	}
 	default:
 		/* Anything else: its type name. */
@@ -709,32 +724,41 @@ struct elems_ctx {
 	__u64 items;		/* PyObject ** */
 };
 
-/* Elements of a container below the top level: scalars, no deeper. */
-static long elem_cb(__u32 i, void *ctx)
+/* An element of a container below the top level: scalars, no deeper. */
+__noinline int pa_emit_elem(__u64 obj)
 {
-	struct elems_ctx *c = ctx;
 	struct scratch *s = get_scratch();
-	__u64 obj = 0, items, len;
+	__u64 items = 0, len = 0;
 	int kind;
 
-	if (!s)
-		return 1;
-	if (read_u64(&obj, c->items + 8 * (__u64)i)) {
-		if (emit_empty(s, PA_T_UNREADABLE, 0))
-			return 1;
-		return 0;
-	}
-	if (emit_object(s, obj, &kind, &items, &len))
-		return 1;
+	if (!s || emit_object(s, obj, &kind, &items, &len))
+		return -1;
 	if (kind != OBJ_SCALAR) {
 		__u32 l32 = len > 0xffffffffULL ? 0xffffffff : len;
 
 		if (emit_fixed(s, kind == OBJ_TUPLE ? PA_T_TUPLE : PA_T_LIST,
 			       len ? PA_VF_NOT_EXPANDED : 0, &l32, 4) ||
 		    emit_empty(s, PA_T_END, 0))
-			return 1;
+			return -1;
 	}
 	return 0;
+}
+
+/*
+ * bpf_loop callbacks are verified again and again until their states
+ * converge: their bodies call global functions (verified once).
+ */
+static long elem_cb(__u32 i, void *ctx)
+{
+	struct elems_ctx *c = ctx;
+	struct scratch *s = get_scratch();
+	__u64 obj = 0;
+
+	if (!s)
+		return 1;
+	if (read_u64(&obj, c->items + 8 * (__u64)i))
+		return emit_empty(s, PA_T_UNREADABLE, 0) ? 1 : 0;
+	return pa_emit_elem(obj) ? 1 : 0;
 }
 
 /* A container whose elements are decoded: header, elements, END. */
@@ -765,12 +789,13 @@ static __always_inline int emit_container(struct scratch *s, int kind,
 }
 
 /* One top-level argument: containers are decoded one level deep. */
-static __always_inline int emit_arg(struct scratch *s, __u64 obj)
+__noinline int pa_emit_arg(__u64 obj)
 {
+	struct scratch *s = get_scratch();
 	__u64 items = 0, len = 0;
 	int kind;
 
-	if (emit_object(s, obj, &kind, &items, &len))
+	if (!s || emit_object(s, obj, &kind, &items, &len))
 		return -1;
 	if (kind != OBJ_SCALAR)
 		return emit_container(s, kind, items, len);
@@ -798,7 +823,7 @@ static long arg_cb(__u32 i, void *ctx)
 	if (read_u64(&obj, c->items + 8 * (__u64)i)) {
 		if (emit_empty(s, PA_T_UNREADABLE, 0))
 			return 1;
-	} else if (emit_arg(s, obj)) {
+	} else if (pa_emit_arg(obj)) {
 		return 1;
 	}
 	arg_done(s);
@@ -989,7 +1014,7 @@ static __always_inline long lt_error(struct scratch *s)
  * One entry of a line table, the rules of user/linetable.c (see there):
  * 3.8/3.9 lnotab pairs, 3.10 linetable pairs, 3.11+ location entries.
  */
-static long lt_cb(__u32 i, void *ctx)
+__noinline int pa_lt_step(void)
 {
 	struct scratch *s = get_scratch();
 	__s64 delta = 0;
@@ -1052,6 +1077,11 @@ static long lt_cb(__u32 i, void *ctx)
 	return 0;
 }
 
+static long lt_cb(__u32 i, void *ctx)
+{
+	return pa_lt_step() ? 1 : 0;
+}
+
 /* The line of offset in a table of len bytes at table (a bytes object's
  * data): fr->line and PA_FR_LINE, or PA_FR_LINE_UNKNOWN. */
 static __always_inline void walk_table(struct scratch *s, struct pa_frame *fr,
@@ -1076,16 +1106,12 @@ static __always_inline void walk_table(struct scratch *s, struct pa_frame *fr,
 	}
 }
 
-struct frames_ctx {
-	__u64 frame;
-	__u32 n;		/* frames emitted */
-	__u8 error;
-};
-
-/* One frame: skip it (a C shim) or emit it; then go to its caller. */
-static long frame_cb(__u32 i, void *ctx)
+/*
+ * One frame (s->fw_frame): skip it (a C shim) or emit it; then go to its
+ * caller. 1: stop.
+ */
+__noinline int pa_frame_step(void)
 {
-	struct frames_ctx *f = ctx;
 	struct scratch *s = get_scratch();
 	const struct pa_layout *l;
 	struct pa_frame fr = {};
@@ -1094,19 +1120,21 @@ static long frame_cb(__u32 i, void *ctx)
 	__u64 tlen = 0;
 	__u8 owner;
 
-	if (!s || !f->frame || f->n >= frames_wanted || f->n >= PA_FRAMES_MAX)
+	if (!s)
+		return 1;
+	if (!s->fw_frame || s->fw_n >= frames_wanted || s->fw_n >= PA_FRAMES_MAX)
 		return 1;
 	l = &s->lay;
 	rd = l->fr_read;
 	BOUND(rd, 128);
-	if (rd < 8 || bpf_probe_read_user(s->frbuf, rd, (void *)f->frame)) {
-		f->error = 1;
+	if (rd < 8 || bpf_probe_read_user(s->frbuf, rd, (void *)s->fw_frame)) {
+		s->fw_error = 1;
 		return 1;
 	}
 	code = buf_u64(s->frbuf, l->fr_code, rd);
 	back = buf_u64(s->frbuf, l->fr_back, rd);
 	instr = buf_u64(s->frbuf, l->fr_instr, rd);
-	f->frame = back;
+	s->fw_frame = back;
 	if (l->owner_skip) {
 		owner = s->frbuf[l->fr_owner & 255];
 		if (owner >= l->owner_skip)
@@ -1144,7 +1172,7 @@ static long frame_cb(__u32 i, void *ctx)
 	pos = s->off + sizeof(struct pa_value);	/* where the payload goes */
 	/* A table longer than its bound is walked here; offset < 0 needs
 	 * none (co_firstlineno). */
-	max = f->n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX;
+	max = s->fw_n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX;
 	if (tab && fr.offset >= 0 && !read_u64(&tlen, tab + l->ob_size) &&
 	    (tlen > max || walk_all_tables) && tlen < (1ULL << 31)) {
 		fr.table_len = tlen;
@@ -1152,12 +1180,12 @@ static long frame_cb(__u32 i, void *ctx)
 	}
 	if (emit_fixed(s, PA_T_FRAME, 0, &fr, sizeof(fr)))
 		return 1;
-	if (emit_pystr(s, fn, PA_STR_MAX) || emit_pystr(s, name, PA_FUNC_MAX))
+	if (pa_emit_str(fn, PA_STR_MAX) || pa_emit_str(name, PA_FUNC_MAX))
 		return 1;
 	if (fr.flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN)) {
 		if (emit_empty(s, PA_T_BYTES, PA_VF_TRUNCATED))
 			return 1;
-		f->n++;
+		s->fw_n++;
 		s->last_good = s->off;
 		return 0;
 	}
@@ -1168,7 +1196,7 @@ static long frame_cb(__u32 i, void *ctx)
 		__builtin_memcpy(s->buf + (pos & (PA_REC_MAX - 1)) +
 				 offsetof(struct pa_frame, table_len),
 				 &fr.table_len, 4);
-	f->n++;
+	s->fw_n++;
 	s->last_good = s->off;
 	return 0;
 }
@@ -1178,11 +1206,17 @@ static long frame_cb(__u32 i, void *ctx)
  * one, then its callers, as PA_T_FRAME values after the name. ts is the
  * thread state when the probe got it as an argument, else 0.
  */
+
+static long frame_cb(__u32 i, void *ctx)
+{
+	return pa_frame_step() ? 1 : 0;
+}
+
 static __always_inline void read_frames(struct scratch *s, __u64 ts)
 {
 	struct pa_event *ev = (void *)s->buf;
-	struct frames_ctx f = {};
 	const struct pa_layout *l = &s->lay;
+	__u64 frame = 0;
 
 	if (!l->frame_kind) {
 		ev->frame_status = PA_FS_UNSUPPORTED;
@@ -1195,20 +1229,23 @@ static __always_inline void read_frames(struct scratch *s, __u64 ts)
 				   PA_FS_NO_FRAME : PA_FS_UNSUPPORTED;
 		return;
 	}
-	if (read_u64(&f.frame, ts + l->ts_frame) ||
-	    (l->frame_kind == PA_FK_CFRAME && f.frame &&
-	     read_u64(&f.frame, f.frame + l->cframe_frame))) {
+	if (read_u64(&frame, ts + l->ts_frame) ||
+	    (l->frame_kind == PA_FK_CFRAME && frame &&
+	     read_u64(&frame, frame + l->cframe_frame))) {
 		ev->frame_status = PA_FS_UNREADABLE;
 		return;
 	}
-	bpf_loop(PA_FRAMES_MAX + 8, frame_cb, &f, 0);
+	s->fw_frame = frame;
+	s->fw_n = 0;
+	s->fw_error = 0;
+	bpf_loop(PA_FRAMES_MAX + 8, frame_cb, NULL, 0);
 	s->off = s->last_good;
 	s->full = 0;
-	ev->nframes = f.n;
-	if (f.n)
+	ev->nframes = s->fw_n;
+	if (s->fw_n)
 		ev->frame_status = PA_FS_OK;
 	else
-		ev->frame_status = f.error ? PA_FS_UNREADABLE : PA_FS_NO_FRAME;
+		ev->frame_status = s->fw_error ? PA_FS_UNREADABLE : PA_FS_NO_FRAME;
 }
 
 /* ---- filters and process context -------------------------------------- */
@@ -1636,7 +1673,7 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 		stat_inc(PA_STAT_INVALID);
 		return 0;
 	}
-	if (emit_pystr(s, name, PA_NAME_MAX) ||
+	if (pa_emit_str(name, PA_NAME_MAX) ||
 	    !name_done(s, -1, 0, 0, s->lay.dedup_sys_audit ? name : 0))
 		return 0;
 	((struct pa_event *)s->buf)->total_args = nargs - 1;
@@ -1733,7 +1770,7 @@ static long fmt_cb(__u32 i, void *ctx)
 	case 'O':
 	case 'S':
 	case 'N':
-		r = emit_arg(s, a);
+		r = pa_emit_arg(a);
 		break;
 	case 's':
 	case 'z':
@@ -1853,7 +1890,7 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch 
 				n = 0;
 			((struct pa_event *)s->buf)->total_args = n;
 			emit_args_array(s, obj + s->lay.tuple_items, n);
-		} else if (!emit_arg(s, obj)) {
+		} else if (!pa_emit_arg(obj)) {
 			arg_done(s);
 		}
 		submit(s);
