@@ -856,7 +856,9 @@ static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
 	struct pa_value v = { .tag = PA_T_BYTES };
 
 	*real_len = 0;
-	if (!obj || read_u64((__u64 *)&size, obj + s->lay.ob_size) || size < 0)
+	if (obj && obj != s->head_obj)
+		load_head(s, obj);
+	if (!obj || obj_u64(s, obj, s->lay.ob_size, (__u64 *)&size) || size < 0)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	*real_len = size > 0xffffffffLL ? 0xffffffff : size;
 	if (off > PA_REC_MAX - sizeof(v) - 8) {
@@ -870,8 +872,8 @@ static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
 		v.flags |= PA_VF_TRUNCATED;
 	}
 	BOUND(len, PA_LTAB_FIRST_MAX);
-	if (len && bpf_probe_read_user(s->buf + off + sizeof(v), len,
-				       (const void *)(obj + s->lay.bytes_data)))
+	if (len && copy_user(s, s->buf + off + sizeof(v), len,
+			     obj + s->lay.bytes_data))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	v.len = len;
 	__builtin_memcpy(s->buf + off, &v, sizeof(v));
@@ -1173,7 +1175,9 @@ __noinline int pa_frame_step(void)
 	/* A table longer than its bound is walked here; offset < 0 needs
 	 * none (co_firstlineno). */
 	max = s->fw_n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX;
-	if (tab && fr.offset >= 0 && !read_u64(&tlen, tab + l->ob_size) &&
+	if (tab)
+		load_head(s, tab);	/* its size, and a short table whole */
+	if (tab && fr.offset >= 0 && !obj_u64(s, tab, l->ob_size, &tlen) &&
 	    (tlen > max || walk_all_tables) && tlen < (1ULL << 31)) {
 		fr.table_len = tlen;
 		walk_table(s, &fr, tab + l->bytes_data, tlen);
