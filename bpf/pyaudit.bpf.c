@@ -192,6 +192,7 @@ struct {
 struct scratch {
 	__u8 buf[PA_REC_MAX + BUF_SLACK];	/* the record being built */
 	struct pa_layout lay;
+	__u32 lay_id;		/* target id + 1 of lay (0: none yet) */
 	__u32 off;		/* write offset in buf */
 	__u32 last_good;	/* offset after the last complete argument */
 	__u32 nargs;		/* complete top-level arguments */
@@ -208,6 +209,7 @@ struct scratch {
 	__u64 overflow_area;
 	__u64 reg_save_area;
 	__u8 valist;
+	__u64 argv[PA_ARGS_MAX];	/* the arguments' objects */
 	__u8 source;		/* enum pa_source of the event being built */
 	__u8 bias_ok;		/* bias is known */
 	__u32 target_id;
@@ -810,6 +812,7 @@ static __always_inline void arg_done(struct scratch *s)
 
 struct args_ctx {
 	__u64 items;		/* PyObject ** of the arguments */
+	__u8 have_argv;		/* s->argv holds them all */
 };
 
 static long arg_cb(__u32 i, void *ctx)
@@ -817,10 +820,15 @@ static long arg_cb(__u32 i, void *ctx)
 	struct args_ctx *c = ctx;
 	struct scratch *s = get_scratch();
 	__u64 obj = 0;
+	int err = 0;
 
 	if (!s)
 		return 1;
-	if (read_u64(&obj, c->items + 8 * (__u64)i)) {
+	if (c->have_argv)
+		obj = s->argv[i & (PA_ARGS_MAX - 1)];
+	else
+		err = read_u64(&obj, c->items + 8 * (__u64)i);
+	if (err) {
 		if (emit_empty(s, PA_T_UNREADABLE, 0))
 			return 1;
 	} else if (pa_emit_arg(obj)) {
@@ -834,11 +842,17 @@ static long arg_cb(__u32 i, void *ctx)
 static __always_inline void emit_args_array(struct scratch *s, __u64 items, __u64 n)
 {
 	struct args_ctx c = { .items = items };
+	__u32 len;
 
 	if (n > PA_ARGS_MAX) {
 		s->flags |= PA_EV_ARGS_TRUNCATED;
 		n = PA_ARGS_MAX;
 	}
+	/* All the pointers in one read (from the tuple's head if loaded);
+	 * one by one if that fails. */
+	len = n * 8;
+	BOUND(len, PA_ARGS_MAX * 8);
+	c.have_argv = len && !copy_user(s, s->argv, len, items);
 	if (n)
 		bpf_loop(n, arg_cb, &c, 0);
 }
@@ -1459,11 +1473,18 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 	}
 	if (!filters_pass())
 		return NULL;
-	lay = bpf_map_lookup_elem(&layouts, &target_id);
 	s = get_scratch();
-	if (!lay || !s)
+	if (!s)
 		return NULL;
-	s->lay = *lay;
+	/* User space writes a target's layout once, before attaching to
+	 * it, and never reuses a target id: a copy stays good. */
+	if (s->lay_id != target_id + 1) {
+		lay = bpf_map_lookup_elem(&layouts, &target_id);
+		if (!lay)
+			return NULL;
+		s->lay = *lay;
+		s->lay_id = target_id + 1;
+	}
 	s->source = source;
 	s->target_id = target_id;
 	site = s->lay.site_vaddr[source & 7];
@@ -1644,7 +1665,9 @@ int usdt_audit(struct pt_regs *ctx)
 	    !name_done(s, verdict, vkey, 0, 0))
 		return 0;
 	bpf_usdt_arg(ctx, 1, &args);
-	if (!args || read_u64((__u64 *)&n, args + s->lay.ob_size) || n < 0) {
+	if (args)
+		load_head(s, args);	/* its size and first items */
+	if (!args || obj_u64(s, args, s->lay.ob_size, (__u64 *)&n) || n < 0) {
 		s->flags |= PA_EV_ARGS_TRUNCATED;
 	} else {
 		((struct pa_event *)s->buf)->total_args = n;
@@ -1884,13 +1907,14 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch 
 
 	/* A lone "O" holding a tuple is the argument tuple itself. */
 	if (len == 1 && s->fmt[0] == 'O') {
-		if (next_vararg(s, &obj) || !obj ||
-		    read_u64(&type, obj + s->lay.ob_type) ||
+		if (!next_vararg(s, &obj) && obj)
+			load_head(s, obj);	/* type, size, first items */
+		if (!obj || obj_u64(s, obj, s->lay.ob_type, &type) ||
 		    read_u64(&flags, type + s->lay.tp_flags)) {
 			emit_empty(s, PA_T_UNREADABLE, 0);
 			arg_done(s);
 		} else if (flags & TPF_TUPLE_SUBCLASS) {
-			if (read_u64(&n, obj + s->lay.ob_size) || (__s64)n < 0)
+			if (obj_u64(s, obj, s->lay.ob_size, &n) || (__s64)n < 0)
 				n = 0;
 			((struct pa_event *)s->buf)->total_args = n;
 			emit_args_array(s, obj + s->lay.tuple_items, n);
