@@ -581,6 +581,26 @@ static __always_inline struct tcache_entry *tcache_slot(struct scratch *s,
 	return bpf_map_lookup_elem(&tcache, &idx);
 }
 
+/* Is type str (or a subclass)? From the type cache, else its flags. */
+static __always_inline bool type_is_str(struct scratch *s, __u64 type)
+{
+	struct tcache_entry *e;
+	__u64 key, flags = 0;
+
+	e = tcache_slot(s, type, &key);
+	if (e && key && e->addr == key && e->target_id_1 == s->target_id + 1)
+		return e->kind == TK_STR;
+	if (read_u64(&flags, type + s->lay.tp_flags) ||
+	    !(flags & TPF_UNICODE_SUBCLASS))
+		return false;
+	if (e && key) {
+		e->addr = key;
+		e->target_id_1 = s->target_id + 1;
+		e->kind = TK_STR;
+	}
+	return true;
+}
+
 /*
  * What a type is, from its flags and name: one read of the type's head
  * (tp_name .. tp_flags) and one of its name. *name gets tp_name, and
@@ -1397,6 +1417,9 @@ static __always_inline bool name_passes(struct scratch *s)
 {
 	struct pa_value v;
 	int verdict = !have_include;
+	bool maybe = false;
+	char c0, p0;
+	__u32 i;
 
 	if (!n_globs)
 		return true;
@@ -1405,7 +1428,23 @@ static __always_inline bool name_passes(struct scratch *s)
 		s->nlen = 0;	/* UCS2/4 names only match patterns like "*" */
 	else
 		s->nlen = v.len > PA_NAME_MAX ? PA_NAME_MAX : v.len;
-	bpf_loop(n_globs, glob_cb, &verdict, 0);
+	/*
+	 * A pattern that starts with a literal character other than the
+	 * name's first cannot match it: when no pattern can, the verdict
+	 * is known without the matching loop (most names, most of the time).
+	 */
+	c0 = s->nlen ? s->buf[NAME_OFF] : 0;
+	for (i = 0; i < PA_GLOBS_MAX; i++) {
+		if (i >= n_globs)
+			break;
+		p0 = globs[i][0];
+		if (p0 == '*' || p0 == '?' || p0 == c0) {
+			maybe = true;
+			break;
+		}
+	}
+	if (maybe)
+		bpf_loop(n_globs, glob_cb, &verdict, 0);
 	if (!verdict)
 		stat_inc(PA_STAT_FILTERED);
 	return verdict;
@@ -1684,7 +1723,7 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 {
 	__u64 args = PT_REGS_PARM2(ctx);
 	__u64 nargs = PT_REGS_PARM3(ctx) & ~(1ULL << 63);
-	__u64 name = 0, type = 0, flags = 0;
+	__u64 name = 0, type = 0;
 	struct scratch *s;
 
 	s = begin((__u32)bpf_get_attach_cookie(ctx), PA_SRC_SYS_AUDIT,
@@ -1695,8 +1734,7 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 	if (nargs >= 1 && !read_u64(&name, args))
 		load_head(s, name);
 	if (nargs < 1 || !name || obj_u64(s, name, s->lay.ob_type, &type) ||
-	    read_u64(&flags, type + s->lay.tp_flags) ||
-	    !(flags & TPF_UNICODE_SUBCLASS)) {
+	    !type || !type_is_str(s, type)) {
 		stat_inc(PA_STAT_INVALID);
 		return 0;
 	}
