@@ -153,6 +153,10 @@ struct {
 #define VCACHE_SIZE 256
 struct vcache_entry {
 	__u64 addr;		/* link-time address of the name */
+	__u64 pstart;		/* the process (start time, tgid): a process
+				 * may rewrite its own .rodata, so a verdict
+				 * only holds for the process it came from */
+	__u32 tgid;
 	__u32 target_id_1;	/* target id + 1 (0: empty) */
 	__u32 verdict;
 };
@@ -178,6 +182,9 @@ enum type_kind {
 #define TCACHE_SIZE 256
 struct tcache_entry {
 	__u64 addr;
+	__u64 pstart;		/* the process it was learnt from: a process
+				 * can rewrite its own static types */
+	__u32 tgid;
 	__u32 target_id_1;	/* target id + 1 (0: empty) */
 	__u32 kind;		/* enum type_kind */
 };
@@ -213,6 +220,8 @@ struct scratch {
 	__u8 source;		/* enum pa_source of the event being built */
 	__u8 bias_ok;		/* bias is known */
 	__u32 target_id;
+	__u32 tgid;		/* the process raising the event, and */
+	__u64 pstart;		/* its start time (pids are reused) */
 	__u64 bias;		/* runtime address - link-time address */
 	struct pa_summary_key skey;
 	/* frames */
@@ -276,6 +285,16 @@ static __always_inline struct scratch *get_scratch(void)
 
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
+
+/* A cache entry (vcache, tcache) learnt from this event's process and
+ * target; and marking one so. */
+#define CACHE_MINE(e, s)	((e)->tgid == (s)->tgid && \
+				 (e)->pstart == (s)->pstart && \
+				 (e)->target_id_1 == (s)->target_id + 1)
+#define CACHE_CLAIM(e, s)	do { (e)->tgid = (s)->tgid; \
+				     (e)->pstart = (s)->pstart; \
+				     (e)->target_id_1 = (s)->target_id + 1; \
+				} while (0)
 
 static __always_inline int read_u64(__u64 *dst, __u64 addr)
 {
@@ -588,14 +607,14 @@ static __always_inline bool type_is_str(struct scratch *s, __u64 type)
 	__u64 key, flags = 0;
 
 	e = tcache_slot(s, type, &key);
-	if (e && key && e->addr == key && e->target_id_1 == s->target_id + 1)
+	if (e && key && e->addr == key && CACHE_MINE(e, s))
 		return e->kind == TK_STR;
 	if (read_u64(&flags, type + s->lay.tp_flags) ||
 	    !(flags & TPF_UNICODE_SUBCLASS))
 		return false;
 	if (e && key) {
 		e->addr = key;
-		e->target_id_1 = s->target_id + 1;
+		CACHE_CLAIM(e, s);
 		e->kind = TK_STR;
 	}
 	return true;
@@ -663,7 +682,7 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 	if (!obj || obj_u64(s, obj, l->ob_type, &type) || !type)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	e = tcache_slot(s, type, &key);
-	if (e && e->addr == key && e->target_id_1 == s->target_id + 1)
+	if (e && e->addr == key && CACHE_MINE(e, s))
 		tk = e->kind;
 	if (tk == TK_UNKNOWN || tk == TK_OTHER) {
 		/* TK_OTHER needs the name anyway: classify again. */
@@ -672,7 +691,7 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 			return emit_empty(s, PA_T_UNREADABLE, 0);
 		if (e && key) {
 			e->addr = key;
-			e->target_id_1 = s->target_id + 1;
+			CACHE_CLAIM(e, s);
 			e->kind = tk;
 		}
 	}
@@ -920,57 +939,103 @@ struct walk_ctx {
 	__u64 interp;
 	__u64 ts;
 	__u64 found;
-	__u32 tid;
+	__u64 fsbase;		/* the thread's pthread_self() */
+	__u8 failed;		/* a read failed: the answer is unknown */
 };
 
-/* One step of the walk over interpreters and their threads (3.12+). */
+/*
+ * One step of the walk over interpreters and their threads (3.12+). A
+ * thread state's thread_id is pthread_self(), which on x86-64 is the
+ * thread's fs base: the same in every pid namespace, unlike
+ * native_thread_id (the tid as the container sees it).
+ */
 static long walk_cb(__u32 i, void *ctx)
 {
 	struct walk_ctx *w = ctx;
 	struct scratch *s = get_scratch();
-	__u64 tid = 0;
+	__u64 id = 0;
 
 	if (!s)
 		return 1;
 	if (!w->ts) {
-		if (!w->interp ||
-		    read_u64(&w->interp, w->interp + s->lay.interp_next) ||
-		    !w->interp ||
-		    read_u64(&w->ts, w->interp + s->lay.interp_threads))
+		if (!w->interp)
 			return 1;
-		return 0;
+		if (read_u64(&w->interp, w->interp + s->lay.interp_next) ||
+		    (w->interp &&
+		     read_u64(&w->ts, w->interp + s->lay.interp_threads))) {
+			w->failed = 1;
+			return 1;
+		}
+		return w->interp ? 0 : 1;
 	}
-	if (read_u64(&tid, w->ts + s->lay.ts_native_tid))
+	if (read_u64(&id, w->ts + s->lay.ts_thread_id)) {
+		w->failed = 1;
 		return 1;
-	if (tid == w->tid) {
+	}
+	if (id == w->fsbase) {
 		w->found = w->ts;
 		return 1;
 	}
-	if (read_u64(&w->ts, w->ts + s->lay.ts_next))
+	if (read_u64(&w->ts, w->ts + s->lay.ts_next)) {
+		w->failed = 1;
 		return 1;
+	}
 	return 0;
 }
 
-/* The thread state of the current thread, or 0. */
-static __always_inline __u64 current_tstate(struct scratch *s)
-{
-	struct walk_ctx w = {};
-	__u64 rt, ts = 0;
+/* The thread state found by the last walk, per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} thread_ts SEC(".maps");
 
+#define WALK_STEPS 1024		/* thread states looked at, at most */
+
+/*
+ * The thread state of the current thread: *ts, and 0; -ENOENT when it
+ * has none (no Python code runs in it), -EIO when it cannot be known.
+ */
+static __always_inline int current_tstate(struct scratch *s, __u64 *ts)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct walk_ctx w = {};
+	__u64 rt, id = 0, *cached;
+
+	*ts = 0;
 	if (!s->bias_ok || !s->lay.runtime)
-		return 0;
+		return -EIO;
 	rt = s->lay.runtime + s->bias;
 	if (s->lay.ts_how == PA_TS_CURRENT) {
-		read_u64(&ts, rt + s->lay.rt_tstate);
-		return ts;
+		if (read_u64(ts, rt + s->lay.rt_tstate))
+			return -EIO;
+		return *ts ? 0 : -ENOENT;
 	}
-	if (s->lay.ts_how != PA_TS_WALK ||
-	    read_u64(&w.interp, rt + s->lay.rt_interp_head) || !w.interp ||
-	    read_u64(&w.ts, w.interp + s->lay.interp_threads))
+	if (s->lay.ts_how != PA_TS_WALK)
+		return -EIO;
+	w.fsbase = task->thread.fsbase;
+	/* Last time's answer, if it still holds (one read). */
+	cached = bpf_task_storage_get(&thread_ts, task, 0, 0);
+	if (cached && *cached && !read_u64(&id, *cached + s->lay.ts_thread_id) &&
+	    id == w.fsbase) {
+		*ts = *cached;
 		return 0;
-	w.tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_loop(256, walk_cb, &w, 0);
-	return w.found;
+	}
+	if (read_u64(&w.interp, rt + s->lay.rt_interp_head) ||
+	    (w.interp && read_u64(&w.ts, w.interp + s->lay.interp_threads)))
+		return -EIO;
+	if (!w.interp)
+		return -ENOENT;
+	bpf_loop(WALK_STEPS, walk_cb, &w, 0);
+	if (!w.found)
+		return w.failed || w.ts ? -EIO : -ENOENT;
+	*ts = w.found;
+	cached = bpf_task_storage_get(&thread_ts, task, 0,
+				      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (cached)
+		*cached = w.found;
+	return 0;
 }
 
 /* ---- line tables too long to copy: walked here ------------------------- */
@@ -1260,12 +1325,16 @@ static __always_inline void read_frames(struct scratch *s, __u64 ts)
 		ev->frame_status = PA_FS_UNSUPPORTED;
 		return;
 	}
-	if (!ts)
-		ts = current_tstate(s);
 	if (!ts) {
-		ev->frame_status = s->bias_ok && l->runtime ?
-				   PA_FS_NO_FRAME : PA_FS_UNSUPPORTED;
-		return;
+		int err = current_tstate(s, &ts);
+
+		if (err) {
+			ev->frame_status = !s->bias_ok || !l->runtime ?
+					   PA_FS_UNSUPPORTED :
+					   err == -ENOENT ? PA_FS_NO_FRAME :
+					   PA_FS_UNREADABLE;
+			return;
+		}
 	}
 	if (read_u64(&frame, ts + l->ts_frame) ||
 	    (l->frame_kind == PA_FK_CFRAME && frame &&
@@ -1504,12 +1573,11 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 	struct scratch *s;
 	__u64 site;
 
-	if (filter_pids) {
-		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-		if (!bpf_map_lookup_elem(&traced_pids, &tgid))
-			return NULL;
-	}
+	if (filter_pids && !bpf_map_lookup_elem(&traced_pids, &tgid))
+		return NULL;
 	if (!filters_pass())
 		return NULL;
 	s = get_scratch();
@@ -1526,6 +1594,8 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 	}
 	s->source = source;
 	s->target_id = target_id;
+	s->tgid = tgid;
+	s->pstart = task->group_leader->start_time;
 	site = s->lay.site_vaddr[source & 7];
 	s->bias = ip - site;
 	s->bias_ok = site != 0;
@@ -1562,7 +1632,7 @@ static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
 	*key = a;
 	idx = ((a >> 3) ^ (a >> 11)) & (VCACHE_SIZE - 1);
 	e = bpf_map_lookup_elem(&vcache, &idx);
-	if (!e || e->addr != a || e->target_id_1 != s->target_id + 1)
+	if (!e || e->addr != a || !CACHE_MINE(e, s))
 		return -1;
 	if (!e->verdict)
 		stat_inc(PA_STAT_FILTERED);
@@ -1582,7 +1652,7 @@ static __always_inline void cache_verdict(struct scratch *s, __u64 key,
 	if (!e)
 		return;
 	e->addr = key;
-	e->target_id_1 = s->target_id + 1;
+	CACHE_CLAIM(e, s);
 	e->verdict = verdict;
 }
 
@@ -1979,12 +2049,19 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch 
  * buffer of the name object sys_audit got (recorded in
  * pending_sys_audit): drop that copy.
  */
-static __always_inline bool is_duplicate(struct scratch *s, __u64 event)
+static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
+					 __u64 fmt)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *pending, str, utf8 = 0;
+	__u64 *pending, str, utf8 = 0, a;
+	char f[2] = {};
 
 	if (!s->lay.dedup_sys_audit)
+		return false;
+	/* A C literal (os.system ...) is never a copy: whatever a process
+	 * does to its memory, such an event cannot be dropped here. */
+	a = event - s->bias;
+	if (s->bias_ok && a >= s->lay.ro_lo && a < s->lay.ro_hi)
 		return false;
 	pending = bpf_map_lookup_elem(&pending_sys_audit, &tid);
 	if (!pending)
@@ -1992,6 +2069,9 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event)
 	str = *pending;
 	if (event != str + s->lay.str_ascii_data &&
 	    (read_u64(&utf8, str + s->lay.str_utf8) || !utf8 || event != utf8))
+		return false;
+	/* The copy is _PySys_Audit(ts, event, "O", args), and only that. */
+	if (bpf_probe_read_user(f, sizeof(f), (void *)fmt) || f[0] != 'O' || f[1])
 		return false;
 	bpf_map_delete_elem(&pending_sys_audit, &tid);
 	stat_inc(PA_STAT_DUPLICATES);
@@ -2004,7 +2084,7 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event)
  */
 static __always_inline struct scratch *fmt_event_begin(struct pt_regs *ctx,
 							__u8 source, __u64 event,
-							__u64 ts)
+							__u64 ts, __u64 fmt)
 {
 	struct scratch *s;
 	__u64 vkey;
@@ -2016,8 +2096,7 @@ static __always_inline struct scratch *fmt_event_begin(struct pt_regs *ctx,
 	verdict = cached_verdict(s, event, &vkey);
 	if (!verdict)
 		return NULL;
-	/* A name in .rodata is a C literal: never a Python-level copy. */
-	if (!vkey && is_duplicate(s, event))
+	if (is_duplicate(s, event, fmt))
 		return NULL;
 	if (emit_cstr(s, PA_T_STR_UTF8, event, PA_NAME_MAX) ||
 	    !name_done(s, verdict, vkey, ts, 0))
@@ -2053,7 +2132,7 @@ int uprobe_valist(struct pt_regs *ctx)
 	if (!PT_REGS_PARM1(ctx))
 		return 0;
 	s = fmt_event_begin(ctx, PA_SRC_VALIST, PT_REGS_PARM2(ctx),
-			    PT_REGS_PARM1(ctx));
+			    PT_REGS_PARM1(ctx), PT_REGS_PARM3(ctx));
 	if (!s)
 		return 0;
 	s->valist = 1;
@@ -2071,7 +2150,8 @@ int uprobe_varargs(struct pt_regs *ctx)
 {
 	struct scratch *s;
 
-	s = fmt_event_begin(ctx, PA_SRC_VARARGS, PT_REGS_PARM1(ctx), 0);
+	s = fmt_event_begin(ctx, PA_SRC_VARARGS, PT_REGS_PARM1(ctx), 0,
+			    PT_REGS_PARM2(ctx));
 	if (!s)
 		return 0;
 	s->valist = 0;
@@ -2089,7 +2169,7 @@ int uprobe_varargs_ts(struct pt_regs *ctx)
 	if (!PT_REGS_PARM1(ctx))
 		return 0;
 	s = fmt_event_begin(ctx, PA_SRC_VARARGS_TS, PT_REGS_PARM2(ctx),
-			    PT_REGS_PARM1(ctx));
+			    PT_REGS_PARM1(ctx), PT_REGS_PARM3(ctx));
 	if (!s)
 		return 0;
 	s->valist = 0;

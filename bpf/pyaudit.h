@@ -254,7 +254,7 @@ struct pa_layout {
 	__u16 interp_next;
 	__u16 interp_threads;	/* PyInterpreterState.threads.head */
 	__u16 ts_next;
-	__u16 ts_native_tid;	/* PyThreadState.native_thread_id */
+	__u16 ts_thread_id;	/* PyThreadState.thread_id (pthread_self) */
 	__u16 ts_frame;		/* ->frame, ->cframe or ->current_frame */
 	__u16 cframe_frame;	/* _PyCFrame.current_frame (PA_FK_CFRAME) */
 	__u16 fr_back;		/* f_back / previous */

@@ -95,7 +95,7 @@ static const struct layout_row rows[] = {
  * events say "unsupported" instead of a location.
  *
  * Columns: how the thread state is found | _PyRuntime offsets |
- * interpreter and thread-state offsets | frame kind, ts->frame,
+ * interpreter and thread-state offsets (thread_id: pthread_self) | frame kind, ts->frame,
  * cframe->current_frame | frame: back code instr owner, owner to skip
  * from, bytes to read | code: firstlineno func linetable first-insn,
  * bytes to read.
@@ -104,7 +104,7 @@ struct frame_row {
 	int minor;
 	uint8_t ts_how;
 	uint16_t rt_tstate, rt_interp_head;
-	uint16_t interp_next, interp_threads, ts_next, ts_native_tid;
+	uint16_t interp_next, interp_threads, ts_next, ts_thread_id;
 	uint8_t frame_kind;
 	uint16_t ts_frame, cframe_frame;
 	uint16_t fr_back, fr_code, fr_instr, fr_owner;
@@ -116,7 +116,7 @@ struct frame_row {
 #define CUR PA_TS_CURRENT
 #define WALK PA_TS_WALK
 static const struct frame_row frame_rows[] = {
-	/* minor how  rt: tstate head | interp: next threads ts: next ntid |
+	/* minor how  rt: tstate head | interp: next threads ts: next tid |
 	 * kind            frame cframe | back code instr owner skip tag read |
 	 * code: first func table insn read */
 	{ 8,  CUR,  1368, 0,   0,    0,    0, 0,    PA_FK_LASTI,   24, 0,
@@ -129,12 +129,12 @@ static const struct frame_row frame_rows[] = {
 	{ 11, CUR,  576,  0,   0,    0,    0, 0,    PA_FK_CFRAME,  56, 8,
 	  48, 32, 56,  0,  0, 0, 72,    72,  128, 136, 184, 144 },
 	/* 3.12: no tstate_current: walk the threads */
-	{ 12, WALK, 0,    40,  0,    72,   8, 144,  PA_FK_CFRAME,  56, 0,
+	{ 12, WALK, 0,    40,  0,    72,   8, 136,  PA_FK_CFRAME,  56, 0,
 	  8,  0,  56,  70, 3, 0, 72,    68,  128, 136, 192, 144 },
-	{ 13, WALK, 0,    632, 7264, 7344, 8, 160,  PA_FK_CURRENT, 72, 0,
+	{ 13, WALK, 0,    632, 7264, 7344, 8, 152,  PA_FK_CURRENT, 72, 0,
 	  8,  0,  56,  70, 3, 0, 72,    68,  128, 136, 200, 144 },
 	/* 3.14: f_executable is a tagged _PyStackRef; owner 3 and 4 are C */
-	{ 14, WALK, 0,    808, 7272, 7344, 8, 160,  PA_FK_CURRENT, 72, 0,
+	{ 14, WALK, 0,    808, 7272, 7344, 8, 152,  PA_FK_CURRENT, 72, 0,
 	  8,  0,  56,  74, 3, 1, 80,    68,  128, 136, 208, 144 },
 };
 #undef CUR
@@ -155,7 +155,7 @@ static void frame_layout(int minor, struct pa_layout *l)
 		l->interp_next = r->interp_next;
 		l->interp_threads = r->interp_threads;
 		l->ts_next = r->ts_next;
-		l->ts_native_tid = r->ts_native_tid;
+		l->ts_thread_id = r->ts_thread_id;
 		l->frame_kind = r->frame_kind;
 		l->ts_frame = r->ts_frame;
 		l->cframe_frame = r->cframe_frame;

@@ -368,3 +368,36 @@ EOF
 	[ "$(grep -c -E ' at (<no Python frame>|/.*:[0-9]+ in .*)$' "$T/out")" = 0 ]
 	[ "$(grep -c '^    at ' "$T/out")" = 0 ]
 }
+
+# 3.12+ find the thread state by walking the interpreter's threads: the
+# match must hold in a pid namespace (a container), where the tids
+# CPython records are not the host's, and in threads.
+@test "source: in a pid namespace, from threads (3.12+: the thread walk)" {
+	requires_root
+	command -v unshare >/dev/null || skip "unshare absent"
+	local py found=0
+	for py in $(pyenv_python 3.12) $(pyenv_python 3.13) $(pyenv_python 3.14); do
+		[ -x "$py" ] || continue
+		found=1
+		cat >"$T/ns.py" <<'PY'
+import os, sys, threading
+def work(i):
+    sys.audit("pyaudit.src.ns_thread", i)  # @ns:thread
+assert os.getpid() == 1
+ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+sys.audit("pyaudit.src.ns_main", 9)  # @ns:main
+PY
+		trace_command --json -e 'pyaudit.src.ns_*' -- unshare --pid --fork "$py" "$T/ns.py" ||
+			{ cat "$T/err" >&2; return 1; }
+		expect_equal "$py: thread events" \
+			"$(jq -c -s '[.[] | select(.event == "pyaudit.src.ns_thread") | .source] | unique' "$T/out")" \
+			"[{\"file\":\"$T/ns.py\",\"line\":$(grep -n '@ns:thread' "$T/ns.py" | cut -d: -f1),\"function\":\"work\"}]"
+		[ "$(jq -s '[.[] | select(.event == "pyaudit.src.ns_thread")] | length' "$T/out")" = 4 ]
+		expect_equal "$py: main" \
+			"$(jq -c 'select(.event == "pyaudit.src.ns_main") | .source' "$T/out")" \
+			"{\"file\":\"$T/ns.py\",\"line\":$(grep -n '@ns:main' "$T/ns.py" | cut -d: -f1),\"function\":\"<module>\"}"
+	done
+	[ "$found" = 1 ] || skip "no CPython 3.12+ (pyenv) on this machine"
+}
