@@ -36,6 +36,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define BUF_SLACK		(PA_LTAB_FIRST_MAX + 64)
 #define OHEAD			128	/* bytes of an object read at once */
 #define LT_CHUNK		256	/* line-table bytes read at once */
+#define PA_FRAMES_ROOM		(PA_REC_MAX / 2)	/* record bytes frames may use */
 #define PAGE_SIZE_		4096
 
 /* Knobs set by user space between open and load. */
@@ -235,6 +236,7 @@ struct scratch {
 	__u64 fw_frame;		/* the next frame to read */
 	__u32 fw_n;		/* frames emitted */
 	__u8 fw_error;
+	__u8 fw_cut;		/* frames left out for lack of room */
 	/* a long line table walked in BPF (lt_*) */
 	__u8 lt_chunk[LT_CHUNK];
 	__u64 lt_base;		/* the table's bytes in the process */
@@ -1042,14 +1044,14 @@ static __always_inline int current_tstate(struct scratch *s, __u64 *ts)
 
 enum { LT_RUNNING, LT_FOUND, LT_ERROR };
 
-/* The next byte of the table (refilling lt_chunk), or -1 at its end or
+/* The next byte of the table (refilling lt_chunk), -1 at its end, -2
  * when it cannot be read. */
 static __noinline int lt_byte(struct scratch *s)
 {
 	__u32 pos, rel, n;
 
 	if (!s)
-		return -1;
+		return -2;
 	pos = s->lt_pos;
 	if (pos >= s->lt_len)
 		return -1;
@@ -1061,7 +1063,7 @@ static __noinline int lt_byte(struct scratch *s)
 		BOUND(n, LT_CHUNK);
 		if (n < 1 || bpf_probe_read_user(s->lt_chunk, n,
 						 (void *)(s->lt_base + pos)))
-			return -1;
+			return -2;
 		s->lt_cstart = pos;
 		s->lt_clen = n;
 		rel = 0;
@@ -1089,6 +1091,8 @@ static __noinline int lt_varint(struct scratch *s, __u32 *val)
 		b = lt_cont(s);
 		if (b < 0)
 			return -1;
+		if (k == 5 && (b & 63) > 3)
+			return -1;	/* past 32 bits, as linetable.c */
 		v |= (__u32)(b & 63) << (6 * k);
 		if (!(b & 64)) {
 			*val = v;
@@ -1103,6 +1107,12 @@ static __always_inline long lt_found(struct scratch *s, __s32 line)
 	s->lt_result = line;
 	s->lt_state = LT_FOUND;
 	return 1;
+}
+
+/* Lines stay in the int range (CPython's), as linetable.c checks. */
+static __always_inline bool lt_line_ok(struct scratch *s)
+{
+	return s->lt_line >= -(1LL << 31) && s->lt_line <= (1LL << 31) - 1;
 }
 
 static __always_inline long lt_error(struct scratch *s)
@@ -1126,8 +1136,10 @@ __noinline int pa_lt_step(void)
 		return 1;
 	if (s->lt_format == PA_FK_LASTI) {
 		a = lt_byte(s);
-		if (a < 0)	/* the last line runs to the end */
+		if (a == -1)	/* the last line runs to the end */
 			return lt_found(s, (__s32)s->lt_line);
+		if (a < 0)
+			return lt_error(s);
 		s->lt_addr += a;
 		if (s->lt_addr > s->lt_target)
 			return lt_found(s, (__s32)s->lt_line);
@@ -1135,7 +1147,7 @@ __noinline int pa_lt_step(void)
 		if (b < 0)
 			return lt_error(s);
 		s->lt_line += (__s8)b;
-		return 0;
+		return lt_line_ok(s) ? 0 : lt_error(s);
 	}
 	if (s->lt_format == PA_FK_LASTI2) {
 		a = lt_byte(s);
@@ -1145,6 +1157,8 @@ __noinline int pa_lt_step(void)
 		s->lt_addr += a;
 		if (b != 0x80)
 			s->lt_line += (__s8)b;
+		if (!lt_line_ok(s))
+			return lt_error(s);
 		if (s->lt_target < s->lt_addr)
 			return lt_found(s, b == 0x80 ? -1 : (__s32)s->lt_line);
 		return 0;
@@ -1169,9 +1183,15 @@ __noinline int pa_lt_step(void)
 		if (lt_cont(s) < 0)
 			return lt_error(s);
 	}
+	/* Nothing of the entry may be left over (as linetable.c). */
+	b = lt_byte(s);
+	if (b == -2 || (b >= 0 && !(b & 0x80)))
+		return lt_error(s);
+	if (b >= 0)
+		s->lt_pos--;	/* the next entry's first byte: in lt_chunk */
 	if (code != 15)
 		s->lt_line += delta;
-	if (s->lt_line < -(1LL << 31) || s->lt_line > (1LL << 31) - 1)
+	if (!lt_line_ok(s))
 		return lt_error(s);
 	if (s->lt_target < s->lt_addr)
 		return lt_found(s, code == 15 ? -1 : (__s32)s->lt_line);
@@ -1225,6 +1245,10 @@ __noinline int pa_frame_step(void)
 		return 1;
 	if (!s->fw_frame || s->fw_n >= frames_wanted || s->fw_n >= PA_FRAMES_MAX)
 		return 1;
+	if (s->off > PA_FRAMES_ROOM - 1024) {
+		s->fw_cut = 1;	/* no room for another frame's names */
+		return 1;
+	}
 	l = &s->lay;
 	rd = l->fr_read;
 	BOUND(rd, 128);
@@ -1276,8 +1300,11 @@ __noinline int pa_frame_step(void)
 	max = s->fw_n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX;
 	if (tab)
 		load_head(s, tab);	/* its size, and a short table whole */
+	/* Frames take at most half the record: the arguments keep the rest,
+	 * and a table that does not fit is walked here instead. */
 	if (tab && fr.offset >= 0 && !obj_u64(s, tab, l->ob_size, &tlen) &&
-	    (tlen > max || walk_all_tables) && tlen < (1ULL << 31)) {
+	    (tlen > max || s->off + tlen > PA_FRAMES_ROOM || walk_all_tables) &&
+	    tlen < (1ULL << 31)) {
 		fr.table_len = tlen;
 		walk_table(s, &fr, tab + l->bytes_data, tlen);
 	}
@@ -1345,9 +1372,14 @@ static __always_inline void read_frames(struct scratch *s, __u64 ts)
 	s->fw_frame = frame;
 	s->fw_n = 0;
 	s->fw_error = 0;
+	s->fw_cut = 0;
 	bpf_loop(PA_FRAMES_MAX + 8, frame_cb, NULL, 0);
+	if (s->full)
+		s->fw_cut = 1;
 	s->off = s->last_good;
 	s->full = 0;
+	if (s->fw_cut && s->fw_frame)
+		s->flags |= PA_EV_FRAMES_CUT;
 	ev->nframes = s->fw_n;
 	if (s->fw_n)
 		ev->frame_status = PA_FS_OK;

@@ -55,6 +55,8 @@ enum pa_source {
 #define PA_EV_REC_FULL		0x02	/* record hit PA_REC_MAX */
 #define PA_EV_BAD_FORMAT	0x04	/* unknown format code: args stop there */
 #define PA_EV_NAME_UNREADABLE	0x08
+#define PA_EV_FRAMES_CUT	0x10	/* more Python frames than were delivered
+					 * (the record had no room for them) */
 
 /* struct pa_event.frame_status: where in the Python code (issue 6) */
 enum pa_frame_status {

@@ -1264,6 +1264,8 @@ static void frame_text(struct sb *b, const struct format_opts *o,
 		text_chars(b, file->data, file->len, file->tag, file->flags, 0);
 	else
 		sb_putc(b, '?');
+	if (file->flags & PA_VF_TRUNCATED)
+		sb_puts(b, "...");
 	if (source__line(f, o->py_minor, &line) || line < 0) {
 		sb_puts(b, ":?");
 	} else {
@@ -1275,6 +1277,8 @@ static void frame_text(struct sb *b, const struct format_opts *o,
 		text_chars(b, fn->data, fn->len, fn->tag, fn->flags, 0);
 	else
 		sb_putc(b, '?');
+	if (fn->flags & PA_VF_TRUNCATED)
+		sb_puts(b, "...");
 }
 
 /* After the arguments: " at FILE:LINE in FUNC", then one indented line
@@ -1307,6 +1311,8 @@ static void source_text(struct sb *b, const struct format_opts *o,
 		sb_puts(b, "\n    at ");
 		frame_text(b, o, &ev->frames[i]);
 	}
+	if (o->stack && (ev->hdr.flags & PA_EV_FRAMES_CUT))
+		sb_puts(b, "\n    ...(more frames, no room in the record)");
 }
 
 /* {"file":...,"line":N,"function":...}; null for what is unknown. */
@@ -1338,6 +1344,10 @@ static void frame_json(struct sb *b, const struct format_opts *o,
 	} else {
 		sb_puts(b, "null");
 	}
+	if (file->flags & PA_VF_TRUNCATED)
+		sb_puts(b, ",\"file_truncated\":true");
+	if (fn->flags & PA_VF_TRUNCATED)
+		sb_puts(b, ",\"function_truncated\":true");
 	sb_putc(b, '}');
 }
 
@@ -1375,6 +1385,8 @@ static void source_json(struct sb *b, const struct format_opts *o,
 		frame_json(b, o, &ev->frames[i]);
 	}
 	sb_putc(b, ']');
+	if (ev->hdr.flags & PA_EV_FRAMES_CUT)
+		sb_puts(b, ",\"stack_truncated\":true");
 }
 
 static void event_text(struct sb *b, const struct format_opts *o,
