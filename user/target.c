@@ -417,6 +417,62 @@ static bool read_debug_offsets(const struct elf_file *ef, uint32_t *hex, int *ft
 	return true;
 }
 
+/*
+ * 3.13: the frame offsets as the file itself says, in its
+ * _Py_DebugOffsets (positions in that struct checked on 3.13.0, whose
+ * values are user/layout.c's 3.13 row): a 3.13.x whose internals moved
+ * is still read right. Values past what BPF reads of a frame or a code
+ * object turn the source location off for the file. 3.14 reorders the
+ * struct (notes §9.3); its row stays as it is.
+ */
+static void apply_debug_offsets(const struct elf_file *ef, struct target *t)
+{
+	static const struct { uint16_t pos; size_t field; } map[] = {
+		{ 40, offsetof(struct pa_layout, rt_interp_head) },
+		{ 64, offsetof(struct pa_layout, interp_next) },
+		{ 72, offsetof(struct pa_layout, interp_threads) },
+		{ 176, offsetof(struct pa_layout, ts_next) },
+		{ 184, offsetof(struct pa_layout, ts_frame) },
+		{ 192, offsetof(struct pa_layout, ts_thread_id) },
+		{ 232, offsetof(struct pa_layout, fr_back) },
+		{ 240, offsetof(struct pa_layout, fr_code) },
+		{ 248, offsetof(struct pa_layout, fr_instr) },
+		{ 264, offsetof(struct pa_layout, fr_owner) },
+		{ 280, offsetof(struct pa_layout, code_filename) },
+		{ 296, offsetof(struct pa_layout, co_func) },
+		{ 304, offsetof(struct pa_layout, co_linetable) },
+		{ 312, offsetof(struct pa_layout, co_firstlineno) },
+		{ 344, offsetof(struct pa_layout, co_code) },
+	};
+	struct pa_layout *l = &t->layout;
+	struct elf_section sec;
+	uint8_t d[352];
+	uint64_t v;
+	uint16_t v16;
+	size_t i;
+
+	if (t->py_minor != 13 || t->free_threaded || !l->frame_kind ||
+	    elf__section_info_by_name(ef, ".PyRuntime", &sec) ||
+	    elf__read_section(ef, sec.index, 0, d, sizeof(d)) ||
+	    memcmp(d, "xdebugpy", 8))
+		return;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		memcpy(&v, d + map[i].pos, sizeof(v));
+		if (v > UINT16_MAX) {
+			l->frame_kind = 0;
+			return;
+		}
+		v16 = (uint16_t)v;
+		memcpy((uint8_t *)l + map[i].field, &v16, sizeof(v16));
+	}
+	/* What BPF reads at once must hold every field it takes there. */
+	if (l->fr_back + 8 > l->fr_read || l->fr_code + 8 > l->fr_read ||
+	    l->fr_instr + 8 > l->fr_read || l->fr_owner + 1 > l->fr_read ||
+	    l->code_filename + 8 > l->co_read || l->co_func + 8 > l->co_read ||
+	    l->co_linetable + 8 > l->co_read || l->co_firstlineno + 4 > l->co_read)
+		l->frame_kind = 0;
+}
+
 static int find_version(const struct elf_file *ef, struct target *t,
 			char *err, size_t errlen)
 {
@@ -683,6 +739,7 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 			    "%s: CPython %d.%d%s: no object layout for it (known: 3.8-3.14, 3.13t, 3.14t)",
 			    path, t->py_major, t->py_minor,
 			    t->free_threaded ? "t" : "");
+	apply_debug_offsets(ef, t);
 
 	find_addresses(ef, t);
 	nnotes = elf__usdt_sites(ef, "python", "audit", &pc);

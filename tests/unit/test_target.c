@@ -656,6 +656,35 @@ static void check_pyenv_lib(const struct pyenv_case *c)
 		assert_string_equal(t.sites[1].desc,
 				    "sys_audit_tstate+0x3 (je after test %rdi,%rdi: emulated) found by symbol");
 	}
+
+	/* What source locations need: the bias's anchors, and the frame
+	 * layout (for 3.13, read from the file's _Py_DebugOffsets: it must
+	 * agree with layout.c's row) */
+	assert_int_equal(elf__find_symbol(ef, "_PyRuntime", &sym, NULL), 0);
+	assert_int_equal(t.layout.runtime, sym);
+	assert_int_equal(t.layout.site_vaddr[PA_SRC_SYS_AUDIT], c->sys_audit);
+	assert_true(t.layout.ro_lo && t.layout.ro_lo < t.layout.ro_hi);
+	assert_true(t.layout.img_lo <= t.layout.ro_lo &&
+		    t.layout.ro_hi <= t.layout.img_hi);
+	assert_true(t.layout.img_lo <= sym && sym < t.layout.img_hi);
+	assert_int_equal(t.layout.frame_kind,
+			 c->minor <= 9 ? PA_FK_LASTI : c->minor == 10 ? PA_FK_LASTI2 :
+			 c->minor <= 12 ? PA_FK_CFRAME : PA_FK_CURRENT);
+	if (c->minor == 13) {
+		assert_int_equal(t.layout.rt_interp_head, 632);
+		assert_int_equal(t.layout.interp_next, 7264);
+		assert_int_equal(t.layout.interp_threads, 7344);
+		assert_int_equal(t.layout.ts_frame, 72);
+		assert_int_equal(t.layout.ts_thread_id, 152);
+		assert_int_equal(t.layout.fr_back, 8);
+		assert_int_equal(t.layout.fr_instr, 56);
+		assert_int_equal(t.layout.fr_owner, 70);
+		assert_int_equal(t.layout.code_filename, 112);
+		assert_int_equal(t.layout.co_func, 128);
+		assert_int_equal(t.layout.co_linetable, 136);
+		assert_int_equal(t.layout.co_firstlineno, 68);
+		assert_int_equal(t.layout.co_code, 200);
+	}
 	elf__close(ef);
 }
 
