@@ -1307,7 +1307,7 @@ static void source_text(struct sb *b, const struct format_opts *o,
 		return;
 	sb_puts(b, " at ");
 	frame_text(b, o, &ev->frames[0]);
-	for (i = 1; i < ev->nframes; i++) {
+	for (i = 1; o->stack && i < ev->nframes; i++) {
 		sb_puts(b, "\n    at ");
 		frame_text(b, o, &ev->frames[i]);
 	}

@@ -16,8 +16,10 @@
  *  - JSON: exactly one line, valid UTF-8, no raw control character
  *    (C0, DEL, C1), valid JSON (a small validator below), never
  *    "output_truncated";
- *  - text: exactly one line, valid UTF-8, no raw control character but
- *    the final newline.
+ *  - text: one line, then (with --stack, o.stack from the low bits of
+ *    hdr.tid) only caller lines that start with four spaces; valid
+ *    UTF-8, no raw control character but the newlines.
+ * The frames' line tables are decoded as CPython 3.(8 + uid % 7).
  * format__repr(), format__json_value() and format__name() must behave
  * like snprintf: the same length whatever the buffer, a NUL-terminated
  * prefix of the full output. The whole input also goes through
@@ -117,6 +119,25 @@ static void check_line(const char *what, const char *s, size_t len)
 	bad = fuzz_utf8_check((const uint8_t *)s, len, cp_ok, &last);
 	FUZZ_CHECK(bad == len, "%s: bad UTF-8 or raw control at byte %zu (0x%02x): '%.*s'",
 		   what, bad, bad < len ? (uint8_t)s[bad] : 0, (int)len, s);
+}
+
+/* Text: the event's line, then only "    "-indented caller lines. */
+static void check_text(const char *s, size_t len)
+{
+	const char *nl;
+	size_t n;
+
+	for (n = 0; len; n++) {
+		nl = memchr(s, '\n', len);
+		FUZZ_CHECK(nl, "text: no final newline: '%.*s'", (int)len, s);
+		FUZZ_CHECK(!n || !strncmp(s, "    ", 4),
+			   "text: a line that is not a caller: '%.*s'",
+			   (int)(nl + 1 - s), s);
+		check_line("text", s, nl + 1 - s);
+		len -= nl + 1 - s;
+		s = nl + 1;
+	}
+	FUZZ_CHECK(n, "text: empty");
 }
 
 /* A JSON validator (RFC 8259 syntax), enough to reject broken output. */
@@ -411,6 +432,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.col_ppid = sel & 0x04;
 	o.col_container = sel & 0x08;
 	o.realtime_offset_ns = sel & 0x80 ? INT64_MIN / 3 : 1700000000000000000LL;
+	o.stack = ev.hdr.tid & 7;
+	o.py_minor = 8 + ev.hdr.uid % 7;
 	if (sel & 0x10) {
 		const uint8_t *p = tail + 1, *nul;
 		size_t n = tlen > 1 ? tlen - 1 : 0, e;
@@ -457,7 +480,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	o.json = false;
 	format_to(&o, def, &out, &len);
-	check_line("text", out, len);
+	check_text(out, len);
 	free(out);
 
 	/* building blocks, with a buffer cut somewhere */
