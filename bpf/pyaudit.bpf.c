@@ -1203,6 +1203,33 @@ static long lt_cb(__u32 i, void *ctx)
 	return pa_lt_step() ? 1 : 0;
 }
 
+/*
+ * Lines of walked tables, per process and code object: a hot loop in a
+ * long module body or function walks its table once, not at each event
+ * (a walk of thousands of entries costs tens of microseconds). The key
+ * holds what the line depends on: the code object and its table (address,
+ * length, its first 16 bytes), co_firstlineno and the offset; a
+ * code object freed and another made at the same address with the same
+ * table is the same code, with the same lines.
+ */
+struct line_key {
+	__u64 code;
+	__u64 table;
+	__u64 pstart;
+	__u64 hash;		/* of the table's first 16 bytes */
+	__u32 tgid;
+	__u32 table_len;
+	__s32 offset;
+	__s32 firstlineno;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct line_key);
+	__type(value, __s32);
+} line_cache SEC(".maps");
+
 /* The line of offset in a table of len bytes at table (a bytes object's
  * data): fr->line and PA_FR_LINE, or PA_FR_LINE_UNKNOWN. */
 static __always_inline void walk_table(struct scratch *s, struct pa_frame *fr,
@@ -1225,6 +1252,39 @@ static __always_inline void walk_table(struct scratch *s, struct pa_frame *fr,
 	} else {
 		fr->flags |= PA_FR_LINE_UNKNOWN;
 	}
+}
+
+/* walk_table, through line_cache. tab: the bytes object, whose head is
+ * loaded (its first bytes go into the key). */
+static __always_inline void walked_line(struct scratch *s, struct pa_frame *fr,
+					__u64 code, __u64 tab, __u64 tlen)
+{
+	struct line_key k = {};
+	__u32 start = s->lay.bytes_data;
+	__s32 *line;
+	__u64 h = 0;
+
+	/* The table's first 16 bytes (it is longer than a record holds). */
+	if (s->head_ok && s->head_obj == tab)
+		h = buf_u64(s->ohead, start, OHEAD) * 0x100000001b3ULL ^
+		    buf_u64(s->ohead, start + 8, OHEAD);
+	k.code = code;
+	k.table = tab;
+	k.pstart = s->pstart;
+	k.hash = h;
+	k.tgid = s->tgid;
+	k.table_len = tlen;
+	k.offset = fr->offset;
+	k.firstlineno = fr->firstlineno;
+	line = bpf_map_lookup_elem(&line_cache, &k);
+	if (line) {
+		fr->line = *line;
+		fr->flags |= PA_FR_LINE;
+		return;
+	}
+	walk_table(s, fr, tab + s->lay.bytes_data, tlen);
+	if (fr->flags & PA_FR_LINE)
+		bpf_map_update_elem(&line_cache, &k, &fr->line, BPF_ANY);
 }
 
 /*
@@ -1306,7 +1366,7 @@ __noinline int pa_frame_step(void)
 	    (tlen > max || s->off + tlen > PA_FRAMES_ROOM || walk_all_tables) &&
 	    tlen < (1ULL << 31)) {
 		fr.table_len = tlen;
-		walk_table(s, &fr, tab + l->bytes_data, tlen);
+		walked_line(s, &fr, code, tab, tlen);
 	}
 	if (emit_fixed(s, PA_T_FRAME, 0, &fr, sizeof(fr)))
 		return 1;

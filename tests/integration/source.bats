@@ -251,6 +251,7 @@ out += ["    sys.audit('pyaudit.src.long_func', 1)  # @long:func",
         "    big()  # @long:caller"]
 out += ["y%d = %d * 3 + len(sys.argv)" % (i, i) for i in range(3000)]
 out += ["caller()  # @long:module", "sys.audit('pyaudit.src.long_module', 2)  # @long:event"]
+out += ["for i in range(5):", "    sys.audit('pyaudit.src.long_loop', i)  # @long:loop"]
 open(sys.argv[1], "w").write("\n".join(out) + "\n")
 EOF
 	local want_func want_caller want_module want_event
@@ -265,6 +266,13 @@ EOF
 		"[$want_func,$want_caller,$want_module]"
 	expect_equal "long_module: line" \
 		"$(jq -c 'select(.event == "pyaudit.src.long_module") | .source.line' "$T/out")" "$want_event"
+	# the same frame again and again: the walked line comes from BPF's
+	# cache after the first event, and must not change
+	local w
+	w=$(grep -n '# @long:loop' "$T/long.py" | cut -d: -f1)
+	expect_equal "long_loop: lines" \
+		"$(jq -c -s '[.[] | select(.event == "pyaudit.src.long_loop") | .source.line]' "$T/out")" \
+		"[$w,$w,$w,$w,$w]"
 }
 
 @test "source: the markers of source_main.py agree with Python's frames (selfcheck, every Python here)" {
