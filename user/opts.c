@@ -301,6 +301,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->npids && o->command)
 			argp_error(state, "-p and a command do not go together");
+		if (o->stack && o->no_source)
+			argp_error(state, "--stack shows the callers of the source location: it does not go with --no-source");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -86,6 +86,12 @@ sys.exit(3)"
 	echo "$output" | grep -q '/bin/true'
 	run "$PYAUDIT" --no-such-option
 	[ "$status" = 64 ]
+	run "$PYAUDIT" --stack 9 -- true
+	[ "$status" = 64 ]
+	[[ "$output" == *"--stack '9': a number of frames, 0 to 8"* ]]
+	run "$PYAUDIT" --stack 2 --no-source -- true
+	[ "$status" = 64 ]
+	[[ "$output" == *"does not go with --no-source"* ]]
 }
 
 @test "--list shows events with their argument names; -V shows versions" {
