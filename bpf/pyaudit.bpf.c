@@ -1494,7 +1494,6 @@ static __always_inline void fill_process(struct pa_event *ev)
 	ev->gid = ugid >> 32;
 	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	ev->euid = BPF_CORE_READ(task, cred, euid.val);
-	ev->start_ns = BPF_CORE_READ(task, group_leader, start_time);
 	ev->cgroup_id = bpf_get_current_cgroup_id();
 	if (bpf_core_field_exists(task->loginuid)) {
 		ev->auid = BPF_CORE_READ(task, loginuid.val);
@@ -1790,6 +1789,7 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 		return false;
 	}
 	ev->ts_ns = bpf_ktime_get_ns();
+	ev->start_ns = s->pstart;	/* read once, in begin() */
 	fill_process(ev);
 	ev->nframes = 0;
 	ev->frame_status = PA_FS_OFF;

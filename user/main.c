@@ -148,23 +148,6 @@ struct run {
 	FILE *record;			/* --record */
 };
 
-/* The event name as a C string, for the table lookup (ASCII only). */
-static const char *name_cstr(const struct rec_value *v, char *buf, size_t size)
-{
-	size_t n;
-
-	if (v->tag != PA_T_STR_UTF8 && v->tag != PA_T_STR_UCS1)
-		return NULL;
-	n = v->len < size - 1 ? v->len : size - 1;
-	for (size_t i = 0; i < n; i++) {
-		if (!v->data[i] || v->data[i] >= 0x80)
-			return NULL;
-		buf[i] = v->data[i];
-	}
-	buf[n] = 0;
-	return buf;
-}
-
 static void handle_notice(struct run *r, const struct pa_mapped *m)
 {
 	if (!r->system_wide)
@@ -215,7 +198,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 			p_warn("malformed record from BPF (size %zu): skipped", size);
 		return 0;
 	}
-	cname = name_cstr(&r->rec->name, name, sizeof(name));
+	cname = record__name_ascii(&r->rec->name, name, sizeof(name));
 	if (cname)
 		def = event_table_find(cname);
 	r->fmt.proc = NULL;

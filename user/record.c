@@ -320,3 +320,19 @@ int record__decode(const void *data, size_t size, struct rec_event *ev)
 	ev->nargs = ev->hdr.nargs;
 	return 0;
 }
+
+const char *record__name_ascii(const struct rec_value *v, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!size || (v->tag != PA_T_STR_UTF8 && v->tag != PA_T_STR_UCS1))
+		return NULL;
+	n = v->len < size - 1 ? v->len : size - 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!v->data[i] || v->data[i] >= 0x80)
+			return NULL;
+		buf[i] = v->data[i];
+	}
+	buf[n] = 0;
+	return buf;
+}

@@ -49,4 +49,11 @@ struct rec_event {
  */
 int record__decode(const void *data, size_t size, struct rec_event *ev);
 
+/*
+ * A plain ASCII name (the event name) as a C string in buf, cut at
+ * size - 1 bytes, for the events table lookup; NULL for anything else (a
+ * non-ASCII or NUL byte, a non-str value): such names are in no table.
+ */
+const char *record__name_ascii(const struct rec_value *v, char *buf, size_t size);
+
 #endif

@@ -64,23 +64,6 @@ static uint64_t now_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
-/* As user/main.c: the event name as a C string, ASCII only. */
-static const char *name_cstr(const struct rec_value *v, char *buf, size_t size)
-{
-	size_t n;
-
-	if (v->tag != PA_T_STR_UTF8 && v->tag != PA_T_STR_UCS1)
-		return NULL;
-	n = v->len < size - 1 ? v->len : size - 1;
-	for (size_t i = 0; i < n; i++) {
-		if (!v->data[i] || v->data[i] >= 0x80)
-			return NULL;
-		buf[i] = v->data[i];
-	}
-	buf[n] = 0;
-	return buf;
-}
-
 static int64_t realtime_offset_ns(void)
 {
 	struct timespec rt, mono;
@@ -226,7 +209,7 @@ int main(int argc, char **argv)
 				nbad++;
 				continue;
 			}
-			cname = name_cstr(&ev->name, name, sizeof(name));
+			cname = record__name_ascii(&ev->name, name, sizeof(name));
 			if (cname)
 				def = event_table_find(cname);
 			pi = proc_cache__get(procs, ev->hdr.pid, ev->hdr.start_ns);
@@ -262,7 +245,7 @@ int main(int argc, char **argv)
 
 			if (record__decode(recs[i].data, recs[i].size, ev))
 				continue;
-			cname = name_cstr(&ev->name, name, sizeof(name));
+			cname = record__name_ascii(&ev->name, name, sizeof(name));
 			if (cname)
 				def = event_table_find(cname);
 			pi = proc_cache__get(procs, ev->hdr.pid, ev->hdr.start_ns);

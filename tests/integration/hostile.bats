@@ -71,19 +71,25 @@ json_run() {
 	after_event
 }
 
-# after_event: the normal event that must still arrive, then SIGINT.
-after_event() {
-	local rc=0
-
-	"$PY" -c 'import sys, os; sys.audit("pyaudit.hostile.after", os.getpid())' &
+# stop_after PYTHON: PYTHON raises the normal event that must still
+# arrive (pid APID), then pyaudit, still running, gets SIGINT; AFTER_RC
+# is its exit status.
+stop_after() {
+	AFTER_RC=0
+	"$1" -c 'import sys, os; sys.audit("pyaudit.hostile.after", os.getpid())' &
 	APID=$!
 	wait "$APID"
 	sleep 0.3
 	kill -0 "$PA_PID" || { echo "pyaudit is gone" >&2; cat -v "$T/err" >&2; return 1; }
 	kill -INT "$PA_PID"
-	wait "$PA_PID" || rc=$?
+	wait "$PA_PID" || AFTER_RC=$?
 	PA_PID=
-	[ "$rc" = 0 ] || { echo "pyaudit exited $rc" >&2; cat -v "$T/err" >&2; return 1; }
+}
+
+# after_event: the normal event that must still arrive, then SIGINT.
+after_event() {
+	stop_after "$PY" || return 1
+	[ "$AFTER_RC" = 0 ] || { echo "pyaudit exited $AFTER_RC" >&2; cat -v "$T/err" >&2; return 1; }
 	json_valid "$T/out"
 	jq_ok ".event == \"pyaudit.hostile.after\" and .pid == $APID"
 }
@@ -484,7 +490,7 @@ sys.audit("pyaudit.hostile.mapped", os.getpid())
 # which then raises pyaudit.hostile.mapped). FILE[NAME] is the path
 # pyaudit can name each file by. pyaudit is stopped with SIGINT.
 malformed_run() {
-	local json= spec rc=0
+	local json= spec
 
 	if [ "$1" = --json ]; then
 		json=--json
@@ -517,16 +523,9 @@ malformed_run() {
 	done
 	rmdir "$MNT"
 	MNT=
-	"$DEBIAN_PY" -c 'import sys, os; sys.audit("pyaudit.hostile.after", os.getpid())' &
-	APID=$!
-	wait "$APID"
-	sleep 0.3
-	kill -0 "$PA_PID" || { echo "pyaudit is gone" >&2; cat -v "$T/err" >&2; return 1; }
-	kill -INT "$PA_PID"
-	wait "$PA_PID" || rc=$?
-	PA_PID=
+	stop_after "$DEBIAN_PY" || return 1
 	cat -v "$T/err"
-	[ "$rc" = 0 ] || { echo "pyaudit exited $rc" >&2; return 1; }
+	[ "$AFTER_RC" = 0 ] || { echo "pyaudit exited $AFTER_RC" >&2; return 1; }
 }
 
 # warned PATH TEXT: a JSON warning on stderr names PATH and says TEXT.

@@ -564,9 +564,35 @@ static void test_fuzz_mutations(void **state)
 	assert_true(accepted > 100);
 }
 
+/* The events table key: plain ASCII names only. */
+static void test_name_ascii(void **state)
+{
+	struct rec_value v = { .tag = PA_T_STR_UTF8 };
+	char buf[8];
+
+	(void)state;
+	v.data = (const uint8_t *)"open";
+	v.len = 4;
+	assert_string_equal(record__name_ascii(&v, buf, sizeof(buf)), "open");
+	v.data = (const uint8_t *)"os.listdir";
+	v.len = 10;
+	assert_string_equal(record__name_ascii(&v, buf, sizeof(buf)), "os.list");
+	v.data = (const uint8_t *)"caf\xc3\xa9";
+	v.len = 5;
+	assert_null(record__name_ascii(&v, buf, sizeof(buf)));
+	v.data = (const uint8_t *)"a\0b";
+	v.len = 3;
+	assert_null(record__name_ascii(&v, buf, sizeof(buf)));
+	v.tag = PA_T_STR_UCS2;
+	v.data = (const uint8_t *)"a\0b\0";
+	v.len = 4;
+	assert_null(record__name_ascii(&v, buf, sizeof(buf)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_ascii),
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_every_tag),
 		cmocka_unit_test(test_nested),
