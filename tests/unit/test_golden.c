@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The consumer's output, byte for byte: the records of
+ * tests/fixtures/golden/records.bin formatted under several option sets
+ * must give exactly the files beside them (their README says how they
+ * were made). Guards every change of the record pipeline and the output
+ * layer against a difference a user would see.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "user/event_table.h"
+#include "user/format.h"
+#include "user/proc.h"
+#include "user/record.h"
+
+#define DIR "tests/fixtures/golden/"
+
+/* Target ids of the recording: the order of its --binary options. */
+static const int minors[] = { 11, 8, 9, 10, 12, 13 };
+
+static struct rec_event ev;
+
+static unsigned char *load(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	long n;
+
+	if (!f)
+		fail_msg("%s: cannot open (run from the source tree)", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc(n ? n : 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
+	fclose(f);
+	*size = n;
+	return buf;
+}
+
+/* Replay every record through the formatter into a memory stream. */
+static char *replay(const struct format_opts *opts, size_t *outlen)
+{
+	static struct proc_info pi = {
+		.exe = "/usr/bin/py\"thon\x1b",
+		.cmdline_len = 15,
+		.cmdline = "python3\0app.py\0",
+		.container_id = "0123456789abcdef0123456789abcdef"
+				"0123456789abcdef0123456789abcdef",
+		.container_runtime = "docker",
+	};
+	struct format_opts o = *opts;
+	size_t n, off, nrec = 0;
+	unsigned char *b = load(DIR "records.bin", &n);
+	char *out = NULL;
+	FILE *f = open_memstream(&out, outlen);
+
+	assert_non_null(f);
+	if (!o.json)
+		format__header(f, &o);
+	for (off = 0; off + 4 <= n; nrec++) {
+		char name[PA_NAME_MAX + 1];
+		const struct event_def *def = NULL;
+		const char *c;
+		uint32_t len;
+
+		memcpy(&len, b + off, 4);
+		assert_true(len <= n - off - 4);
+		assert_int_equal(record__decode(b + off + 4, len, &ev), 0);
+		off += 4 + len;
+		c = record__name_ascii(&ev.name, name, sizeof(name));
+		if (c)
+			def = event_table_find(c);
+		o.proc = ev.hdr.pid % 3 == 0 ? &pi : NULL;
+		o.py_minor = ev.hdr.target_id < 6 ? minors[ev.hdr.target_id] : 0;
+		format__event(f, &o, &ev, def);
+	}
+	assert_int_equal(nrec, 981);
+	fclose(f);
+	free(b);
+	return out;
+}
+
+static void check(const char *expected_file, const struct format_opts *o)
+{
+	size_t elen, glen, i, line = 1;
+	unsigned char *exp = load(expected_file, &elen);
+	char *got = replay(o, &glen);
+
+	for (i = 0; i < elen && i < glen && (unsigned char)got[i] == exp[i]; i++)
+		if (exp[i] == '\n')
+			line++;
+	if (i != elen || i != glen)
+		fail_msg("%s: differs at line %zu (byte %zu; %zu bytes expected, "
+			 "%zu got)", expected_file, line, i, elen, glen);
+	free(got);
+	free(exp);
+}
+
+static const int64_t rt_offset = 1764700000000000000LL;
+
+static void test_text(void **state)
+{
+	struct format_opts o = { .realtime_offset_ns = rt_offset };
+
+	(void)state;
+	check(DIR "text.txt", &o);
+}
+
+static void test_text_columns_stack(void **state)
+{
+	struct format_opts o = {
+		.realtime_offset_ns = rt_offset, .abs_time = true,
+		.col_uid = true, .col_ppid = true, .col_container = true,
+		.stack = 3,
+	};
+
+	(void)state;
+	check(DIR "text-columns-stack3.txt", &o);
+}
+
+static void test_json(void **state)
+{
+	struct format_opts o = { .json = true, .realtime_offset_ns = rt_offset };
+
+	(void)state;
+	check(DIR "json.jsonl", &o);
+}
+
+static void test_json_stack(void **state)
+{
+	struct format_opts o = { .json = true, .realtime_offset_ns = rt_offset,
+				 .stack = 3 };
+
+	(void)state;
+	check(DIR "json-stack3.jsonl", &o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_columns_stack),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_stack),
+	};
+
+	setenv("TZ", "UTC", 1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
