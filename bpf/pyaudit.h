@@ -233,7 +233,10 @@ struct pa_layout {
 	__u8 dedup_sys_audit;	/* 1: sys_audit and a C-level funnel are both
 				 * probed, drop the funnel's copy of
 				 * Python-level events */
-	__u8 pad[3];
+	__u8 ltab_format;	/* PA_LT_*: the code objects' line tables
+				 * (0: unknown), read by BPF's walk and by
+				 * user/linetable.c alike */
+	__u8 pad[2];
 
 	/*
 	 * Link-time addresses. In a process, address = link-time address +
@@ -270,6 +273,11 @@ struct pa_layout {
 	__u16 co_code;		/* first instruction (3.11+) */
 	__u16 co_read;		/* bytes of a code object to read at once */
 };
+
+/* pa_layout.ltab_format: the line-table format of a CPython version */
+#define PA_LT_LNOTAB	1	/* co_lnotab, byte offsets (3.8, 3.9) */
+#define PA_LT_LINETABLE	2	/* co_linetable, 3.10 (PEP 626) */
+#define PA_LT_LOCATIONS	3	/* co_linetable location table (3.11+) */
 
 /* pa_layout.ts_how */
 #define PA_TS_CURRENT	1	/* *(_PyRuntime + rt_tstate), 3.8-3.11 */

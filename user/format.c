@@ -1266,7 +1266,7 @@ static void frame_text(struct sb *b, const struct format_opts *o,
 		sb_putc(b, '?');
 	if (file->flags & PA_VF_TRUNCATED)
 		sb_puts(b, "...");
-	if (source__line(f, o->py_minor, &line) || line < 0) {
+	if (source__line(f, o->ltab_format, &line) || line < 0) {
 		sb_puts(b, ":?");
 	} else {
 		sb_putc(b, ':');
@@ -1330,7 +1330,7 @@ static void frame_json(struct sb *b, const struct format_opts *o,
 	} else {
 		sb_puts(b, "null");
 	}
-	if (source__line(f, o->py_minor, &line) || line < 0) {
+	if (source__line(f, o->ltab_format, &line) || line < 0) {
 		sb_puts(b, ",\"line\":null");
 	} else {
 		sb_puts(b, ",\"line\":");

@@ -31,9 +31,9 @@ struct format_opts {
 	/* context of the event being formatted (may be NULL): JSON
 	 * "process" object, text CONTAINER column */
 	const struct proc_info *proc;
-	/* source location: the CPython minor version of the event's target
-	 * (for its line tables), and --stack N (a "stack" key in JSON) */
-	int py_minor;
+	/* source location: the line-table format of the event's target
+	 * (PA_LT_*), and --stack N (a "stack" key in JSON) */
+	int ltab_format;
 	unsigned int stack;
 };
 

@@ -175,6 +175,15 @@ static void frame_layout(int minor, struct pa_layout *l)
 	}
 }
 
+/* The line-table format: PEP 626 (3.10) and the locations table (3.11,
+ * gh-88116) replaced co_lnotab. */
+static uint8_t ltab_format(int minor)
+{
+	if (minor <= 9)
+		return PA_LT_LNOTAB;
+	return minor == 10 ? PA_LT_LINETABLE : PA_LT_LOCATIONS;
+}
+
 int layout__for_version(int major, int minor, bool free_threaded,
 			struct pa_layout *l)
 {
@@ -184,6 +193,7 @@ int layout__for_version(int major, int minor, bool free_threaded,
 		if (rows[i].major == major && rows[i].minor == minor &&
 		    rows[i].ft == free_threaded) {
 			*l = rows[i].l;
+			l->ltab_format = ltab_format(minor);
 			if (!free_threaded)
 				frame_layout(minor, l);
 			return 0;

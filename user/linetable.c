@@ -196,21 +196,17 @@ static int locations_line(const uint8_t *t, size_t len, int first,
 	return -ERANGE;
 }
 
-int linetable__line(int minor, const uint8_t *table, size_t len,
+int linetable__line(int format, const uint8_t *table, size_t len,
 		    int firstlineno, uint32_t offset, int *line)
 {
 	if (!line || (!table && len))
 		return -EINVAL;
-	switch (minor) {
-	case 8:
-	case 9:
+	switch (format) {
+	case PA_LT_LNOTAB:
 		return lnotab_line(table, len, firstlineno, offset, line);
-	case 10:
+	case PA_LT_LINETABLE:
 		return linetable310_line(table, len, firstlineno, offset, line);
-	case 11:
-	case 12:
-	case 13:
-	case 14:
+	case PA_LT_LOCATIONS:
 		return locations_line(table, len, firstlineno, offset, line);
 	default:
 		return -EINVAL;

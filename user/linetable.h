@@ -49,19 +49,22 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
+#include "../bpf/pyaudit.h"
 
 /*
  * Line of the instruction at byte offset `offset` (bytes from the start of
- * the bytecode) of a code object of CPython minor version `minor` (8..14),
- * from its line table bytes (co_lnotab for 3.8-3.9, co_linetable for 3.10+)
- * and co_firstlineno. Returns 0 and sets *line (may be -1 when the
- * instruction has no line, e.g. 3.10 "no line" or 3.11+ code 15), or
- * -EINVAL for a malformed/truncated table (or an unknown minor, or a NULL
+ * the bytecode) of a code object whose line tables have the given format
+ * (PA_LT_*, the target's pa_layout.ltab_format), from its line table bytes
+ * (co_lnotab for 3.8-3.9, co_linetable for 3.10+) and co_firstlineno.
+ * Returns 0 and sets *line (may be -1 when the instruction has no line,
+ * e.g. 3.10 "no line" or 3.11+ code 15), or -EINVAL for a
+ * malformed/truncated table (or an unknown format, or a NULL
  * line), -ERANGE when the offset is beyond the table (e.g. the table was
  * truncated by a bound): never reads past len. *line is left alone on
  * error.
  */
-int linetable__line(int minor, const uint8_t *table, size_t len,
+int linetable__line(int format, const uint8_t *table, size_t len,
 		    int firstlineno, uint32_t offset, int *line);
 
 #endif /* PA_LINETABLE_H */

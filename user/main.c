@@ -205,8 +205,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (env.json || env.col_container)
 		r->fmt.proc = proc_cache__get(r->procs, r->rec->hdr.pid,
 					      r->rec->hdr.start_ns);
-	r->fmt.py_minor = r->rec->hdr.target_id < r->targets.n ?
-			  r->targets.v[r->rec->hdr.target_id].py_minor : 0;
+	r->fmt.ltab_format = r->rec->hdr.target_id < r->targets.n ?
+			     r->targets.v[r->rec->hdr.target_id].layout.ltab_format : 0;
 	format__event(r->out.f, &r->fmt, r->rec, def);
 	return 0;
 }

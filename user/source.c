@@ -20,7 +20,7 @@ static bool lnotab_covers(const uint8_t *t, size_t len, uint32_t offset)
 	return offset < addr;
 }
 
-int source__line(const struct rec_value *f, int minor, int *line)
+int source__line(const struct rec_value *f, int format, int *line)
 {
 	const struct rec_value *table;
 	struct pa_frame fr;
@@ -48,13 +48,13 @@ int source__line(const struct rec_value *f, int minor, int *line)
 	table = &f->children[2];
 	if (table->tag != PA_T_BYTES)
 		return -ENODATA;
-	r = linetable__line(minor, table->data, table->len, fr.firstlineno,
+	r = linetable__line(format, table->data, table->len, fr.firstlineno,
 			    (uint32_t)fr.offset, line);
 	if (r == -ERANGE || (r == -EINVAL && (table->flags & PA_VF_TRUNCATED)))
 		return -ERANGE;
 	if (r)
 		return r;
-	if ((minor == 8 || minor == 9) && (table->flags & PA_VF_TRUNCATED) &&
+	if (format == PA_LT_LNOTAB && (table->flags & PA_VF_TRUNCATED) &&
 	    !lnotab_covers(table->data, table->len, (uint32_t)fr.offset))
 		return -ERANGE;
 	return 0;

@@ -11,12 +11,13 @@
 
 /*
  * The line of frame f (a PA_T_FRAME value with its three children) of a
- * CPython 3.<minor>. Returns 0 and sets *line (-1: the instruction has
+ * line-table format `format`
+ * (PA_LT_*, the target's pa_layout.ltab_format). Returns 0 and sets *line (-1: the instruction has
  * no line, as CPython says for some generated code), or a negative errno
  * when the line cannot be known: -ENODATA the table or the code object
  * was unreadable, -ERANGE the table was cut by a bound before the
  * instruction, -EINVAL a malformed table or frame.
  */
-int source__line(const struct rec_value *f, int minor, int *line);
+int source__line(const struct rec_value *f, int format, int *line);
 
 #endif

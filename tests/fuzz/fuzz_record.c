@@ -433,7 +433,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.col_container = sel & 0x08;
 	o.realtime_offset_ns = sel & 0x80 ? INT64_MIN / 3 : 1700000000000000000LL;
 	o.stack = ev.hdr.tid & 7;
-	o.py_minor = 8 + ev.hdr.uid % 7;
+	o.ltab_format = ev.hdr.uid % 4;	/* 0: unknown, then PA_LT_* */
 	if (sel & 0x10) {
 		const uint8_t *p = tail + 1, *nul;
 		size_t n = tlen > 1 ? tlen - 1 : 0, e;

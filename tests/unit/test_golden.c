@@ -21,8 +21,11 @@
 
 #define DIR "tests/fixtures/golden/"
 
-/* Target ids of the recording: the order of its --binary options. */
-static const int minors[] = { 11, 8, 9, 10, 12, 13 };
+/* Target ids of the recording (the order of its --binary options: 3.11,
+ * 3.8, 3.9, 3.10, 3.12, 3.13): their line-table formats. */
+static const int formats[] = { PA_LT_LOCATIONS, PA_LT_LNOTAB, PA_LT_LNOTAB,
+			       PA_LT_LINETABLE, PA_LT_LOCATIONS,
+			       PA_LT_LOCATIONS };
 
 static struct rec_event ev;
 
@@ -80,7 +83,7 @@ static char *replay(const struct format_opts *opts, size_t *outlen)
 		if (c)
 			def = event_table_find(c);
 		o.proc = ev.hdr.pid % 3 == 0 ? &pi : NULL;
-		o.py_minor = ev.hdr.target_id < 6 ? minors[ev.hdr.target_id] : 0;
+		o.ltab_format = ev.hdr.target_id < 6 ? formats[ev.hdr.target_id] : 0;
 		format__event(f, &o, &ev, def);
 	}
 	assert_int_equal(nrec, 981);

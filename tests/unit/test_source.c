@@ -57,13 +57,13 @@ static void test_copied_table(void **state)
 
 	(void)state;
 	make_frame(&f, 0, 10, lnotab, sizeof(lnotab), 0);
-	assert_int_equal(source__line(&f.v, 8, &line), 0);
+	assert_int_equal(source__line(&f.v, PA_LT_LNOTAB, &line), 0);
 	assert_int_equal(line, 10);
 	make_frame(&f, 6, 10, lnotab, sizeof(lnotab), 0);
-	assert_int_equal(source__line(&f.v, 8, &line), 0);
+	assert_int_equal(source__line(&f.v, PA_LT_LNOTAB, &line), 0);
 	assert_int_equal(line, 11);
 	make_frame(&f, 100, 10, lnotab, sizeof(lnotab), 0);
-	assert_int_equal(source__line(&f.v, 9, &line), 0);
+	assert_int_equal(source__line(&f.v, PA_LT_LNOTAB, &line), 0);
 	assert_int_equal(line, 13);
 }
 
@@ -75,9 +75,9 @@ static void test_cut_lnotab(void **state)
 
 	(void)state;
 	make_frame(&f, 100, 10, lnotab, sizeof(lnotab), PA_VF_TRUNCATED);
-	assert_int_equal(source__line(&f.v, 8, &line), -ERANGE);
+	assert_int_equal(source__line(&f.v, PA_LT_LNOTAB, &line), -ERANGE);
 	make_frame(&f, 7, 10, lnotab, sizeof(lnotab), PA_VF_TRUNCATED);
-	assert_int_equal(source__line(&f.v, 8, &line), 0);
+	assert_int_equal(source__line(&f.v, PA_LT_LNOTAB, &line), 0);
 	assert_int_equal(line, 11);
 }
 
@@ -90,7 +90,7 @@ static void test_not_started(void **state)
 	(void)state;
 	make_frame(&f, -1, 42, NULL, 0, PA_VF_TRUNCATED);
 	f.kids[2].tag = PA_T_UNREADABLE;
-	assert_int_equal(source__line(&f.v, 13, &line), 0);
+	assert_int_equal(source__line(&f.v, PA_LT_LOCATIONS, &line), 0);
 	assert_int_equal(line, 42);
 }
 
@@ -104,15 +104,15 @@ static void test_walked_and_unknown(void **state)
 	make_frame(&f, 5000, 1, NULL, 0, PA_VF_TRUNCATED);
 	f.fr.flags = PA_FR_LINE;
 	f.fr.line = 3003;
-	assert_int_equal(source__line(&f.v, 12, &line), 0);
+	assert_int_equal(source__line(&f.v, PA_LT_LOCATIONS, &line), 0);
 	assert_int_equal(line, 3003);
 	f.fr.flags = PA_FR_LINE_UNKNOWN;
-	assert_int_equal(source__line(&f.v, 12, &line), -ERANGE);
+	assert_int_equal(source__line(&f.v, PA_LT_LOCATIONS, &line), -ERANGE);
 	f.fr.flags = PA_FR_CODE_UNREADABLE;
-	assert_int_equal(source__line(&f.v, 12, &line), -ENODATA);
+	assert_int_equal(source__line(&f.v, PA_LT_LOCATIONS, &line), -ENODATA);
 	/* not a frame at all */
 	f.v.tag = PA_T_CODE;
-	assert_int_equal(source__line(&f.v, 12, &line), -EINVAL);
+	assert_int_equal(source__line(&f.v, PA_LT_LOCATIONS, &line), -EINVAL);
 }
 
 /* A record with one frame, through the decoder and both formats. */
@@ -156,7 +156,7 @@ static size_t build_record(uint8_t *buf, uint8_t status, uint8_t nframes,
 static char *format(const struct rec_event *ev, bool json, unsigned int stack)
 {
 	static char out[8192];
-	struct format_opts o = { .json = json, .py_minor = 8, .stack = stack };
+	struct format_opts o = { .json = json, .ltab_format = PA_LT_LNOTAB, .stack = stack };
 	FILE *f = fmemopen(out, sizeof(out), "w");
 
 	assert_non_null(f);
