@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The Python frame of each event (issue 6): "source" {file, line, function}
+# The Python frame of each event: "source" {file, line, function}
 # in JSON, --stack N callers, the " at FILE:LINE in FUNC" text suffix,
 # --no-source, and "source": null for an event raised with no Python frame.
 #

@@ -35,7 +35,7 @@ prints JSON) and writes one C header. Under each interpreter it:
 2. runs functions that raise audit events (sys.audit, open) and call a
    Python function, and, from the audit hook or the callee, reads the
    caller frame's instruction position from raw memory with ctypes, the
-   way BPF will (cpython-audit.md §11.3: f_lasti; prev_instr or instr_ptr
+   way BPF will (f_lasti in 3.8-3.10; prev_instr (3.11, 3.12) or instr_ptr (3.13+)
    minus the code's bytecode start), converts it to the byte offset that
    user/linetable.h asks for, and stores it with frame.f_lineno. These
    "call site" vectors check the offset convention against CPython itself.
@@ -399,7 +399,9 @@ def rle(lines, first):
 
 
 # ---------------------------------------------------------------------------
-# Raw frame reads (cpython-audit.md §11.3, x86-64).
+# Raw frame reads, x86-64: the offsets of the frame layout rows of
+# user/layout.c (Include/cpython/frameobject.h up to 3.10,
+# Include/internal/pycore_frame.h from 3.11).
 
 def raw_offset(frame, minor):
     """Byte offset of the frame's instruction, from the frame's raw fields."""
@@ -793,7 +795,7 @@ def write_header(dumps, path, command):
             '/*',
             ' * Live frames: the byte offset computed from raw frame memory '
             'as BPF',
-            ' * will (cpython-audit.md section 11.3), and the frame.f_lineno '
+            ' * will (user/layout.c\'s frame layout), and the frame.f_lineno '
             'CPython',
             ' * reported for the frame at that moment.',
             ' */',

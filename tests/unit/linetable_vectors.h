@@ -3819,7 +3819,7 @@ static const struct lt_vector lt_vectors[] = {
 
 /*
  * Live frames: the byte offset computed from raw frame memory as BPF
- * will (cpython-audit.md section 11.3), and the frame.f_lineno CPython
+ * will (user/layout.c's frame layout), and the frame.f_lineno CPython
  * reported for the frame at that moment.
  */
 struct lt_callsite {

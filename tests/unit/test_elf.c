@@ -327,9 +327,10 @@ static void test_pyenv_313(void **state)
 	assert_string_equal(elf__soname(ef), "libpython3.13.so.1.0");
 	assert_string_equal(elf__runpath(ef), "/root/.pyenv/versions/3.13.0/lib");
 	assert_int_equal(elf__find_symbol(ef, "sys_audit", &v, &sz), 0);
-	assert_int_equal(v, 0x2a62d0);		/* notes §10.2 */
+	assert_int_equal(v, 0x2a62d0);		/* nm: sys_audit of 3.13.0 */
 	assert_int_equal(sz, 379);
-	/* the sys method table entry {"audit", sys_audit}: notes §10.2 */
+	/* the sys module's method table entry {"audit", sys_audit}, whose
+	 * pointers are R_X86_64_RELATIVE relocations in a shared library */
 	assert_int_equal(elf__relative_addend(ef, 0x515ba0, &v), 0);
 	assert_int_equal(v, 0x39e6bf);
 	assert_int_equal(elf__relative_addend(ef, 0x515ba8, &v), 0);
