@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * What pyaudit knows of each CPython version on x86-64 (LP64): one row
- * per version in rows[] below, and nothing about a version elsewhere.
+ * What pyaudit knows of the memory of each CPython version on x86-64
+ * (LP64): one row per version in rows[] below.
  *
  * Adding a version (say 3.15) takes:
  *  1. one ROW(): the object layout (OBJ), the thread-state and frame
@@ -18,6 +18,9 @@
  *     checks (tests/unit/test_layout.c) follow from the row.
  * Only a new frame kind (PA_FK_*, read by BPF) or a new line-table format
  * (PA_LT_*, read by BPF's walk and user/linetable.c) needs code elsewhere.
+ * Two other concerns keep per-version facts of their own: where to probe
+ * (user/target.c: PySys_Audit is 3.8's funnel, sys_audit_tstate 3.9's
+ * on) and the events' argument names (user/event_table.c).
  *
  * Every number is an offsetof/sizeof compiled against that version's own
  * headers (3.8-3.13: the released headers; 3.14, 3.13t, 3.14t: the 3.14.0
@@ -178,12 +181,14 @@ struct layout_row {
 #define LINETABLE PA_LT_LINETABLE
 #define LOCATIONS PA_LT_LOCATIONS
 
-/* Non-free-threaded rows first, oldest first: layout__known lists them so. */
+/*
+ * ROW(major, minor, free-threaded, line-table format, marker symbol,
+ *     _Py_DebugOffsets description, OBJ(columns above), FRAMES(columns
+ *     above) or NO_FRAMES).
+ * Default builds first, oldest first, then free-threaded builds:
+ * layout__known lists them in this order.
+ */
 static const struct layout_row rows[] = {
-	/*      ob  ob   | tp   tp  | long     | state   | flt byt tup lst | str                    | code
-	 *      typ size | name flg | dig tag lv| k  c  a |                 | len st asc cmp utf leg | file name
-	 *        how  rt: ts head | i: next threads ts: next tid | kind frame cframe |
-	 *        fr: back code instr owner skip tag read | co: first func table insn read */
 	ROW(3, 8, false, LNOTAB, "PySys_Audit", NULL,
 	    OBJ(8, 16,   24, 168,  24, 16, 0,  2, 5, 6,  16, 32, 24, 24,  16, 32, 48, 72, 56, 72,  104, 112),
 	    FRAMES(CUR, 1368, 0,  0, 0, 0, 0,  PA_FK_LASTI, 24, 0,
