@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Byte offset -> line number for CPython 3.8-3.14 line tables. The formats
- * are described in user/linetable.h; the lookup rules follow CPython's own
+ * Byte offset -> line number in CPython's line tables (3.8+), by format
+ * (PA_LT_*, the version's row in user/layout.c). The formats are
+ * described in user/linetable.h; the lookup rules follow CPython's own
  * (PyCode_Addr2Line in 3.8/3.9, _PyCode_CheckLineNumber in 3.10+).
  *
  * Addresses are summed in 64 bits and lines in 64 bits checked against

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "layout.h"
 #include "log.h"
 #include "opts.h"
 
@@ -143,12 +144,15 @@ static int parse_seconds(const char *s, double *out)
 
 static void print_version(void)
 {
+	char known[128];
+
 	printf("pyaudit %s\n", PYAUDIT_VERSION);
 	printf("libbpf %u.%u (built against %s)\n", libbpf_major_version(),
 	       libbpf_minor_version(), LIBBPF_BUILD_VERSION);
+	/* cpython-3.8-3.14: the versions user/layout.c has a row for */
 	printf("features: usdt uprobes sys_audit-method-table-scan "
 	       "kernel-filters summary new-process-watch containers json "
-	       "cpython-3.8-3.14\n");
+	       "cpython-%s\n", layout__known(known, sizeof(known), 0));
 }
 
 /* -e/-x: a comma-separated list of globs. */

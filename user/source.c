@@ -6,7 +6,7 @@
 #include "source.h"
 
 /*
- * A 3.8/3.9 co_lnotab has no end marker: a copy cut by a bound looks
+ * An LNOTAB table (co_lnotab, 3.8 and 3.9) has no end marker: a copy cut by a bound looks
  * whole. Its lines are only right for offsets before the sum of the
  * address increments that were copied (linetable.h).
  */

@@ -11,9 +11,10 @@
 
 /*
  * The line of frame f (a PA_T_FRAME value with its three children) of a
- * line-table format `format`
- * (PA_LT_*, the target's pa_layout.ltab_format). Returns 0 and sets *line (-1: the instruction has
- * no line, as CPython says for some generated code), or a negative errno
+ * code object whose line tables have format `format` (PA_LT_*, the
+ * target's pa_layout.ltab_format, from its version's row in
+ * user/layout.c). Returns 0 and sets *line (-1: the instruction has no
+ * line, as CPython says for some generated code), or a negative errno
  * when the line cannot be known: -ENODATA the table or the code object
  * was unreadable, -ERANGE the table was cut by a bound before the
  * instruction, -EINVAL a malformed table or frame.

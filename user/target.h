@@ -88,8 +88,4 @@ int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 bool target__insn_emulated(const uint8_t *insn, size_t len, char *name,
 			   size_t namelen);
 
-/* Layout of a version (user/layout.c); -ENOTSUP when unknown. */
-int layout__for_version(int major, int minor, bool free_threaded,
-			struct pa_layout *l);
-
 #endif

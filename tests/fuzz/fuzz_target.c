@@ -12,9 +12,11 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "../../user/elf.h"
+#include "../../user/layout.h"
 #include "../../user/log.h"
 #include "../../user/target.h"
 #include "fuzz.h"
@@ -217,6 +219,38 @@ static void check_insn(const uint8_t *data, size_t size)
 	}
 }
 
+/*
+ * The layout of an analysed file is its version's row (user/layout.c),
+ * with at most the file's own _Py_DebugOffsets over the frame fields,
+ * which must then fit in what BPF reads at once, or be turned off.
+ */
+static void check_layout(const struct target *t)
+{
+	const struct pa_layout *l = &t->layout;
+	struct pa_layout row;
+
+	FUZZ_CHECK(!layout__for_version(t->py_major, t->py_minor,
+					t->free_threaded, &row),
+		   "CPython %d.%d analysed without a row", t->py_major,
+		   t->py_minor);
+	FUZZ_CHECK(l->ltab_format == row.ltab_format, "ltab_format %u, row %u",
+		   l->ltab_format, row.ltab_format);
+	FUZZ_CHECK(!memcmp(l, &row, offsetof(struct pa_layout, code_filename)),
+		   "object layout differs from the row");
+	FUZZ_CHECK(!l->frame_kind || l->frame_kind == row.frame_kind,
+		   "frame_kind %u, row %u", l->frame_kind, row.frame_kind);
+	if (!l->frame_kind)
+		return;
+	FUZZ_CHECK(l->fr_back + 8 <= l->fr_read && l->fr_code + 8 <= l->fr_read &&
+		   l->fr_instr + 8 <= l->fr_read && l->fr_owner + 1 <= l->fr_read,
+		   "frame fields past fr_read %u", l->fr_read);
+	FUZZ_CHECK(l->code_filename + 8 <= l->co_read &&
+		   l->co_func + 8 <= l->co_read &&
+		   l->co_linetable + 8 <= l->co_read &&
+		   l->co_firstlineno + 4 <= l->co_read,
+		   "code fields past co_read %u", l->co_read);
+}
+
 static void check_analysis(const struct elf_file *ef, size_t size)
 {
 	/* a path whose directory does not exist: locate_needed()'s access()
@@ -243,6 +277,7 @@ static void check_analysis(const struct elf_file *ef, size_t size)
 		FUZZ_CHECK(t.why[0] && memchr(t.why, '\0', sizeof(t.why)), "why");
 		FUZZ_CHECK(t.py_major == 3 && t.py_minor >= 8,
 			   "analysed CPython %d.%d", t.py_major, t.py_minor);
+		check_layout(&t);
 		for (i = 0; i < t.nsites; i++) {
 			const struct target_site *s = &t.sites[i];
 			uint64_t off = 0;

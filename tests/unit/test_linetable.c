@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "user/layout.h"
 #include "user/linetable.h"
 #include "linetable_vectors.h"
 
@@ -50,12 +51,11 @@ static int line_of(int minor, const void *t, size_t len, int first,
 {
 	/* The format of each minor version, as user/layout.c gives it; an
 	 * unknown version has none (0). */
-	int format = minor == 8 || minor == 9 ? PA_LT_LNOTAB :
-		     minor == 10 ? PA_LT_LINETABLE :
-		     minor >= 11 && minor <= 14 ? PA_LT_LOCATIONS : 0;
+	struct pa_layout l;
 
+	layout__for_version(3, minor, false, &l);
 	*line = 0x5a5a5a5a;
-	return linetable__line(format, t, len, first, off, line);
+	return linetable__line(l.ltab_format, t, len, first, off, line);
 }
 
 /* Expected line of every 2-byte offset of a vector, expanded. */
