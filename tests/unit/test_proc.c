@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "user/cgroup.h"
 #include "user/proc.h"
 
 static const char *argv0;
