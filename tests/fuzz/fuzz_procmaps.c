@@ -69,7 +69,7 @@ static void parse_one(const char *src, size_t len)
 		FUZZ_CHECK(*e.path != ' ', "path starts with a space");
 		FUZZ_CHECK(isxdigit((unsigned char)line[0]), "line starts with '%c'",
 			   line[0]);
-		/* scan_pid(): executable mappings of absolute paths */
+		/* procmaps__each_code(): executable, absolute paths */
 		if (strchr(e.perms, 'x') && e.path[0] == '/') {
 			const char *base = strrchr(e.path, '/') + 1;
 			char name[NAME_MAX + 1 + sizeof(DELETED_SUFFIX)];
