@@ -87,7 +87,7 @@ $(OUTPUT)/pyaudit.skel.h: $(OUTPUT)/pyaudit.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name pyaudit_bpf > $@
 
-$(OUTPUT)/main.o: $(OUTPUT)/pyaudit.skel.h
+$(OUTPUT)/main.o $(OUTPUT)/attach.o $(OUTPUT)/filters.o: $(OUTPUT)/pyaudit.skel.h
 
 $(OUTPUT)/%.o: user/%.c | $(OUTPUT)
 	$(call msg,CC,$@)

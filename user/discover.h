@@ -42,16 +42,6 @@ int discover__pid(struct target_list *l, pid_t pid);
 int discover__command(struct target_list *l, const char *argv0);
 void target_list__free(struct target_list *l);
 
-/* /proc/PID/maps parsing, exposed for unit tests and fuzzing. */
-struct maps_entry {
-	unsigned long start, end, offset;
-	char perms[5];
-	unsigned dev_major, dev_minor;
-	unsigned long inode;
-	const char *path;	/* points into the line; "" when anonymous */
-};
-/* Parse one line (without its newline). 0, or -EINVAL. */
-int procmaps__parse_line(char *line, struct maps_entry *e);
 /* Does this file name look like a Python executable or a libpython? */
 bool discover__is_python_name(const char *basename);
 

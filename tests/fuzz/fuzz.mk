@@ -31,11 +31,13 @@ FUZZ_LDLIBS := -lm
 FUZZ_TARGETS := target procmaps cgroup record
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 
-# Every user/*.c but the command line (main.c, opts.c: libbpf), in one
-# archive: each target pulls in what it needs, its user/*.c and theirs,
-# whatever these dependencies become.
+# Every user/*.c but the command line and the BPF skeleton's users
+# (main.c, opts.c, attach.c, filters.c: libbpf), in one archive: each
+# target pulls in what it needs, its user/*.c and theirs, whatever these
+# dependencies become.
 FUZZ_USER_OBJS := $(patsubst user/%.c,$(FUZZ_OUT)/obj/%.o,\
-		  $(filter-out user/main.c user/opts.c,$(wildcard user/*.c)))
+		  $(filter-out user/main.c user/opts.c user/attach.c user/filters.c,\
+		  $(wildcard user/*.c)))
 FUZZ_LIB := $(FUZZ_OUT)/libpyaudit-fuzz.a
 
 .PHONY: fuzz-build fuzz-smoke fuzz-long fuzz-corpus fuzz-check-tools fuzz-clean

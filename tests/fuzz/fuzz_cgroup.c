@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../user/proc.h"
+#include "../../user/cgroup.h"
 #include "fuzz.h"
 
 static void check_id(const char *id, const char *runtime, const void *in,

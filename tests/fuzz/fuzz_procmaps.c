@@ -3,7 +3,7 @@
  * libFuzzer target: /proc/PID/maps parsing and Python file names.
  *
  * The input is the contents of a maps file. It is cut into lines as
- * discover.c's scan_pid() does (fgets, then the newline removed), each
+ * procmaps__each_code() does (fgets, then the newline removed), each
  * line goes to procmaps__parse_line() in a buffer of exactly its size,
  * and the mapped file's base name, without " (deleted)", goes to
  * discover__is_python_name(). The whole input as one C string goes to
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../../user/discover.h"
+#include "../../user/procmaps.h"
 #include "fuzz.h"
 
 #define DELETED_SUFFIX " (deleted)"
@@ -68,7 +69,7 @@ static void parse_one(const char *src, size_t len)
 		FUZZ_CHECK(*e.path != ' ', "path starts with a space");
 		FUZZ_CHECK(isxdigit((unsigned char)line[0]), "line starts with '%c'",
 			   line[0]);
-		/* scan_pid(): executable mappings of absolute paths */
+		/* procmaps__each_code(): executable, absolute paths */
 		if (strchr(e.perms, 'x') && e.path[0] == '/') {
 			const char *base = strrchr(e.path, '/') + 1;
 			char name[NAME_MAX + 1 + sizeof(DELETED_SUFFIX)];

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Attaching to targets. A target is attached whole or not at all: a
+ * target with some of its uprobes missing would lose events silently,
+ * so the links of a failed target are destroyed again (drop_links).
+ * Each target is tried once; its index in the list is the BPF cookie
+ * and the key of its layout in the layouts map.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "pyaudit.skel.h"
+#include "attach.h"
+#include "log.h"
+
+/* A Python file noticed at mmap time: how long to look for it. */
+#define NOTICE_RETRY_MS 1000
+
+enum { TRIED = 1, ATTACHED = 2 };
+
+static const char *mech_name(const struct target *t)
+{
+	return t->mech == TARGET_MECH_USDT ? "usdt" : "uprobes";
+}
+
+static struct bpf_program *prog_for(struct pyaudit_bpf *skel, int source)
+{
+	switch (source) {
+	case PA_SRC_SYS_AUDIT:
+		return skel->progs.uprobe_sys_audit;
+	case PA_SRC_VALIST:
+		return skel->progs.uprobe_valist;
+	case PA_SRC_VARARGS:
+		return skel->progs.uprobe_varargs;
+	case PA_SRC_VARARGS_TS:
+		return skel->progs.uprobe_varargs_ts;
+	}
+	return NULL;
+}
+
+static int keep_link(struct attach *a, struct bpf_link *l)
+{
+	if (a->links.n == a->links.cap) {
+		size_t cap = a->links.cap ? a->links.cap * 2 : 64;
+		struct bpf_link **v = realloc(a->links.v, cap * sizeof(*v));
+
+		if (!v) {
+			bpf_link__destroy(l);
+			return -ENOMEM;
+		}
+		a->links.v = v;
+		a->links.cap = cap;
+	}
+	a->links.v[a->links.n++] = l;
+	return 0;
+}
+
+/* Undo the links made after mark. */
+static void drop_links(struct attach *a, size_t mark)
+{
+	while (a->links.n > mark)
+		bpf_link__destroy(a->links.v[--a->links.n]);
+}
+
+static int attach_usdt(struct attach *a, struct target *t, __u32 id, pid_t pid)
+{
+	LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = id);
+	struct bpf_link *link;
+	int err;
+
+	link = bpf_program__attach_usdt(a->skel->progs.usdt_audit, pid,
+					t->path, "python", "audit", &uo);
+	if (!link) {
+		err = -errno;
+		p_warn("%s: cannot attach to the python:audit USDT probe: %s",
+		       t->path, strerror(-err));
+		return err;
+	}
+	return keep_link(a, link);
+}
+
+static int attach_target(struct attach *a, struct target *t, __u32 id, pid_t pid)
+{
+	size_t mark = a->links.n;
+	struct bpf_link *link;
+	int err;
+
+	if (t->mech == TARGET_MECH_USDT)
+		return attach_usdt(a, t, id, pid);
+	for (int i = 0; i < t->nsites; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = id);
+		struct bpf_program *prog = prog_for(a->skel, t->sites[i].source);
+
+		if (!prog)
+			return -EINVAL;
+		link = bpf_program__attach_uprobe_opts(prog, pid, t->path,
+						       t->sites[i].file_off, &uo);
+		if (!link) {
+			err = -errno;
+			p_warn("%s: cannot attach a uprobe at %s (offset 0x%llx): %s",
+			       t->path, t->sites[i].desc,
+			       (unsigned long long)t->sites[i].file_off, strerror(-err));
+			drop_links(a, mark);
+			return err;
+		}
+		err = keep_link(a, link);
+		if (err) {
+			drop_links(a, mark);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void describe_target(const struct target *t)
+{
+	p_info("  %s: CPython %d.%d%s (%s), %s: %s", t->path, t->py_major,
+	       t->py_minor, t->free_threaded ? "t" : "",
+	       t->shared_lib ? "shared library" : "executable", mech_name(t), t->why);
+	for (int i = 0; i < t->nsites; i++)
+		p_info("    uprobe at file offset 0x%llx: %s%s",
+		       (unsigned long long)t->sites[i].file_off, t->sites[i].desc,
+		       t->sites[i].single_step ? " [single-stepped: slower]" : "");
+}
+
+/* Keep a->attached[] as long as the target list. */
+static int grow_attached(struct attach *a)
+{
+	if (a->targets->n <= a->attached_cap)
+		return 0;
+	size_t cap = a->targets->n * 2 + 16;
+	unsigned char *v = realloc(a->attached, cap * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	memset(v + a->attached_cap, 0, (cap - a->attached_cap) * sizeof(*v));
+	a->attached = v;
+	a->attached_cap = cap;
+	return 0;
+}
+
+/* A device number as the kernel keeps it (MKDEV: major << 20 | minor),
+ * which is what the mmap watcher reads from the inode. */
+static __u64 kernel_dev(dev_t d)
+{
+	return ((__u64)major(d) << 20) | minor(d);
+}
+
+/* Tell the mmap watcher that this file is handled. */
+static void mark_known(struct attach *a, dev_t dev, ino_t ino)
+{
+	struct pa_file_key k = { .dev = kernel_dev(dev), .ino = ino };
+	__u8 v = 2;
+
+	bpf_map_update_elem(bpf_map__fd(a->skel->maps.known_files), &k, &v, BPF_ANY);
+}
+
+/* Attach to target i, in each -p process or everywhere. */
+static bool attach_everywhere(struct attach *a, struct target *t, __u32 i)
+{
+	bool ok = false;
+
+	if (!a->npids)
+		return !attach_target(a, t, i, -1);
+	/* Each process on its own: the USDT semaphore is then armed in
+	 * that process only. */
+	for (int j = 0; j < a->npids; j++)
+		if (!attach_target(a, t, i, a->pids[j]))
+			ok = true;
+	return ok;
+}
+
+/* Store the layout of each new target and attach to it. */
+static void attach_new_targets(struct attach *a)
+{
+	if (grow_attached(a))
+		return;
+	for (__u32 i = 0; i < a->targets->n && i < PA_TARGETS_MAX; i++) {
+		struct target *t = &a->targets->v[i];
+
+		if (a->attached[i])
+			continue;
+		a->attached[i] = TRIED;	/* never twice */
+		mark_known(a, t->dev, t->ino);
+		if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.layouts), &i,
+					&t->layout, BPF_ANY)) {
+			p_warn("%s: cannot store its layout: %s", t->path, strerror(errno));
+			continue;
+		}
+		if (log_verbose)
+			describe_target(t);
+		if (!attach_everywhere(a, t, i))
+			continue;
+		a->attached[i] = ATTACHED;
+		a->n_attached++;
+		if (t->mech == TARGET_MECH_USDT)
+			a->n_usdt++;
+		else
+			a->n_uprobes++;
+	}
+}
+
+void attach__targets(struct attach *a, struct pyaudit_bpf *skel)
+{
+	a->skel = skel;
+	if (log_verbose)
+		p_info("Targets:");
+	attach_new_targets(a);
+}
+
+void attach__notice(struct attach *a, const struct pa_mapped *m, __u64 now_ns)
+{
+	if (!a->system_wide)
+		return;
+	if (a->nnotices == NOTICES_MAX) {
+		p_warn("too many new Python files at once: process %u not "
+		       "examined", m->pid);
+		return;
+	}
+	a->notices[a->nnotices++] = (struct notice){
+		.pid = m->pid,
+		.key = { .dev = m->dev, .ino = m->ino },
+		.first_ns = now_ns,
+	};
+}
+
+/*
+ * A process mapped a python* or libpython* file we had not seen: find it
+ * in the process's maps (the notice comes before the mapping exists, so
+ * retry for a while) and attach to it.
+ */
+void attach__process_notices(struct attach *a, __u64 now_ns)
+{
+	struct target_list *l = a->targets;
+	int kept = 0;
+
+	for (int i = 0; i < a->nnotices; i++) {
+		struct notice *n = &a->notices[i];
+		size_t before = l->n;
+		bool done = false;
+		int err;
+
+		err = discover__pid(l, n->pid);
+		for (size_t j = 0; j < l->n; j++)
+			if (kernel_dev(l->v[j].dev) == n->key.dev &&
+			    l->v[j].ino == n->key.ino)
+				done = true;
+		if (l->n > before) {
+			attach_new_targets(a);
+			for (size_t j = before; j < l->n; j++)
+				if (a->attached[j] == ATTACHED)
+					p_info("Tracing %s (%s), found in process %d",
+					       l->v[j].path, mech_name(&l->v[j]),
+					       n->pid);
+		}
+		/* Attached, or analysed and rejected (reported once). */
+		if (done || discover__is_rejected(l,
+				makedev(n->key.dev >> 20, n->key.dev & 0xfffff),
+				n->key.ino))
+			continue;
+		if (err == -ESRCH || now_ns - n->first_ns > NOTICE_RETRY_MS * 1000000ULL) {
+			/* Gone, or not a Python we can use: let a later
+			 * process that maps it tell us again. */
+			bpf_map_delete_elem(bpf_map__fd(a->skel->maps.known_files), &n->key);
+			continue;
+		}
+		a->notices[kept++] = *n;
+	}
+	a->nnotices = kept;
+}
+
+static int find_binaries(struct target_list *l, const struct opts *o)
+{
+	char err[512];
+	int n;
+
+	for (int i = 0; i < o->nbinaries; i++) {
+		n = discover__add_path(l, o->binaries[i], err, sizeof(err));
+		if (n < 0) {
+			size_t len = strlen(o->binaries[i]);
+
+			if (!strncmp(err, o->binaries[i], len))
+				p_err("--binary %s", err);
+			else
+				p_err("--binary %s: %s", o->binaries[i], err);
+			return n;
+		}
+	}
+	return 0;
+}
+
+static int find_pids(struct target_list *l, const struct opts *o)
+{
+	int n;
+
+	for (int i = 0; i < o->npids; i++) {
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			p_err("no process %d", o->pids[i]);
+			return -ESRCH;
+		}
+		if (o->nbinaries)
+			continue;	/* --binary says which file */
+		n = discover__pid(l, o->pids[i]);
+		if (n <= 0) {
+			p_err("process %d maps no Python this tool can trace "
+			      "(no python executable or libpython 3.8+ in "
+			      "/proc/%d/maps): try --binary PATH", o->pids[i],
+			      o->pids[i]);
+			return n ? n : -ENOENT;
+		}
+	}
+	return 0;
+}
+
+int attach__find_targets(struct attach *a, struct target_list *l,
+			 const struct opts *o)
+{
+	int err;
+
+	a->targets = l;
+	/* With --binary, -p filters events; the probes are on the file. */
+	if (!o->nbinaries) {
+		a->pids = o->pids;
+		a->npids = o->npids;
+	}
+	err = find_binaries(l, o);
+	if (!err)
+		err = find_pids(l, o);
+	if (err)
+		return err;
+	if (o->command && !o->nbinaries &&
+	    discover__command(l, o->command[0]) <= 0) {
+		p_debug("%s: no Python found in the command's file: "
+			"tracing every Python on the host, filtered to "
+			"the command's processes", o->command[0]);
+		discover__system(l);
+		a->system_wide = true;
+	}
+	if (!o->nbinaries && !o->npids && !o->command) {
+		discover__system(l);
+		a->system_wide = true;
+	}
+	if (!l->n && !a->system_wide) {
+		p_err("no Python found: name one with --binary PATH");
+		return -ENOENT;
+	}
+	if (l->n > PA_TARGETS_MAX) {
+		p_warn("%zu targets found, tracing the first %d", l->n,
+		       PA_TARGETS_MAX);
+		l->n = PA_TARGETS_MAX;
+	}
+	return 0;
+}
+
+/* The tracepoint of the mmap watcher needs tracefs. */
+bool attach__tracefs_ready(void)
+{
+	if (!access("/sys/kernel/tracing/events", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events", F_OK))
+		return true;
+	if (!mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return true;
+	p_warn("tracefs is not mounted and cannot be (%s): Pythons started "
+	       "later from files not yet attached will be missed", strerror(errno));
+	return false;
+}
+
+void attach__report(const struct attach *a, bool command)
+{
+	const struct target_list *l = a->targets;
+	char list[1024] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < l->n && len < sizeof(list); i++) {
+		const char *base = strrchr(l->v[i].path, '/');
+
+		len += snprintf(list + len, sizeof(list) - len, "%s%s (%s)",
+				i ? ", " : "", base ? base + 1 : l->v[i].path,
+				mech_name(&l->v[i]));
+	}
+	if (len >= sizeof(list))
+		strcpy(list + sizeof(list) - 5, "...");
+	p_info("Tracing %u target%s (%u usdt, %u uprobes)%s%s%s. %s",
+	       a->n_attached, a->n_attached == 1 ? "" : "s", a->n_usdt,
+	       a->n_uprobes, len ? ": " : "", list,
+	       a->system_wide ? "; watching for new Pythons" : "",
+	       command ? "Starting the command." : "Ctrl-C to end.");
+}
+
+void attach__free(struct attach *a)
+{
+	drop_links(a, 0);
+	free(a->links.v);
+	free(a->attached);
+	a->links.v = NULL;
+	a->attached = NULL;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Attaching: the targets the options name, the probes on each (USDT or
+ * uprobes, a target attached whole or not at all), and the Pythons
+ * found at run time, when a process maps a python* or libpython* file
+ * not seen before (system-wide tracing).
+ */
+#ifndef PA_ATTACH_H
+#define PA_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "../bpf/pyaudit.h"
+#include "discover.h"
+#include "opts.h"
+
+#define NOTICES_MAX 256
+
+struct pyaudit_bpf;
+struct bpf_link;
+
+/* A Python file a process mapped, to be looked for in its maps. */
+struct notice {
+	pid_t pid;
+	struct pa_file_key key;
+	__u64 first_ns;		/* CLOCK_MONOTONIC of the notice */
+};
+
+struct attach {
+	struct pyaudit_bpf *skel;	/* loaded */
+	struct target_list *targets;
+	const pid_t *pids;		/* attach in these processes only */
+	int npids;
+	bool system_wide;		/* attach to new Pythons as they appear */
+	unsigned char *attached;	/* per target: TRIED, ATTACHED */
+	size_t attached_cap;
+	unsigned n_attached, n_usdt, n_uprobes;
+	struct notice notices[NOTICES_MAX];
+	int nnotices;
+	struct {			/* every link made, destroyed at the end */
+		struct bpf_link **v;
+		size_t n, cap;
+	} links;
+};
+
+/* Fill l with the targets the options name (--binary, -p, the command,
+ * else every Python on the host) and set up a. 0, or -errno with the
+ * error reported. */
+int attach__find_targets(struct attach *a, struct target_list *l,
+			 const struct opts *o);
+/* Can the mmap watcher's tracepoint be attached (tracefs mounted, or
+ * mountable)? A warning when not. */
+bool attach__tracefs_ready(void);
+/* Store each target's layout in skel and attach to it (after load). */
+void attach__targets(struct attach *a, struct pyaudit_bpf *skel);
+/* One info line: the targets attached and their mechanisms. */
+void attach__report(const struct attach *a, bool command);
+/* A new Python file was mapped (a PA_REC_MAPPED record), at now_ns. */
+void attach__notice(struct attach *a, const struct pa_mapped *m, __u64 now_ns);
+/* Look for the noticed files in their processes and attach to them;
+ * a notice is retried for a while, the mapping may not exist yet. */
+void attach__process_notices(struct attach *a, __u64 now_ns);
+/* Destroy every link (before the skeleton) and free a. */
+void attach__free(struct attach *a);
+
+#endif

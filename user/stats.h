@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the BPF side counts: the per-CPU statistics (events lost when
+ * the ring buffer was full, among others), the per-process lost counts,
+ * and the summary-mode counts per event and process. The lost counter
+ * is read here only, and how much of it has been told to the user (in
+ * warnings and lost records, and in summaries) is kept here only.
+ */
+#ifndef PA_STATS_H
+#define PA_STATS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "proc.h"
+#include "summary.h"
+
+struct stats {
+	int stats_fd;		/* PERCPU_ARRAY of PA_STAT_* counters */
+	int lost_by_pid_fd;	/* pid -> events lost */
+	int summary_fd;		/* struct pa_summary_key -> count */
+	__u64 lost_warned;	/* lost events reported by stats__report_lost */
+	__u64 lost_summarised;	/* lost events given in the summaries */
+};
+
+/* A counter of the stats map (PA_STAT_*), summed over the CPUs. */
+__u64 stats__sum(const struct stats *s, __u32 idx);
+
+/*
+ * Read the summary counts (and delete them when reset: a summary per
+ * interval) and print them with summary__print(); so gives everything
+ * but the rows and the lost events of the interval. procs gives each
+ * row's container. Returns summary__print()'s result.
+ */
+int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
+			 struct summary_opts *so, bool reset);
+
+/*
+ * Events lost since the last report: a warning on stderr and, in JSON,
+ * a {"type":"lost",...} line on out. final: the total at exit, with the
+ * counts per process, printed when any event was lost at all.
+ */
+void stats__report_lost(struct stats *s, FILE *out, bool json, bool final);
+
+#endif
