@@ -375,13 +375,6 @@ void json_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
 	}
 }
 
-void json_cstr(struct sb *b, const char *s)
-{
-	sb_putc(b, '"');
-	json_chars(b, s, strlen(s), PA_T_STR_UTF8, 0);
-	sb_putc(b, '"');
-}
-
 size_t utf8_columns(const char *s)
 {
 	size_t n = 0;

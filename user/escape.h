@@ -35,7 +35,12 @@ void text_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
 void json_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
 		uint8_t flags);
 /* A C string (UTF-8, maybe invalid) as a quoted JSON string. */
-void json_cstr(struct sb *b, const char *s);
+static inline void json_cstr(struct sb *b, const char *s)
+{
+	sb_putc(b, '"');
+	json_chars(b, s, strlen(s), PA_T_STR_UTF8, 0);
+	sb_putc(b, '"');
+}
 
 /* Terminal columns of UTF-8 text: its lead bytes (one per character). */
 size_t utf8_columns(const char *s);

@@ -6,6 +6,56 @@
 #include <stdio.h>
 #include "strbuf.h"
 
+/* Decimal digits of v, as printf's %llu would write them. */
+void sb_u64(struct sb *b, uint64_t v)
+{
+	char tmp[20];
+	size_t n = sizeof(tmp);
+	char *p;
+
+	if (v < 10) {
+		sb_putc(b, '0' + v);
+		return;
+	}
+	do {
+		tmp[--n] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	/* most often there is room: copy the digits without a call */
+	if (b->len + sizeof(tmp) < b->size) {
+		p = b->p + b->len;
+		for (size_t i = n; i < sizeof(tmp); i++)
+			*p++ = tmp[i];
+		b->len += sizeof(tmp) - n;
+	} else {
+		sb_putn(b, tmp + n, sizeof(tmp) - n);
+	}
+}
+
+/* As printf's %lld. */
+void sb_i64(struct sb *b, int64_t v)
+{
+	if (v < 0) {
+		sb_putc(b, '-');
+		sb_u64(b, -(uint64_t)v);
+	} else {
+		sb_u64(b, v);
+	}
+}
+
+/* v with leading zeros to at least width digits, as printf's %0*llu. */
+void sb_u64_zero(struct sb *b, uint64_t v, int width)
+{
+	char tmp[20];
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = '0' + v % 10;
+		v /= 10;
+	} while (v || (int)(sizeof(tmp) - n) < width);
+	sb_putn(b, tmp + n, sizeof(tmp) - n);
+}
+
 static void sb_spaces(struct sb *b, size_t n)
 {
 	while (n--)

@@ -3,9 +3,11 @@
  * The string buffer every output line is built in (events, summaries,
  * log messages): like snprintf, it never writes past its size and counts
  * what would have been written, so a caller can size a second pass or
- * tell that a line was cut. The primitives the event formatter calls per
- * value are static inline here: they are the consumer's hot path (about
- * 2 million JSON events per second on one core).
+ * tell that a line was cut. The byte and string appenders are static
+ * inline here, as they were in format.c: they are the consumer's hot path
+ * (about 2 million JSON events per second on one core). The decimal
+ * writers are calls, as they were too: inlined at their many call sites,
+ * they made the replay bench slower.
  */
 #ifndef PA_STRBUF_H
 #define PA_STRBUF_H
@@ -47,54 +49,11 @@ static inline __attribute__((always_inline)) void sb_puts(struct sb *b,
 }
 
 /* Decimal digits of v, as printf's %llu would write them. */
-static inline void sb_u64(struct sb *b, uint64_t v)
-{
-	char tmp[20];
-	size_t n = sizeof(tmp);
-	char *p;
-
-	if (v < 10) {
-		sb_putc(b, '0' + v);
-		return;
-	}
-	do {
-		tmp[--n] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	/* most often there is room: copy the digits without a call */
-	if (b->len + sizeof(tmp) < b->size) {
-		p = b->p + b->len;
-		for (size_t i = n; i < sizeof(tmp); i++)
-			*p++ = tmp[i];
-		b->len += sizeof(tmp) - n;
-	} else {
-		sb_putn(b, tmp + n, sizeof(tmp) - n);
-	}
-}
-
+void sb_u64(struct sb *b, uint64_t v);
 /* As printf's %lld. */
-static inline void sb_i64(struct sb *b, int64_t v)
-{
-	if (v < 0) {
-		sb_putc(b, '-');
-		sb_u64(b, -(uint64_t)v);
-	} else {
-		sb_u64(b, v);
-	}
-}
-
+void sb_i64(struct sb *b, int64_t v);
 /* v with leading zeros to at least width digits, as printf's %0*llu. */
-static inline void sb_u64_zero(struct sb *b, uint64_t v, int width)
-{
-	char tmp[20];
-	size_t n = sizeof(tmp);
-
-	do {
-		tmp[--n] = '0' + v % 10;
-		v /= 10;
-	} while (v || (int)(sizeof(tmp) - n) < width);
-	sb_putn(b, tmp + n, sizeof(tmp) - n);
-}
+void sb_u64_zero(struct sb *b, uint64_t v, int width);
 
 /* v then spaces to width columns, as printf's %-*llu. */
 void sb_u64_left(struct sb *b, uint64_t v, int width);
