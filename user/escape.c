@@ -5,6 +5,7 @@
  * forms of one code point, with a word-at-a-time fast path for runs of
  * plain ASCII, which most strings are.
  */
+#include <string.h>
 #include "escape.h"
 
 /*

@@ -13,7 +13,7 @@
  *   COUNT is right-aligned, as wide as the largest count (at least 7).
  *   CONTAINER (the 12-character short id, - when none) is only there
  *   when some row has a container id. Event names and COMM are escaped
- *   as in the event output (format__name()); a cut event name ends in
+ *   as in the event output (escape.c, unquoted); a cut event name ends in
  *   "...". Without rows: the title and "(no events)", no header.
  *
  * JSON (one line):

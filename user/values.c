@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Values (values.h): the repr and JSON forms of decoded values. Exact
- * without libm's help where Python is exact: a big int is converted
- * through base 10**9 limbs, a float takes the fewest digits that read
- * back as the same double, laid out like float.__repr__.
+ * Values (values.h): the repr and JSON forms of decoded values, exact
+ * where Python's repr is: a big int is converted through base 10**9
+ * limbs, a float takes the fewest digits that read back as the same
+ * double, laid out like float.__repr__.
  */
 #include <math.h>
 #include <stdio.h>
