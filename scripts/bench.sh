@@ -74,7 +74,8 @@ t_start=$(date +%s)
 mkdir -p "$build"
 cflags=(-O2 -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -I. -Ibpf)
 cc "${cflags[@]}" tests/bench/replay.c user/record.c user/format.c user/source.c user/linetable.c \
-	user/event_table.c user/proc.c user/cgroup.c user/output.c user/log.c -o "$build/replay" -lm ||
+	user/event_table.c user/proc.c user/cgroup.c user/output.c user/log.c user/strbuf.c user/escape.c \
+	user/values.c user/timefmt.c -o "$build/replay" -lm ||
 	die "cannot build tests/bench/replay.c"
 cc "${cflags[@]}" tests/bench/startup.c -o "$build/startup" ||
 	die "cannot build tests/bench/startup.c"

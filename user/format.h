@@ -43,24 +43,9 @@ void format__header(FILE *out, const struct format_opts *o);
 void format__event(FILE *out, const struct format_opts *o,
 		   const struct rec_event *ev, const struct event_def *def);
 
-/* Building blocks, exposed for the unit tests. */
-/*
- * The name of an event as UTF-8 (escaped for text when text is true):
- * text: escaped like the text output, without quotes (a space is \x20);
- * plain names escape to themselves, so this is also the key for
- * event_table_find(). !text: the contents of a JSON string, no quotes.
- */
-size_t format__name(char *buf, size_t size, const struct rec_value *v,
-		    bool text);
-/*
- * Escape a message for stderr: text (spaces kept; controls, C1, bidi and
- * invalid bytes escaped) or the inside of a JSON string. Like snprintf.
- */
-size_t format__escape(char *buf, size_t size, const char *s, size_t len,
-		      bool json);
-/* Append any value in Python repr style ('abc', b'\x00', (1,)). */
-size_t format__repr(char *buf, size_t size, const struct rec_value *v);
-/* Append the JSON form of a value. */
-size_t format__json_value(char *buf, size_t size, const struct rec_value *v);
+/* The building blocks (format__name, format__escape, format__repr,
+ * format__json_value) are declared by the output layer's headers. */
+#include "escape.h"
+#include "values.h"
 
 #endif

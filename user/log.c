@@ -1,34 +1,47 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * p_err and friends: one line on stderr per message, in text or (errors,
+ * warnings and debug messages with --json) as a JSON record. Built in
+ * the string buffer and written with one fputs, so that a line is whole.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "format.h"
+#include "escape.h"
 #include "log.h"
+#include "strbuf.h"
 
 int log_verbose;
 bool log_json;
 
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
-	char msg[1024], esc[4096];
+	char msg[1024], esc[4096], line[sizeof(esc) + 64];
+	struct sb b = { .p = line, .size = sizeof(line) };
+	/* Progress (info) stays plain text: "Tracing ..." is for people. */
+	bool info = !strcmp(level, "info"), json = log_json && !info;
 
 	/* Messages carry paths and names from traced processes and
 	 * containers: escape them like event data. */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	format__escape(esc, sizeof(esc), msg, strlen(msg),
-		       log_json && strcmp(level, "info"));
-	/* Progress (info) stays plain text: "Tracing ..." is for people. */
-	if (log_json && strcmp(level, "info")) {
-		fputs("{\"type\":\"log\",\"level\":\"", stderr);
-		fputs(level, stderr);
-		fputs("\",\"message\":\"", stderr);
-		fputs(esc, stderr);
-		fputs("\"}\n", stderr);
-	} else if (!strcmp(level, "info")) {
-		fprintf(stderr, "%s\n", esc);
+	format__escape(esc, sizeof(esc), msg, strlen(msg), json);
+	if (json) {
+		sb_puts(&b, "{\"type\":\"log\",\"level\":\"");
+		sb_puts(&b, level);
+		sb_puts(&b, "\",\"message\":\"");
+		sb_puts(&b, esc);
+		sb_puts(&b, "\"}\n");
 	} else {
-		fprintf(stderr, "pyaudit: %s: %s\n", level, esc);
+		if (!info) {
+			sb_puts(&b, "pyaudit: ");
+			sb_puts(&b, level);
+			sb_puts(&b, ": ");
+		}
+		sb_puts(&b, esc);
+		sb_putc(&b, '\n');
 	}
+	sb_finish(&b);
+	fputs(line, stderr);
 }
 
 #define DEFINE_LOG(fn, level, cond)				\

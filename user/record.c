@@ -64,14 +64,6 @@ static int read_hdr(struct dctx *c, struct pa_value *h)
 	return 0;
 }
 
-static uint32_t get_u32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* Payload size (and content, for PYLONG) as the tag requires. */
 static int check_payload(uint8_t tag, uint16_t len, const uint8_t *data)
 {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <linux/types.h>
 #include "../bpf/pyaudit.h"
 
@@ -40,6 +41,16 @@ struct rec_event {
 	uint32_t nvalues;
 	struct rec_value values[RECORD_VALUES_MAX];
 };
+
+/* A u32 of a payload (a PYLONG's digits, a container's length): host
+ * order, unaligned. Used by the decoder and by the value formatter. */
+static inline uint32_t get_u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
 
 /*
  * Decode one record. Returns 0, or -EINVAL when the record is malformed

@@ -13,7 +13,7 @@
  *   COUNT is right-aligned, as wide as the largest count (at least 7).
  *   CONTAINER (the 12-character short id, - when none) is only there
  *   when some row has a container id. Event names and COMM are escaped
- *   as in the event output (format__name()); a cut event name ends in
+ *   as in the event output (escape.c, unquoted); a cut event name ends in
  *   "...". Without rows: the title and "(no events)", no header.
  *
  * JSON (one line):
@@ -24,18 +24,21 @@
  *
  *   container_id is left out when empty, "event_truncated":true is added
  *   after "event" when the name was cut. Strings are escaped by the JSON
- *   rules of format.c (invalid bytes as \udcXX).
+ *   rules of the event output (escape.c: invalid bytes as \udcXX).
  *
- * Each print is built in memory and written with one fwrite().
+ * Each print is built in memory (the string buffer, measured by a first
+ * pass) and written with one fwrite().
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "format.h"
+#include "escape.h"
+#include "jsonw.h"
+#include "strbuf.h"
 #include "summary.h"
+#include "timefmt.h"
 
 #define COUNT_WIDTH_MIN 7
 #define CONTAINER_SHORT 12
@@ -65,56 +68,36 @@ static int row_cmp(const void *pa, const void *pb)
 }
 
 /*
- * Escape a raw C string (at most max bytes) into buf: text (an unquoted
- * token, "..." appended when truncated) or JSON string contents.
+ * A raw C string (at most max bytes) escaped for text into buf: an
+ * unquoted token, "..." appended when truncated.
  */
 static const char *esc(char *buf, size_t size, const char *s, size_t max,
-		       bool truncated, bool text)
+		       bool truncated)
 {
-	struct rec_value v = {
-		.tag = PA_T_STR_UTF8,
-		.flags = truncated ? PA_VF_TRUNCATED : 0,
-		.data = (const uint8_t *)s,
-	};
+	struct sb b = { .p = buf, .size = size };
 
-	v.len = strnlen(s, max);
-	format__name(buf, size, &v, text);
+	text_chars(&b, s, strnlen(s, max), PA_T_STR_UTF8, 0, 0);
+	if (truncated)
+		sb_puts(&b, "...");
+	sb_finish(&b);
 	return buf;
 }
 
-/* Terminal columns of UTF-8 text: its lead bytes. */
-static size_t columns(const char *s)
+/* s, then spaces to width terminal columns, then one space. */
+static void put_padded(struct sb *b, const char *s, size_t width)
 {
-	size_t n = 0;
+	size_t cols = utf8_columns(s);
 
-	for (; *s; s++)
-		if (((uint8_t)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-static void put_padded(FILE *m, const char *s, size_t width)
-{
-	size_t cols = columns(s);
-
-	fputs(s, m);
+	sb_puts(b, s);
 	for (; cols < width; cols++)
-		fputc(' ', m);
-	fputc(' ', m);
+		sb_putc(b, ' ');
+	sb_putc(b, ' ');
 }
 
-/* Wall-clock time of this print, split into seconds and nanoseconds. */
-static void print_time(const struct summary_opts *o, time_t *sec, long *nsec)
+/* Wall-clock time of this print, in ns since the epoch. */
+static int64_t print_time_ns(const struct summary_opts *o)
 {
-	int64_t ns = (int64_t)(o->now_ns + (uint64_t)o->realtime_offset_ns);
-	int64_t s = ns / 1000000000, r = ns % 1000000000;
-
-	if (r < 0) {
-		r += 1000000000;
-		s--;
-	}
-	*sec = s;
-	*nsec = r;
+	return (int64_t)(o->now_ns + (uint64_t)o->realtime_offset_ns);
 }
 
 static double interval(const struct summary_opts *o)
@@ -122,137 +105,163 @@ static double interval(const struct summary_opts *o)
 	return isfinite(o->interval_s) && o->interval_s > 0 ? o->interval_s : 0;
 }
 
-static void print_text(FILE *m, const struct summary_opts *o,
-		       const struct summary_row *rows, size_t n)
+static void print_title(struct sb *b, const struct summary_opts *o)
 {
-	char buf[ESC_MAX];
-	bool containers = false;
-	uint64_t max = 0;
-	int width = COUNT_WIDTH_MIN, digits;
 	struct tm tm;
 	time_t sec;
 	long nsec;
-	size_t i;
 
 	if (interval(o) == 0) {
-		fputs("--- totals ---\n", m);
-	} else {
-		print_time(o, &sec, &nsec);
-		if (localtime_r(&sec, &tm))
-			fprintf(m, "--- %02d:%02d:%02d", tm.tm_hour, tm.tm_min,
-				tm.tm_sec);
-		else
-			fputs("--- ??:??:??", m);
-		fprintf(m, " (last %gs) ---\n", interval(o));
+		sb_puts(b, "--- totals ---\n");
+		return;
 	}
+	time_split_ns(print_time_ns(o), &sec, &nsec);
+	sb_puts(b, "--- ");
+	if (localtime_r(&sec, &tm))
+		sb_time_of_day(b, &tm);
+	else
+		sb_puts(b, "??:??:??");
+	sb_puts(b, " (last ");
+	sb_double_g(b, interval(o), 6);
+	sb_puts(b, "s) ---\n");
+}
 
+static void print_text(struct sb *b, const struct summary_opts *o,
+		       const struct summary_row *rows, size_t n)
+{
+	char buf[ESC_MAX];
+	struct sb digits = { 0 };
+	bool containers = false;
+	uint64_t max = 0;
+	int width = COUNT_WIDTH_MIN;
+	size_t i;
+
+	print_title(b, o);
 	for (i = 0; i < n; i++) {
 		if (rows[i].count > max)
 			max = rows[i].count;
 		if (rows[i].container_id[0])
 			containers = true;
 	}
-	digits = snprintf(buf, sizeof(buf), "%" PRIu64, max);
-	if (digits > width)
-		width = digits;
+	sb_u64(&digits, max);	/* only counts */
+	if (digits.len > (size_t)width)
+		width = digits.len;
 
 	if (n) {
-		fprintf(m, "%*s %-7s %-16s ", width, "COUNT", "PID", "COMM");
-		if (containers)
-			fprintf(m, "%-*s ", CONTAINER_SHORT, "CONTAINER");
-		fputs("EVENT\n", m);
+		sb_puts_right(b, "COUNT", width);
+		sb_putc(b, ' ');
+		sb_puts_left(b, "PID", 7);
+		sb_putc(b, ' ');
+		sb_puts_left(b, "COMM", 16);
+		sb_putc(b, ' ');
+		if (containers) {
+			sb_puts_left(b, "CONTAINER", CONTAINER_SHORT);
+			sb_putc(b, ' ');
+		}
+		sb_puts(b, "EVENT\n");
 	}
 	for (i = 0; i < n; i++) {
 		const struct summary_row *r = &rows[i];
 
-		fprintf(m, "%*" PRIu64 " %-7u ", width, r->count, r->pid);
-		put_padded(m, esc(buf, sizeof(buf), r->comm, PA_COMM_LEN,
-				  false, true), PA_COMM_LEN);
-		if (containers) {
-			if (r->container_id[0])
-				esc(buf, sizeof(buf), r->container_id,
-				    CONTAINER_SHORT, false, true);
-			else
-				strcpy(buf, "-");
-			put_padded(m, buf, CONTAINER_SHORT);
-		}
-		fputs(esc(buf, sizeof(buf), r->event, sizeof(r->event),
-			  r->event_truncated, true), m);
-		fputc('\n', m);
+		sb_u64_right(b, r->count, width);
+		sb_putc(b, ' ');
+		sb_u64_left(b, r->pid, 7);
+		sb_putc(b, ' ');
+		put_padded(b, esc(buf, sizeof(buf), r->comm, PA_COMM_LEN, false),
+			   PA_COMM_LEN);
+		if (containers)
+			put_padded(b, r->container_id[0] ?
+				   esc(buf, sizeof(buf), r->container_id,
+				       CONTAINER_SHORT, false) : "-",
+				   CONTAINER_SHORT);
+		sb_puts(b, esc(buf, sizeof(buf), r->event, sizeof(r->event),
+			       r->event_truncated));
+		sb_putc(b, '\n');
 	}
-	if (o->lost)
-		fprintf(m, "(%" PRIu64 " events lost)\n", o->lost);
+	if (o->lost) {
+		sb_putc(b, '(');
+		sb_u64(b, o->lost);
+		sb_puts(b, " events lost)\n");
+	}
 	if (!n)
-		fputs("(no events)\n", m);
+		sb_puts(b, "(no events)\n");
 }
 
-static void print_json(FILE *m, const struct summary_opts *o,
+static void print_json(struct sb *b, const struct summary_opts *o,
 		       const struct summary_row *rows, size_t n)
 {
-	char buf[ESC_MAX];
-	struct tm tm;
-	time_t sec;
-	long nsec;
+	struct jw j = { .b = b };
 	size_t i;
 
-	print_time(o, &sec, &nsec);
-	if (!gmtime_r(&sec, &tm))
-		memset(&tm, 0, sizeof(tm));
-	fprintf(m, "{\"type\":\"summary\",\"time\":"
-		"\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"",
-		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		tm.tm_min, tm.tm_sec, nsec);
-	fprintf(m, ",\"interval_s\":%.15g,\"final\":%s,\"rows\":[",
-		interval(o), interval(o) == 0 ? "true" : "false");
+	jw_begin_object(&j);
+	jw_key(&j, "type");
+	jw_string(&j, "summary");
+	jw_key(&j, "time");
+	jw_time_ns(&j, print_time_ns(o));
+	jw_key(&j, "interval_s");
+	jw_double(&j, interval(o));
+	jw_key(&j, "final");
+	jw_bool(&j, interval(o) == 0);
+	jw_key(&j, "rows");
+	jw_begin_array(&j);
 	for (i = 0; i < n; i++) {
 		const struct summary_row *r = &rows[i];
 
-		fprintf(m, "%s{\"event\":\"%s\"", i ? "," : "",
-			esc(buf, sizeof(buf), r->event, sizeof(r->event),
-			    false, false));
-		if (r->event_truncated)
-			fputs(",\"event_truncated\":true", m);
-		fprintf(m, ",\"pid\":%u,\"comm\":\"%s\"", r->pid,
-			esc(buf, sizeof(buf), r->comm, PA_COMM_LEN, false,
-			    false));
-		if (r->container_id[0])
-			fprintf(m, ",\"container_id\":\"%s\"",
-				esc(buf, sizeof(buf), r->container_id,
-				    sizeof(r->container_id), false, false));
-		fprintf(m, ",\"count\":%" PRIu64 "}", r->count);
+		jw_begin_object(&j);
+		jw_key(&j, "event");
+		jw_string_n(&j, r->event, sizeof(r->event));
+		if (r->event_truncated) {
+			jw_key(&j, "event_truncated");
+			jw_bool(&j, true);
+		}
+		jw_key(&j, "pid");
+		jw_u64(&j, r->pid);
+		jw_key(&j, "comm");
+		jw_string_n(&j, r->comm, PA_COMM_LEN);
+		if (r->container_id[0]) {
+			jw_key(&j, "container_id");
+			jw_string_n(&j, r->container_id, sizeof(r->container_id));
+		}
+		jw_key(&j, "count");
+		jw_u64(&j, r->count);
+		jw_end_object(&j);
 	}
-	fprintf(m, "],\"lost\":%" PRIu64 "}\n", o->lost);
+	jw_end_array(&j);
+	jw_key(&j, "lost");
+	jw_u64(&j, o->lost);
+	jw_end_object(&j);
+	sb_putc(b, '\n');
+}
+
+static void print_all(struct sb *b, const struct summary_opts *o,
+		      const struct summary_row *rows, size_t n)
+{
+	if (o->json)
+		print_json(b, o, rows, n);
+	else
+		print_text(b, o, rows, n);
 }
 
 int summary__print(FILE *out, const struct summary_opts *o,
 		   struct summary_row *rows, size_t n)
 {
-	char *p = NULL;
-	size_t len = 0;
-	FILE *m;
+	struct sb b = { 0 };
+	char *p;
 	int err = 0;
 
 	if (n)
 		qsort(rows, n, sizeof(*rows), row_cmp);
 
-	m = open_memstream(&p, &len);
-	if (!m)
-		return -errno;
-	if (o->json)
-		print_json(m, o, rows, n);
-	else
-		print_text(m, o, rows, n);
-	if (ferror(m))
-		err = -ENOMEM;
-	if (fclose(m) && !err)
-		err = errno ? -errno : -ENOMEM;
-	if (err) {
-		free(p);
-		return err;
-	}
+	/* a first pass measures, the second writes */
+	print_all(&b, o, rows, n);
+	p = malloc(b.len + 1);
+	if (!p)
+		return -ENOMEM;
+	b = (struct sb){ .p = p, .size = b.len + 1 };
+	print_all(&b, o, rows, n);
 
 	errno = 0;
-	if (fwrite(p, 1, len, out) != len || fflush(out) || ferror(out))
+	if (fwrite(p, 1, b.len, out) != b.len || fflush(out) || ferror(out))
 		err = errno ? -errno : -EIO;
 	free(p);
 	return err;

@@ -36,7 +36,7 @@ struct summary_opts {
  * them: text: a title line "--- HH:MM:SS (last 5s) ---" or
  * "--- totals ---", then "COUNT PID COMM CONTAINER EVENT" columns
  * (CONTAINER only when some row has one; names and comm escaped as in
- * format.c), "(N events lost)" when lost, "(no events)" without rows;
+ * escape.c), "(N events lost)" when lost, "(no events)" without rows;
  * JSON: one line {"type":"summary","time":...,"interval_s":5,
  * "final":false,"rows":[{"event":...,"pid":...,"comm":...,
  * "container_id":...,"count":N}, ...],"lost":N} (container_id left out
