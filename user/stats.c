@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "jsonw.h"
 #include "log.h"
 #include "stats.h"
 
@@ -83,25 +84,90 @@ int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
 	return err;
 }
 
-/* The final lost record's counts per process, for exact accounting. */
-static void print_lost_by_pid(const struct stats *s, FILE *out)
+void stats__lost_json(struct sb *b, int64_t time_ns, __u64 lost,
+		      __u64 total, bool final, const struct stats_pid_lost *by_pid,
+		      size_t n, __u64 lost_without_pid)
+{
+	struct jw j = { .b = b };
+
+	jw_begin_object(&j);
+	jw_key(&j, "type");
+	jw_string(&j, "lost");
+	jw_key(&j, "time");
+	jw_time_ns(&j, time_ns);
+	jw_key(&j, "lost");
+	jw_u64(&j, lost);
+	jw_key(&j, "total_lost");
+	jw_u64(&j, total);
+	jw_key(&j, "final");
+	jw_bool(&j, final);
+	if (final) {
+		jw_key(&j, "by_pid");
+		jw_begin_object(&j);
+		for (size_t i = 0; i < n; i++) {
+			jw_key_u64(&j, by_pid[i].pid);
+			jw_u64(&j, by_pid[i].lost);
+		}
+		jw_end_object(&j);
+		jw_key(&j, "lost_without_pid");
+		jw_u64(&j, lost_without_pid);
+	}
+	jw_end_object(&j);
+	sb_putc(b, '\n');
+}
+
+/*
+ * The counts per process of the final record, for exact accounting: the
+ * whole map (max_entries of lost_by_pid in bpf/pyaudit.bpf.c), read once
+ * so that the record's two passes see the same entries.
+ */
+#define LOST_BY_PID_MAX 16384
+
+static size_t read_lost_by_pid(const struct stats *s,
+			       struct stats_pid_lost *v, size_t max)
 {
 	__u32 key, *prev = NULL;
-	bool first = true;
-	__u64 n;
+	size_t n = 0;
+	__u64 lost;
 
-	fputs(",\"by_pid\":{", out);
-	while (!bpf_map_get_next_key(s->lost_by_pid_fd, prev, &key)) {
+	while (n < max && !bpf_map_get_next_key(s->lost_by_pid_fd, prev, &key)) {
 		prev = &key;
-		if (bpf_map_lookup_elem(s->lost_by_pid_fd, &key, &n))
+		if (bpf_map_lookup_elem(s->lost_by_pid_fd, &key, &lost))
 			continue;
-		fprintf(out, "%s\"%u\":%llu", first ? "" : ",", key,
-			(unsigned long long)n);
-		first = false;
+		v[n++] = (struct stats_pid_lost){ .pid = key, .lost = lost };
 	}
-	fputc('}', out);
-	fprintf(out, ",\"lost_without_pid\":%llu",
-		(unsigned long long)stats__sum(s, PA_STAT_LOST_NOPID));
+	return n;
+}
+
+static void write_lost_record(const struct stats *s, FILE *out, __u64 lost,
+			      __u64 total, bool final)
+{
+	struct stats_pid_lost *by_pid = NULL;
+	struct timespec ts;
+	struct sb b = { 0 };
+	size_t n = 0;
+	int64_t now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (final) {
+		by_pid = calloc(LOST_BY_PID_MAX, sizeof(*by_pid));
+		if (by_pid)
+			n = read_lost_by_pid(s, by_pid, LOST_BY_PID_MAX);
+	}
+	/* One pass to measure, one to write: a single fwrite per record. */
+	stats__lost_json(&b, now, lost, total, final, by_pid, n,
+			 stats__sum(s, PA_STAT_LOST_NOPID));
+	b.size = b.len + 1;
+	b.len = 0;
+	b.p = malloc(b.size);
+	if (b.p) {
+		stats__lost_json(&b, now, lost, total, final, by_pid, n,
+				 stats__sum(s, PA_STAT_LOST_NOPID));
+		fwrite(b.p, 1, b.len, out);
+		free(b.p);
+	}
+	free(by_pid);
 }
 
 void stats__report_lost(struct stats *s, FILE *out, bool json, bool final)
@@ -110,22 +176,9 @@ void stats__report_lost(struct stats *s, FILE *out, bool json, bool final)
 
 	if (final ? !lost : lost == s->lost_warned)
 		return;
-	if (json) {
-		struct timespec ts;
-		struct tm tm;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		fprintf(out, "{\"type\":\"lost\",\"time\":\"%04d-%02d-%02dT"
-			"%02d:%02d:%02d.%09ldZ\",\"lost\":%llu,\"total_lost\":%llu,"
-			"\"final\":%s", tm.tm_year + 1900, tm.tm_mon + 1,
-			tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec,
-			(unsigned long long)(final ? lost : lost - s->lost_warned),
-			(unsigned long long)lost, final ? "true" : "false");
-		if (final)
-			print_lost_by_pid(s, out);
-		fputs("}\n", out);
-	}
+	if (json)
+		write_lost_record(s, out, final ? lost : lost - s->lost_warned,
+				  lost, final);
 	if (final)
 		p_warn("%llu events lost in all: the ring buffer was full "
 		       "(a larger --ring-size, or filters, help)",

@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include <stdint.h>
 #include "proc.h"
+#include "strbuf.h"
 #include "summary.h"
 
 struct stats {
@@ -41,5 +43,20 @@ int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
  * counts per process, printed when any event was lost at all.
  */
 void stats__report_lost(struct stats *s, FILE *out, bool json, bool final);
+
+/* Events lost by one process (the lost_by_pid map). */
+struct stats_pid_lost {
+	__u32 pid;
+	__u64 lost;
+};
+
+/*
+ * The JSON line of a lost record, time_ns since the epoch: lost since the
+ * last record, total since the start; the final record adds by_pid and
+ * lost_without_pid. For the unit tests too.
+ */
+void stats__lost_json(struct sb *b, int64_t time_ns, __u64 lost,
+		      __u64 total, bool final, const struct stats_pid_lost *by_pid,
+		      size_t n, __u64 lost_without_pid);
 
 #endif
