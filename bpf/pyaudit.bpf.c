@@ -197,19 +197,80 @@ struct {
 	__type(value, struct tcache_entry);
 } tcache SEC(".maps");
 
-struct scratch {
-	__u8 buf[PA_REC_MAX + BUF_SLACK];	/* the record being built */
-	struct pa_layout lay;
-	__u32 lay_id;		/* target id + 1 of lay (0: none yet) */
+/* The record being built (value emission, submit). */
+struct rec_state {
+	__u8 buf[PA_REC_MAX + BUF_SLACK];
 	__u32 off;		/* write offset in buf */
 	__u32 last_good;	/* offset after the last complete argument */
 	__u32 nargs;		/* complete top-level arguments */
 	__u8 flags;		/* PA_EV_* */
-	__u8 full;
+	__u8 full;		/* a value did not fit */
 	__u8 depth;		/* open format groups */
-	char tname[PA_TYPENAME_MAX];
+};
+
+/* The head of the object being decoded, read at once: most objects'
+ * fields (and short str data) come from here. */
+struct head_state {
+	__u8 buf[OHEAD + 136];
+	__u64 obj;		/* the object whose head buf holds */
+	__u8 ok;		/* buf holds it */
+};
+
+/* Which target and process raise the event being built. */
+struct event_state {
+	__u32 lay_id;		/* target id + 1 of s->lay (0: none yet) */
+	__u8 source;		/* enum pa_source of the event being built */
+	__u8 bias_ok;		/* bias is known */
+	__u32 target_id;
+	__u32 tgid;		/* the process raising the event, and */
+	__u64 pstart;		/* its start time (pids are reused) */
+	__u64 bias;		/* runtime address - link-time address */
+	struct pa_summary_key skey;	/* summary mode: the count's key */
+};
+
+/* Python objects. */
+struct obj_state {
+	char tname[PA_TYPENAME_MAX];	/* a type's name */
+	__u8 thead[264];	/* a type object's head, up to tp_flags */
+	__u64 argv[PA_ARGS_MAX];	/* the arguments' objects */
+};
+
+/* The frame walk. */
+struct frames_state {
+	__u8 frbuf[264];	/* the frame being read (up to 128 bytes) */
+	__u8 cobuf[264];	/* its code object (up to 160 bytes) */
+	__u64 next;		/* the next frame to read */
+	__u32 n;		/* frames emitted */
+	__u8 error;		/* a frame could not be read */
+	__u8 cut;		/* frames left out for lack of room */
+};
+
+/* A long line table walked in BPF. */
+struct ltab_state {
+	__u8 chunk[LT_CHUNK];
+	__u64 base;		/* the table's bytes in the process */
+	__u32 len;		/* its length */
+	__u32 pos;		/* next byte to decode */
+	__u32 cstart;		/* table position of chunk[0] */
+	__u32 clen;		/* bytes in chunk */
+	__u64 addr;		/* bytecode bytes covered so far */
+	__u32 target;		/* the offset whose line is wanted */
+	__s64 line;
+	__s32 result;
+	__u8 state;		/* LT_RUNNING, LT_FOUND, LT_ERROR */
+	__u8 format;		/* PA_FK_* of the frame kind */
+};
+
+/* Glob matching of the event name (-e, -x). */
+struct flt_state {
+	__u32 g;		/* pattern index */
+	__s32 gp, gn, gstar, gmark, glen, nlen;
+	__s32 gresult;
+};
+
+/* The varargs of a Py_BuildValue format. */
+struct va_state {
 	char fmt[2 * PA_FMT_MAX];	/* zero-filled past the format */
-	/* varargs state */
 	__u64 regs[6];		/* rdi rsi rdx rcx r8 r9 at the probe */
 	__u64 sp;
 	__u32 vnext;		/* next argument register/slot index */
@@ -217,44 +278,18 @@ struct scratch {
 	__u64 overflow_area;
 	__u64 reg_save_area;
 	__u8 valist;
-	__u64 argv[PA_ARGS_MAX];	/* the arguments' objects */
-	__u8 source;		/* enum pa_source of the event being built */
-	__u8 bias_ok;		/* bias is known */
-	__u32 target_id;
-	__u32 tgid;		/* the process raising the event, and */
-	__u64 pstart;		/* its start time (pids are reused) */
-	__u64 bias;		/* runtime address - link-time address */
-	struct pa_summary_key skey;
-	/* frames */
-	/* the head of the object being decoded, read at once: most
-	 * objects' fields (and short str data) come from here */
-	__u8 ohead[OHEAD + 136];
-	__u64 head_obj;
-	__u8 head_ok;
-	__u8 thead[264];	/* a type object's head, up to tp_flags */
-	__u8 frbuf[264];	/* the frame being read (up to 128 bytes) */
-	__u64 fw_frame;		/* the next frame to read */
-	__u32 fw_n;		/* frames emitted */
-	__u8 fw_error;
-	__u8 fw_cut;		/* frames left out for lack of room */
-	/* a long line table walked in BPF (lt_*) */
-	__u8 lt_chunk[LT_CHUNK];
-	__u64 lt_base;		/* the table's bytes in the process */
-	__u32 lt_len;		/* its length */
-	__u32 lt_pos;		/* next byte to decode */
-	__u32 lt_cstart;	/* table position of lt_chunk[0] */
-	__u32 lt_clen;		/* bytes in lt_chunk */
-	__u64 lt_addr;		/* bytecode bytes covered so far */
-	__u32 lt_target;	/* the offset whose line is wanted */
-	__s64 lt_line;
-	__s32 lt_result;
-	__u8 lt_state;		/* LT_RUNNING, LT_FOUND, LT_ERROR */
-	__u8 lt_format;		/* PA_FK_* of the frame kind */
-	__u8 cobuf[264];	/* its code object (up to 160 bytes) */
-	/* glob matching */
-	__u32 g;		/* pattern index */
-	__s32 gp, gn, gstar, gmark, glen, nlen;
-	__s32 gresult;
+};
+
+struct scratch {
+	struct rec_state rec;
+	struct pa_layout lay;
+	struct event_state event;
+	struct head_state head;
+	struct obj_state obj;
+	struct frames_state frames;
+	struct ltab_state ltab;
+	struct flt_state flt;
+	struct va_state va;
 };
 
 struct {
@@ -290,12 +325,12 @@ static __always_inline struct scratch *get_scratch(void)
 
 /* A cache entry (vcache, tcache) learnt from this event's process and
  * target; and marking one so. */
-#define CACHE_MINE(e, s)	((e)->tgid == (s)->tgid && \
-				 (e)->pstart == (s)->pstart && \
-				 (e)->target_id_1 == (s)->target_id + 1)
-#define CACHE_CLAIM(e, s)	do { (e)->tgid = (s)->tgid; \
-				     (e)->pstart = (s)->pstart; \
-				     (e)->target_id_1 = (s)->target_id + 1; \
+#define CACHE_MINE(e, s)	((e)->tgid == (s)->event.tgid && \
+				 (e)->pstart == (s)->event.pstart && \
+				 (e)->target_id_1 == (s)->event.target_id + 1)
+#define CACHE_CLAIM(e, s)	do { (e)->tgid = (s)->event.tgid; \
+				     (e)->pstart = (s)->event.pstart; \
+				     (e)->target_id_1 = (s)->event.target_id + 1; \
 				} while (0)
 
 static __always_inline int read_u64(__u64 *dst, __u64 addr)
@@ -320,16 +355,16 @@ static __always_inline __u64 buf_u64(const __u8 *b, __u32 off, __u32 size)
  */
 static __always_inline void load_head(struct scratch *s, __u64 obj)
 {
-	s->head_obj = obj;
-	s->head_ok = obj && !bpf_probe_read_user(s->ohead, OHEAD, (void *)obj);
+	s->head.obj = obj;
+	s->head.ok = obj && !bpf_probe_read_user(s->head.buf, OHEAD, (void *)obj);
 }
 
 /* 8 bytes at obj + off, from the head when it has them. */
 static __always_inline int obj_u64(struct scratch *s, __u64 obj, __u32 off,
 				   __u64 *v)
 {
-	if (s->head_ok && obj == s->head_obj && off <= OHEAD - 8) {
-		__builtin_memcpy(v, s->ohead + (off & 255), 8);
+	if (s->head.ok && obj == s->head.obj && off <= OHEAD - 8) {
+		__builtin_memcpy(v, s->head.buf + (off & 255), 8);
 		return 0;
 	}
 	return read_u64(v, obj + off);
@@ -342,11 +377,11 @@ static __always_inline int obj_u64(struct scratch *s, __u64 obj, __u32 off,
 static __always_inline long copy_user(struct scratch *s, void *dst, __u32 n,
 				      __u64 uptr)
 {
-	__u64 rel = uptr - s->head_obj;
+	__u64 rel = uptr - s->head.obj;
 
-	if (s->head_ok && uptr >= s->head_obj && rel <= OHEAD && n <= OHEAD - rel) {
+	if (s->head.ok && uptr >= s->head.obj && rel <= OHEAD && n <= OHEAD - rel) {
 		BOUND(rel, OHEAD);
-		return bpf_probe_read_kernel(dst, n, s->ohead + rel);
+		return bpf_probe_read_kernel(dst, n, s->head.buf + rel);
 	}
 	return bpf_probe_read_user(dst, n, (const void *)uptr);
 }
@@ -357,17 +392,17 @@ static __always_inline long copy_user(struct scratch *s, void *dst, __u32 n,
 static __always_inline int emit_fixed(struct scratch *s, __u8 tag, __u8 flags,
 				      const void *payload, __u32 n)
 {
-	__u32 off = s->off;
+	__u32 off = s->rec.off;
 	struct pa_value v = { .tag = tag, .flags = flags, .len = n };
 
 	if (off > PA_REC_MAX - sizeof(v) - n) {
-		s->full = 1;
+		s->rec.full = 1;
 		return -1;
 	}
-	__builtin_memcpy(s->buf + off, &v, sizeof(v));
+	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
 	if (n)
-		__builtin_memcpy(s->buf + off + sizeof(v), payload, n);
-	s->off = off + sizeof(v) + n;
+		__builtin_memcpy(s->rec.buf + off + sizeof(v), payload, n);
+	s->rec.off = off + sizeof(v) + n;
 	return 0;
 }
 
@@ -384,13 +419,13 @@ static __always_inline int emit_empty(struct scratch *s, __u8 tag, __u8 flags)
 static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 				     __u64 uptr, __u64 n, __u32 max, __u32 unit)
 {
-	__u32 off = s->off;
+	__u32 off = s->rec.off;
 	__u32 room;
 	__u64 len;
 	struct pa_value v;
 
 	if (off > PA_REC_MAX - sizeof(v) - 8) {
-		s->full = 1;
+		s->rec.full = 1;
 		return -1;
 	}
 	room = PA_REC_MAX - sizeof(v) - off;
@@ -404,34 +439,34 @@ static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 	}
 	len = n & ~(unit - 1);
 	BOUND(len, PA_STR_MAX);
-	if (len && copy_user(s, s->buf + off + sizeof(v), len, uptr))
+	if (len && copy_user(s, s->rec.buf + off + sizeof(v), len, uptr))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	v.tag = tag;
 	v.flags = flags;
 	v.len = len;
-	__builtin_memcpy(s->buf + off, &v, sizeof(v));
-	s->off = off + sizeof(v) + len;
+	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
+	s->rec.off = off + sizeof(v) + len;
 	return 0;
 }
 
 /* A NUL-terminated C string (event names, 's', 'y'). */
 static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __u32 max)
 {
-	__u32 off = s->off;
+	__u32 off = s->rec.off;
 	__u32 room;
 	__u64 cap;
 	long r;
 	struct pa_value v = { .tag = tag };
 
 	if (off > PA_REC_MAX - sizeof(v) - 8) {
-		s->full = 1;
+		s->rec.full = 1;
 		return -1;
 	}
 	room = PA_REC_MAX - sizeof(v) - off;
 	cap = max < room ? max : room;
 	BOUND(cap, PA_STR_MAX);
 	/* One byte more than kept: tells a cut from a string of cap bytes. */
-	r = bpf_probe_read_user_str(s->buf + off + sizeof(v), cap + 1,
+	r = bpf_probe_read_user_str(s->rec.buf + off + sizeof(v), cap + 1,
 				    (const void *)uptr);
 	if (r <= 0)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
@@ -441,8 +476,8 @@ static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __
 		v.flags |= PA_VF_TRUNCATED;
 	}
 	v.len = r;
-	__builtin_memcpy(s->buf + off, &v, sizeof(v));
-	s->off = off + sizeof(v) + (r & (PA_STR_MAX * 2 - 1));
+	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
+	s->rec.off = off + sizeof(v) + (r & (PA_STR_MAX * 2 - 1));
 	return 0;
 }
 
@@ -458,7 +493,7 @@ static __always_inline int emit_pystr(struct scratch *s, __u64 obj, __u32 max)
 	__u32 state, kind;
 	__u8 tag;
 
-	if (obj && obj != s->head_obj)
+	if (obj && obj != s->head.obj)
 		load_head(s, obj);
 	if (!obj || obj_u64(s, obj, l->str_length, &length) ||
 	    obj_u64(s, obj, l->str_state, &st))
@@ -535,7 +570,7 @@ static __always_inline int pylong_shape(struct scratch *s, __u64 obj,
 
 static __always_inline int emit_pylong(struct scratch *s, __u64 obj)
 {
-	__u32 off = s->off;
+	__u32 off = s->rec.off;
 	__u64 nd = 0, n;
 	__u32 total;
 	bool neg = false;
@@ -544,7 +579,7 @@ static __always_inline int emit_pylong(struct scratch *s, __u64 obj)
 	if (pylong_shape(s, obj, &nd, &neg))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	if (off > PA_REC_MAX - sizeof(v) - 4 - PA_INT_DIGITS_MAX * 4) {
-		s->full = 1;
+		s->rec.full = 1;
 		return -1;
 	}
 	total = nd > 0xffffffffULL ? 0xffffffff : nd;
@@ -554,15 +589,15 @@ static __always_inline int emit_pylong(struct scratch *s, __u64 obj)
 		v.flags |= PA_VF_TRUNCATED;
 	}
 	BOUND(n, PA_INT_DIGITS_MAX);
-	if (n && copy_user(s, s->buf + off + sizeof(v) + 4, n * 4,
+	if (n && copy_user(s, s->rec.buf + off + sizeof(v) + 4, n * 4,
 			   obj + s->lay.long_digits))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	if (neg)
 		v.flags |= PA_VF_NEGATIVE;
 	v.len = 4 + n * 4;
-	__builtin_memcpy(s->buf + off, &v, sizeof(v));
-	__builtin_memcpy(s->buf + off + sizeof(v), &total, 4);
-	s->off = off + sizeof(v) + 4 + n * 4;
+	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
+	__builtin_memcpy(s->rec.buf + off + sizeof(v), &total, 4);
+	s->rec.off = off + sizeof(v) + 4 + n * 4;
 	return 0;
 }
 
@@ -591,11 +626,11 @@ enum obj_kind { OBJ_SCALAR, OBJ_TUPLE, OBJ_LIST };
 static __always_inline struct tcache_entry *tcache_slot(struct scratch *s,
 							 __u64 type, __u64 *key)
 {
-	__u64 a = type - s->bias;
+	__u64 a = type - s->event.bias;
 	__u32 idx;
 
 	*key = 0;
-	if (!s->bias_ok || a < s->lay.img_lo || a >= s->lay.img_hi)
+	if (!s->event.bias_ok || a < s->lay.img_lo || a >= s->lay.img_hi)
 		return NULL;
 	*key = a;
 	idx = ((a >> 4) ^ (a >> 12)) & (TCACHE_SIZE - 1);
@@ -625,21 +660,21 @@ static __always_inline bool type_is_str(struct scratch *s, __u64 type)
 /*
  * What a type is, from its flags and name: one read of the type's head
  * (tp_name .. tp_flags) and one of its name. *name gets tp_name, and
- * s->tname its first bytes.
+ * s->obj.tname its first bytes.
  */
 static __always_inline int classify_type(struct scratch *s, __u64 type,
 					 __u64 *name, long *r)
 {
 	const struct pa_layout *l = &s->lay;
-	char *t = s->tname;
+	char *t = s->obj.tname;
 	__u32 rd = l->tp_flags + 8;
 	__u64 flags;
 
 	BOUND(rd, 256);
-	if (rd < 16 || bpf_probe_read_user(s->thead, rd, (void *)type))
+	if (rd < 16 || bpf_probe_read_user(s->obj.thead, rd, (void *)type))
 		return TK_UNKNOWN;
-	flags = buf_u64(s->thead, l->tp_flags, rd);
-	*name = buf_u64(s->thead, l->tp_name, rd);
+	flags = buf_u64(s->obj.thead, l->tp_flags, rd);
+	*name = buf_u64(s->obj.thead, l->tp_name, rd);
 	if (flags & TPF_UNICODE_SUBCLASS)
 		return TK_STR;
 	if (flags & TPF_BYTES_SUBCLASS)
@@ -676,7 +711,7 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 	__u64 type = 0, name = 0, key;
 	struct tcache_entry *e;
 	int tk = TK_UNKNOWN;
-	char *t = s->tname;
+	char *t = s->obj.tname;
 	long r = 0;
 
 	*kind = OBJ_SCALAR;
@@ -809,7 +844,7 @@ static __always_inline int emit_container(struct scratch *s, int kind,
 					  __u64 items, __u64 len)
 {
 	struct elems_ctx c = { .items = items };
-	__u32 hdr = s->off, n;
+	__u32 hdr = s->rec.off, n;
 	__u32 l32 = len > 0xffffffffULL ? 0xffffffff : len;
 	__u8 flags = 0;
 
@@ -825,7 +860,7 @@ static __always_inline int emit_container(struct scratch *s, int kind,
 		return -1;
 	if (n)
 		bpf_loop(n, elem_cb, &c, 0);
-	if (s->full)
+	if (s->rec.full)
 		return -1;
 	(void)hdr;
 	return emit_empty(s, PA_T_END, 0);
@@ -847,13 +882,13 @@ __noinline int pa_emit_arg(__u64 obj)
 
 static __always_inline void arg_done(struct scratch *s)
 {
-	s->nargs++;
-	s->last_good = s->off;
+	s->rec.nargs++;
+	s->rec.last_good = s->rec.off;
 }
 
 struct args_ctx {
 	__u64 items;		/* PyObject ** of the arguments */
-	__u8 have_argv;		/* s->argv holds them all */
+	__u8 have_argv;		/* s->obj.argv holds them all */
 };
 
 static long arg_cb(__u32 i, void *ctx)
@@ -866,7 +901,7 @@ static long arg_cb(__u32 i, void *ctx)
 	if (!s)
 		return 1;
 	if (c->have_argv)
-		obj = s->argv[i & (PA_ARGS_MAX - 1)];
+		obj = s->obj.argv[i & (PA_ARGS_MAX - 1)];
 	else
 		err = read_u64(&obj, c->items + 8 * (__u64)i);
 	if (err) {
@@ -886,14 +921,14 @@ static __always_inline void emit_args_array(struct scratch *s, __u64 items, __u6
 	__u32 len;
 
 	if (n > PA_ARGS_MAX) {
-		s->flags |= PA_EV_ARGS_TRUNCATED;
+		s->rec.flags |= PA_EV_ARGS_TRUNCATED;
 		n = PA_ARGS_MAX;
 	}
 	/* All the pointers in one read (from the tuple's head if loaded);
 	 * one by one if that fails. */
 	len = n * 8;
 	BOUND(len, PA_ARGS_MAX * 8);
-	c.have_argv = len && !copy_user(s, s->argv, len, items);
+	c.have_argv = len && !copy_user(s, s->obj.argv, len, items);
 	if (n)
 		bpf_loop(n, arg_cb, &c, 0);
 }
@@ -904,20 +939,20 @@ static __always_inline void emit_args_array(struct scratch *s, __u64 items, __u6
 static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
 				      __u32 *real_len)
 {
-	__u32 off = s->off;
+	__u32 off = s->rec.off;
 	__s64 size = 0;
 	__u64 len;
 	__u32 room;
 	struct pa_value v = { .tag = PA_T_BYTES };
 
 	*real_len = 0;
-	if (obj && obj != s->head_obj)
+	if (obj && obj != s->head.obj)
 		load_head(s, obj);
 	if (!obj || obj_u64(s, obj, s->lay.ob_size, (__u64 *)&size) || size < 0)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	*real_len = size > 0xffffffffLL ? 0xffffffff : size;
 	if (off > PA_REC_MAX - sizeof(v) - 8) {
-		s->full = 1;
+		s->rec.full = 1;
 		return -1;
 	}
 	room = PA_REC_MAX - sizeof(v) - off;
@@ -927,12 +962,12 @@ static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
 		v.flags |= PA_VF_TRUNCATED;
 	}
 	BOUND(len, PA_LTAB_FIRST_MAX);
-	if (len && copy_user(s, s->buf + off + sizeof(v), len,
+	if (len && copy_user(s, s->rec.buf + off + sizeof(v), len,
 			     obj + s->lay.bytes_data))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	v.len = len;
-	__builtin_memcpy(s->buf + off, &v, sizeof(v));
-	s->off = off + sizeof(v) + len;
+	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
+	s->rec.off = off + sizeof(v) + len;
 	return 0;
 }
 
@@ -1006,9 +1041,9 @@ static __always_inline int current_tstate(struct scratch *s, __u64 *ts)
 	__u64 rt, id = 0, *cached;
 
 	*ts = 0;
-	if (!s->bias_ok || !s->lay.runtime)
+	if (!s->event.bias_ok || !s->lay.runtime)
 		return -EIO;
-	rt = s->lay.runtime + s->bias;
+	rt = s->lay.runtime + s->event.bias;
 	if (s->lay.ts_how == PA_TS_CURRENT) {
 		if (read_u64(ts, rt + s->lay.rt_tstate))
 			return -EIO;
@@ -1052,24 +1087,24 @@ static __noinline int lt_byte(struct scratch *s)
 
 	if (!s)
 		return -2;
-	pos = s->lt_pos;
-	if (pos >= s->lt_len)
+	pos = s->ltab.pos;
+	if (pos >= s->ltab.len)
 		return -1;
-	rel = pos - s->lt_cstart;
-	if (pos < s->lt_cstart || rel >= s->lt_clen) {
-		n = s->lt_len - pos;
+	rel = pos - s->ltab.cstart;
+	if (pos < s->ltab.cstart || rel >= s->ltab.clen) {
+		n = s->ltab.len - pos;
 		if (n > LT_CHUNK)
 			n = LT_CHUNK;
 		BOUND(n, LT_CHUNK);
-		if (n < 1 || bpf_probe_read_user(s->lt_chunk, n,
-						 (void *)(s->lt_base + pos)))
+		if (n < 1 || bpf_probe_read_user(s->ltab.chunk, n,
+						 (void *)(s->ltab.base + pos)))
 			return -2;
-		s->lt_cstart = pos;
-		s->lt_clen = n;
+		s->ltab.cstart = pos;
+		s->ltab.clen = n;
 		rel = 0;
 	}
-	s->lt_pos = pos + 1;
-	return s->lt_chunk[rel & (LT_CHUNK - 1)];
+	s->ltab.pos = pos + 1;
+	return s->ltab.chunk[rel & (LT_CHUNK - 1)];
 }
 
 /* A byte inside a 3.11+ location entry: bit 7 clear (set starts the
@@ -1104,20 +1139,20 @@ static __noinline int lt_varint(struct scratch *s, __u32 *val)
 
 static __always_inline long lt_found(struct scratch *s, __s32 line)
 {
-	s->lt_result = line;
-	s->lt_state = LT_FOUND;
+	s->ltab.result = line;
+	s->ltab.state = LT_FOUND;
 	return 1;
 }
 
 /* Lines stay in the int range (CPython's), as linetable.c checks. */
 static __always_inline bool lt_line_ok(struct scratch *s)
 {
-	return s->lt_line >= -(1LL << 31) && s->lt_line <= (1LL << 31) - 1;
+	return s->ltab.line >= -(1LL << 31) && s->ltab.line <= (1LL << 31) - 1;
 }
 
 static __always_inline long lt_error(struct scratch *s)
 {
-	s->lt_state = LT_ERROR;
+	s->ltab.state = LT_ERROR;
 	return 1;
 }
 
@@ -1134,40 +1169,40 @@ __noinline int pa_lt_step(void)
 
 	if (!s)
 		return 1;
-	if (s->lt_format == PA_FK_LASTI) {
+	if (s->ltab.format == PA_FK_LASTI) {
 		a = lt_byte(s);
 		if (a == -1)	/* the last line runs to the end */
-			return lt_found(s, (__s32)s->lt_line);
+			return lt_found(s, (__s32)s->ltab.line);
 		if (a < 0)
 			return lt_error(s);
-		s->lt_addr += a;
-		if (s->lt_addr > s->lt_target)
-			return lt_found(s, (__s32)s->lt_line);
+		s->ltab.addr += a;
+		if (s->ltab.addr > s->ltab.target)
+			return lt_found(s, (__s32)s->ltab.line);
 		b = lt_byte(s);
 		if (b < 0)
 			return lt_error(s);
-		s->lt_line += (__s8)b;
+		s->ltab.line += (__s8)b;
 		return lt_line_ok(s) ? 0 : lt_error(s);
 	}
-	if (s->lt_format == PA_FK_LASTI2) {
+	if (s->ltab.format == PA_FK_LASTI2) {
 		a = lt_byte(s);
 		b = lt_byte(s);
 		if (a < 0 || b < 0)
 			return lt_error(s);
-		s->lt_addr += a;
+		s->ltab.addr += a;
 		if (b != 0x80)
-			s->lt_line += (__s8)b;
+			s->ltab.line += (__s8)b;
 		if (!lt_line_ok(s))
 			return lt_error(s);
-		if (s->lt_target < s->lt_addr)
-			return lt_found(s, b == 0x80 ? -1 : (__s32)s->lt_line);
+		if (s->ltab.target < s->ltab.addr)
+			return lt_found(s, b == 0x80 ? -1 : (__s32)s->ltab.line);
 		return 0;
 	}
 	b = lt_byte(s);
 	if (b < 0 || !(b & 0x80))
 		return lt_error(s);
 	code = (b >> 3) & 15;
-	s->lt_addr += 2 * ((b & 7) + 1);
+	s->ltab.addr += 2 * ((b & 7) + 1);
 	if (code == 13 || code == 14) {
 		if (lt_varint(s, &u))
 			return lt_error(s);
@@ -1188,13 +1223,13 @@ __noinline int pa_lt_step(void)
 	if (b == -2 || (b >= 0 && !(b & 0x80)))
 		return lt_error(s);
 	if (b >= 0)
-		s->lt_pos--;	/* the next entry's first byte: in lt_chunk */
+		s->ltab.pos--;	/* the next entry's first byte: in lt_chunk */
 	if (code != 15)
-		s->lt_line += delta;
+		s->ltab.line += delta;
 	if (!lt_line_ok(s))
 		return lt_error(s);
-	if (s->lt_target < s->lt_addr)
-		return lt_found(s, code == 15 ? -1 : (__s32)s->lt_line);
+	if (s->ltab.target < s->ltab.addr)
+		return lt_found(s, code == 15 ? -1 : (__s32)s->ltab.line);
 	return 0;
 }
 
@@ -1235,19 +1270,19 @@ struct {
 static __always_inline void walk_table(struct scratch *s, struct pa_frame *fr,
 				       __u64 table, __u64 len)
 {
-	s->lt_format = s->lay.frame_kind;
-	s->lt_base = table;
-	s->lt_len = len > 0xffffffffULL ? 0xffffffff : len;
-	s->lt_pos = 0;
-	s->lt_cstart = 0;
-	s->lt_clen = 0;
-	s->lt_addr = 0;
-	s->lt_target = fr->offset;
-	s->lt_line = fr->firstlineno;
-	s->lt_state = LT_RUNNING;
+	s->ltab.format = s->lay.frame_kind;
+	s->ltab.base = table;
+	s->ltab.len = len > 0xffffffffULL ? 0xffffffff : len;
+	s->ltab.pos = 0;
+	s->ltab.cstart = 0;
+	s->ltab.clen = 0;
+	s->ltab.addr = 0;
+	s->ltab.target = fr->offset;
+	s->ltab.line = fr->firstlineno;
+	s->ltab.state = LT_RUNNING;
 	bpf_loop(PA_LTAB_ENTRIES_MAX, lt_cb, NULL, 0);
-	if (s->lt_state == LT_FOUND) {
-		fr->line = s->lt_result;
+	if (s->ltab.state == LT_FOUND) {
+		fr->line = s->ltab.result;
 		fr->flags |= PA_FR_LINE;
 	} else {
 		fr->flags |= PA_FR_LINE_UNKNOWN;
@@ -1265,14 +1300,14 @@ static __always_inline void walked_line(struct scratch *s, struct pa_frame *fr,
 	__u64 h = 0;
 
 	/* The table's first 16 bytes (it is longer than a record holds). */
-	if (s->head_ok && s->head_obj == tab)
-		h = buf_u64(s->ohead, start, OHEAD) * 0x100000001b3ULL ^
-		    buf_u64(s->ohead, start + 8, OHEAD);
+	if (s->head.ok && s->head.obj == tab)
+		h = buf_u64(s->head.buf, start, OHEAD) * 0x100000001b3ULL ^
+		    buf_u64(s->head.buf, start + 8, OHEAD);
 	k.code = code;
 	k.table = tab;
-	k.pstart = s->pstart;
+	k.pstart = s->event.pstart;
 	k.hash = h;
-	k.tgid = s->tgid;
+	k.tgid = s->event.tgid;
 	k.table_len = tlen;
 	k.offset = fr->offset;
 	k.firstlineno = fr->firstlineno;
@@ -1288,7 +1323,7 @@ static __always_inline void walked_line(struct scratch *s, struct pa_frame *fr,
 }
 
 /*
- * One frame (s->fw_frame): skip it (a C shim) or emit it; then go to its
+ * One frame (s->frames.next): skip it (a C shim) or emit it; then go to its
  * caller. 1: stop.
  */
 __noinline int pa_frame_step(void)
@@ -1303,25 +1338,25 @@ __noinline int pa_frame_step(void)
 
 	if (!s)
 		return 1;
-	if (!s->fw_frame || s->fw_n >= frames_wanted || s->fw_n >= PA_FRAMES_MAX)
+	if (!s->frames.next || s->frames.n >= frames_wanted || s->frames.n >= PA_FRAMES_MAX)
 		return 1;
-	if (s->off > PA_FRAMES_ROOM - 1024) {
-		s->fw_cut = 1;	/* no room for another frame's names */
+	if (s->rec.off > PA_FRAMES_ROOM - 1024) {
+		s->frames.cut = 1;	/* no room for another frame's names */
 		return 1;
 	}
 	l = &s->lay;
 	rd = l->fr_read;
 	BOUND(rd, 128);
-	if (rd < 8 || bpf_probe_read_user(s->frbuf, rd, (void *)s->fw_frame)) {
-		s->fw_error = 1;
+	if (rd < 8 || bpf_probe_read_user(s->frames.frbuf, rd, (void *)s->frames.next)) {
+		s->frames.error = 1;
 		return 1;
 	}
-	code = buf_u64(s->frbuf, l->fr_code, rd);
-	back = buf_u64(s->frbuf, l->fr_back, rd);
-	instr = buf_u64(s->frbuf, l->fr_instr, rd);
-	s->fw_frame = back;
+	code = buf_u64(s->frames.frbuf, l->fr_code, rd);
+	back = buf_u64(s->frames.frbuf, l->fr_back, rd);
+	instr = buf_u64(s->frames.frbuf, l->fr_instr, rd);
+	s->frames.next = back;
 	if (l->owner_skip) {
-		owner = s->frbuf[l->fr_owner & 255];
+		owner = s->frames.frbuf[l->fr_owner & 255];
 		if (owner >= l->owner_skip)
 			return 0;	/* a C entry frame, not Python code */
 	}
@@ -1343,27 +1378,27 @@ __noinline int pa_frame_step(void)
 	crd = l->co_read;
 	BOUND(crd, 160);
 	if (!code || crd < 8 ||
-	    bpf_probe_read_user(s->cobuf, crd, (void *)code)) {
+	    bpf_probe_read_user(s->frames.cobuf, crd, (void *)code)) {
 		fr.flags |= PA_FR_CODE_UNREADABLE;
 		fn = name = tab = 0;
 	} else {
-		fn = buf_u64(s->cobuf, l->code_filename, crd);
-		name = buf_u64(s->cobuf, l->co_func, crd);
-		tab = buf_u64(s->cobuf, l->co_linetable, crd);
+		fn = buf_u64(s->frames.cobuf, l->code_filename, crd);
+		name = buf_u64(s->frames.cobuf, l->co_func, crd);
+		tab = buf_u64(s->frames.cobuf, l->co_linetable, crd);
 		if (l->co_firstlineno <= crd - 4)
 			__builtin_memcpy(&fr.firstlineno,
-					 s->cobuf + (l->co_firstlineno & 255), 4);
+					 s->frames.cobuf + (l->co_firstlineno & 255), 4);
 	}
-	pos = s->off + sizeof(struct pa_value);	/* where the payload goes */
+	pos = s->rec.off + sizeof(struct pa_value);	/* where the payload goes */
 	/* A table longer than its bound is walked here; offset < 0 needs
 	 * none (co_firstlineno). */
-	max = s->fw_n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX;
+	max = s->frames.n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX;
 	if (tab)
 		load_head(s, tab);	/* its size, and a short table whole */
 	/* Frames take at most half the record: the arguments keep the rest,
 	 * and a table that does not fit is walked here instead. */
 	if (tab && fr.offset >= 0 && !obj_u64(s, tab, l->ob_size, &tlen) &&
-	    (tlen > max || s->off + tlen > PA_FRAMES_ROOM || walk_all_tables) &&
+	    (tlen > max || s->rec.off + tlen > PA_FRAMES_ROOM || walk_all_tables) &&
 	    tlen < (1ULL << 31)) {
 		fr.table_len = tlen;
 		walked_line(s, &fr, code, tab, tlen);
@@ -1375,19 +1410,19 @@ __noinline int pa_frame_step(void)
 	if (fr.flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN)) {
 		if (emit_empty(s, PA_T_BYTES, PA_VF_TRUNCATED))
 			return 1;
-		s->fw_n++;
-		s->last_good = s->off;
+		s->frames.n++;
+		s->rec.last_good = s->rec.off;
 		return 0;
 	}
 	if (emit_table(s, tab, max, &fr.table_len))
 		return 1;
 	/* The table's real length, known only now, into that payload. */
 	if (pos < PA_REC_MAX - sizeof(fr))
-		__builtin_memcpy(s->buf + (pos & (PA_REC_MAX - 1)) +
+		__builtin_memcpy(s->rec.buf + (pos & (PA_REC_MAX - 1)) +
 				 offsetof(struct pa_frame, table_len),
 				 &fr.table_len, 4);
-	s->fw_n++;
-	s->last_good = s->off;
+	s->frames.n++;
+	s->rec.last_good = s->rec.off;
 	return 0;
 }
 
@@ -1404,7 +1439,7 @@ static long frame_cb(__u32 i, void *ctx)
 
 static __always_inline void read_frames(struct scratch *s, __u64 ts)
 {
-	struct pa_event *ev = (void *)s->buf;
+	struct pa_event *ev = (void *)s->rec.buf;
 	const struct pa_layout *l = &s->lay;
 	__u64 frame = 0;
 
@@ -1416,7 +1451,7 @@ static __always_inline void read_frames(struct scratch *s, __u64 ts)
 		int err = current_tstate(s, &ts);
 
 		if (err) {
-			ev->frame_status = !s->bias_ok || !l->runtime ?
+			ev->frame_status = !s->event.bias_ok || !l->runtime ?
 					   PA_FS_UNSUPPORTED :
 					   err == -ENOENT ? PA_FS_NO_FRAME :
 					   PA_FS_UNREADABLE;
@@ -1429,22 +1464,22 @@ static __always_inline void read_frames(struct scratch *s, __u64 ts)
 		ev->frame_status = PA_FS_UNREADABLE;
 		return;
 	}
-	s->fw_frame = frame;
-	s->fw_n = 0;
-	s->fw_error = 0;
-	s->fw_cut = 0;
+	s->frames.next = frame;
+	s->frames.n = 0;
+	s->frames.error = 0;
+	s->frames.cut = 0;
 	bpf_loop(PA_FRAMES_MAX + 8, frame_cb, NULL, 0);
-	if (s->full)
-		s->fw_cut = 1;
-	s->off = s->last_good;
-	s->full = 0;
-	if (s->fw_cut && s->fw_frame)
-		s->flags |= PA_EV_FRAMES_CUT;
-	ev->nframes = s->fw_n;
-	if (s->fw_n)
+	if (s->rec.full)
+		s->frames.cut = 1;
+	s->rec.off = s->rec.last_good;
+	s->rec.full = 0;
+	if (s->frames.cut && s->frames.next)
+		s->rec.flags |= PA_EV_FRAMES_CUT;
+	ev->nframes = s->frames.n;
+	if (s->frames.n)
 		ev->frame_status = PA_FS_OK;
 	else
-		ev->frame_status = s->fw_error ? PA_FS_UNREADABLE : PA_FS_NO_FRAME;
+		ev->frame_status = s->frames.error ? PA_FS_UNREADABLE : PA_FS_NO_FRAME;
 }
 
 /* ---- filters and process context -------------------------------------- */
@@ -1515,29 +1550,29 @@ static long glob_step(__u32 i, void *ctx)
 
 	if (!s)
 		return 1;
-	g = s->g & (PA_GLOBS_MAX - 1);
-	if (s->gp >= 0 && s->gp < s->glen)
-		pc = globs[g][s->gp & (PA_GLOB_LEN - 1)];
-	if (s->gn >= 0 && s->gn < s->nlen)
-		nc = s->buf[(NAME_OFF + s->gn) & (PA_REC_MAX - 1)];
-	if (s->gn < s->nlen) {
-		if (s->gp < s->glen && (pc == '?' || pc == nc)) {
-			s->gp++;
-			s->gn++;
-		} else if (s->gp < s->glen && pc == '*') {
-			s->gstar = s->gp++;
-			s->gmark = s->gn;
-		} else if (s->gstar >= 0) {
-			s->gp = s->gstar + 1;
-			s->gn = ++s->gmark;
+	g = s->flt.g & (PA_GLOBS_MAX - 1);
+	if (s->flt.gp >= 0 && s->flt.gp < s->flt.glen)
+		pc = globs[g][s->flt.gp & (PA_GLOB_LEN - 1)];
+	if (s->flt.gn >= 0 && s->flt.gn < s->flt.nlen)
+		nc = s->rec.buf[(NAME_OFF + s->flt.gn) & (PA_REC_MAX - 1)];
+	if (s->flt.gn < s->flt.nlen) {
+		if (s->flt.gp < s->flt.glen && (pc == '?' || pc == nc)) {
+			s->flt.gp++;
+			s->flt.gn++;
+		} else if (s->flt.gp < s->flt.glen && pc == '*') {
+			s->flt.gstar = s->flt.gp++;
+			s->flt.gmark = s->flt.gn;
+		} else if (s->flt.gstar >= 0) {
+			s->flt.gp = s->flt.gstar + 1;
+			s->flt.gn = ++s->flt.gmark;
 		} else {
-			s->gresult = 0;
+			s->flt.gresult = 0;
 			return 1;
 		}
-	} else if (s->gp < s->glen && pc == '*') {
-		s->gp++;
+	} else if (s->flt.gp < s->flt.glen && pc == '*') {
+		s->flt.gp++;
 	} else {
-		s->gresult = s->gp >= s->glen;
+		s->flt.gresult = s->flt.gp >= s->flt.glen;
 		return 1;
 	}
 	return 0;
@@ -1554,15 +1589,15 @@ static long glob_cb(__u32 i, void *ctx)
 	/* An include pattern cannot change a verdict already "in". */
 	if (!glob_exclude[g] && *verdict)
 		return 0;
-	s->g = g;
-	s->gp = 0;
-	s->gn = 0;
-	s->gstar = -1;
-	s->gmark = 0;
-	s->glen = glob_len[g];
-	s->gresult = 0;
+	s->flt.g = g;
+	s->flt.gp = 0;
+	s->flt.gn = 0;
+	s->flt.gstar = -1;
+	s->flt.gmark = 0;
+	s->flt.glen = glob_len[g];
+	s->flt.gresult = 0;
 	bpf_loop((PA_NAME_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN, glob_step, NULL, 0);
-	if (s->gresult) {
+	if (s->flt.gresult) {
 		if (glob_exclude[g]) {
 			*verdict = 0;
 			return 1;	/* excluded: final */
@@ -1583,17 +1618,17 @@ static __always_inline bool name_passes(struct scratch *s)
 
 	if (!n_globs)
 		return true;
-	__builtin_memcpy(&v, s->buf + sizeof(struct pa_event), sizeof(v));
+	__builtin_memcpy(&v, s->rec.buf + sizeof(struct pa_event), sizeof(v));
 	if (v.tag != PA_T_STR_UTF8 && v.tag != PA_T_STR_UCS1)
-		s->nlen = 0;	/* UCS2/4 names only match patterns like "*" */
+		s->flt.nlen = 0;	/* UCS2/4 names only match patterns like "*" */
 	else
-		s->nlen = v.len > PA_NAME_MAX ? PA_NAME_MAX : v.len;
+		s->flt.nlen = v.len > PA_NAME_MAX ? PA_NAME_MAX : v.len;
 	/*
 	 * A pattern that starts with a literal character other than the
 	 * name's first cannot match it: when no pattern can, the verdict
 	 * is known without the matching loop (most names, most of the time).
 	 */
-	c0 = s->nlen ? s->buf[NAME_OFF] : 0;
+	c0 = s->flt.nlen ? s->rec.buf[NAME_OFF] : 0;
 	for (i = 0; i < PA_GLOBS_MAX; i++) {
 		if (i >= n_globs)
 			break;
@@ -1613,13 +1648,13 @@ static __always_inline bool name_passes(struct scratch *s)
 /* Summary mode: count the event under (name, pid, cgroup, comm). */
 static __always_inline void count_event(struct scratch *s)
 {
-	struct pa_event *ev = (void *)s->buf;
-	struct pa_summary_key *k = &s->skey;
+	struct pa_event *ev = (void *)s->rec.buf;
+	struct pa_summary_key *k = &s->event.skey;
 	struct pa_value v;
 	__u64 one = 1, *cnt;
 	__u32 n;
 
-	__builtin_memcpy(&v, s->buf + sizeof(struct pa_event), sizeof(v));
+	__builtin_memcpy(&v, s->rec.buf + sizeof(struct pa_event), sizeof(v));
 	__builtin_memset(k, 0, sizeof(*k));
 	n = v.len;
 	if (v.tag == PA_T_UNREADABLE)
@@ -1632,7 +1667,7 @@ static __always_inline void count_event(struct scratch *s)
 		k->name_truncated = 1;
 	BOUND(n, PA_SUMMARY_NAME_MAX - 1);
 	if (n)
-		bpf_probe_read_kernel(k->name, n, s->buf + NAME_OFF);
+		bpf_probe_read_kernel(k->name, n, s->rec.buf + NAME_OFF);
 	k->pid = ev->pid;
 	k->cgroup_id = bpf_get_current_cgroup_id();
 	__builtin_memcpy(k->comm, ev->comm, sizeof(k->comm));
@@ -1676,27 +1711,27 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 		return NULL;
 	/* User space writes a target's layout once, before attaching to
 	 * it, and never reuses a target id: a copy stays good. */
-	if (s->lay_id != target_id + 1) {
+	if (s->event.lay_id != target_id + 1) {
 		lay = bpf_map_lookup_elem(&layouts, &target_id);
 		if (!lay)
 			return NULL;
 		s->lay = *lay;
-		s->lay_id = target_id + 1;
+		s->event.lay_id = target_id + 1;
 	}
-	s->source = source;
-	s->target_id = target_id;
-	s->tgid = tgid;
-	s->pstart = task->group_leader->start_time;
+	s->event.source = source;
+	s->event.target_id = target_id;
+	s->event.tgid = tgid;
+	s->event.pstart = task->group_leader->start_time;
 	site = s->lay.site_vaddr[source & 7];
-	s->bias = ip - site;
-	s->bias_ok = site != 0;
-	s->off = sizeof(struct pa_event);
-	s->head_obj = 0;	/* memory may have changed since the last event */
-	s->head_ok = 0;
-	s->nargs = 0;
-	s->flags = 0;
-	s->full = 0;
-	s->depth = 0;
+	s->event.bias = ip - site;
+	s->event.bias_ok = site != 0;
+	s->rec.off = sizeof(struct pa_event);
+	s->head.obj = 0;	/* memory may have changed since the last event */
+	s->head.ok = 0;
+	s->rec.nargs = 0;
+	s->rec.flags = 0;
+	s->rec.full = 0;
+	s->rec.depth = 0;
 	return s;
 }
 
@@ -1715,9 +1750,9 @@ static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
 	*key = 0;
 	if (!n_globs)
 		return 1;
-	if (!s->bias_ok)
+	if (!s->event.bias_ok)
 		return -1;
-	a = uptr - s->bias;
+	a = uptr - s->event.bias;
 	if (a < s->lay.ro_lo || a >= s->lay.ro_hi)
 		return -1;
 	*key = a;
@@ -1758,10 +1793,10 @@ static __always_inline void read_frames(struct scratch *s, __u64 ts);
 static __always_inline bool name_done(struct scratch *s, int verdict,
 				      __u64 vkey, __u64 ts, __u64 pending)
 {
-	struct pa_event *ev = (void *)s->buf;
+	struct pa_event *ev = (void *)s->rec.buf;
 	__u64 pid_tgid;
 
-	s->last_good = s->off;
+	s->rec.last_good = s->rec.off;
 	if (verdict < 0) {
 		verdict = name_passes(s);
 		cache_verdict(s, vkey, verdict);
@@ -1778,8 +1813,8 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 		bpf_map_update_elem(&pending_sys_audit, &tid, &pending, BPF_ANY);
 	}
 	ev->type = PA_REC_EVENT;
-	ev->source = s->source;
-	ev->target_id = s->target_id;
+	ev->source = s->event.source;
+	ev->target_id = s->event.target_id;
 	ev->pid = pid_tgid >> 32;
 	ev->tid = (__u32)pid_tgid;
 	ev->total_args = 0;
@@ -1789,13 +1824,13 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 		return false;
 	}
 	ev->ts_ns = bpf_ktime_get_ns();
-	ev->start_ns = s->pstart;	/* read once, in begin() */
+	ev->start_ns = s->event.pstart;	/* read once, in begin() */
 	fill_process(ev);
 	ev->nframes = 0;
 	ev->frame_status = PA_FS_OFF;
 	if (frames_wanted)
 		read_frames(s, ts);
-	s->last_good = s->off;
+	s->rec.last_good = s->rec.off;
 	return true;
 }
 
@@ -1809,25 +1844,25 @@ static __always_inline __u64 wakeup_flags(void)
 
 static __always_inline void submit(struct scratch *s)
 {
-	struct pa_event *ev = (void *)s->buf;
+	struct pa_event *ev = (void *)s->rec.buf;
 	__u32 size;
 
-	if (s->full || s->depth) {
+	if (s->rec.full || s->rec.depth) {
 		/* Cut back to the last complete argument. */
-		s->off = s->last_good;
-		s->flags |= s->full ? PA_EV_REC_FULL : PA_EV_BAD_FORMAT;
+		s->rec.off = s->rec.last_good;
+		s->rec.flags |= s->rec.full ? PA_EV_REC_FULL : PA_EV_BAD_FORMAT;
 	}
-	size = s->off;
+	size = s->rec.off;
 	if (size > PA_REC_MAX)
 		size = PA_REC_MAX;
 	ev->size = size;
-	ev->nargs = s->nargs;
-	ev->flags = s->flags;
-	if (ev->total_args < s->nargs)
-		ev->total_args = s->nargs;
+	ev->nargs = s->rec.nargs;
+	ev->flags = s->rec.flags;
+	if (ev->total_args < s->rec.nargs)
+		ev->total_args = s->rec.nargs;
 	if (size < sizeof(*ev))
 		return;
-	if (bpf_ringbuf_output(&events, s->buf, size, wakeup_flags())) {
+	if (bpf_ringbuf_output(&events, s->rec.buf, size, wakeup_flags())) {
 		__u64 one = 1, *n = bpf_map_lookup_elem(&lost_by_pid, &ev->pid);
 
 		stat_inc(PA_STAT_LOST);
@@ -1869,9 +1904,9 @@ int usdt_audit(struct pt_regs *ctx)
 	if (args)
 		load_head(s, args);	/* its size and first items */
 	if (!args || obj_u64(s, args, s->lay.ob_size, (__u64 *)&n) || n < 0) {
-		s->flags |= PA_EV_ARGS_TRUNCATED;
+		s->rec.flags |= PA_EV_ARGS_TRUNCATED;
 	} else {
-		((struct pa_event *)s->buf)->total_args = n;
+		((struct pa_event *)s->rec.buf)->total_args = n;
 		emit_args_array(s, args + s->lay.tuple_items, n);
 	}
 	submit(s);
@@ -1903,7 +1938,7 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 	if (pa_emit_str(name, PA_NAME_MAX) ||
 	    !name_done(s, -1, 0, 0, s->lay.dedup_sys_audit ? name : 0))
 		return 0;
-	((struct pa_event *)s->buf)->total_args = nargs - 1;
+	((struct pa_event *)s->rec.buf)->total_args = nargs - 1;
 	emit_args_array(s, args + 8, nargs - 1);
 	submit(s);
 	return 0;
@@ -1916,26 +1951,26 @@ static __always_inline int next_vararg(struct scratch *s, __u64 *val)
 {
 	__u32 i;
 
-	if (s->valist) {
+	if (s->va.valist) {
 		/* x86-64 va_list: 6 GP registers saved, then the stack. */
-		if (s->gp_offset < 48) {
-			if (read_u64(val, s->reg_save_area + s->gp_offset))
+		if (s->va.gp_offset < 48) {
+			if (read_u64(val, s->va.reg_save_area + s->va.gp_offset))
 				return -1;
-			s->gp_offset += 8;
+			s->va.gp_offset += 8;
 			return 0;
 		}
-		if (read_u64(val, s->overflow_area))
+		if (read_u64(val, s->va.overflow_area))
 			return -1;
-		s->overflow_area += 8;
+		s->va.overflow_area += 8;
 		return 0;
 	}
-	i = s->vnext++;
+	i = s->va.vnext++;
 	if (i < 6) {
-		*val = s->regs[i & 7];
+		*val = s->va.regs[i & 7];
 		return 0;
 	}
 	/* [rsp] is the return address at function entry. */
-	return read_u64(val, s->sp + 8 * (i - 5));
+	return read_u64(val, s->va.sp + 8 * (i - 5));
 }
 
 struct fmt_ctx {
@@ -1960,8 +1995,8 @@ static long fmt_cb(__u32 i, void *ctx)
 		return 1;
 	j = i + 1;
 	barrier_var(j);
-	c = s->fmt[i & (2 * PA_FMT_MAX - 1)];
-	next = s->fmt[j & (2 * PA_FMT_MAX - 1)];
+	c = s->va.fmt[i & (2 * PA_FMT_MAX - 1)];
+	next = s->va.fmt[j & (2 * PA_FMT_MAX - 1)];
 	if (!c)
 		return 1;
 	if (c == '#')		/* consumed with the code before it */
@@ -1971,16 +2006,16 @@ static long fmt_cb(__u32 i, void *ctx)
 
 		if (emit_fixed(s, PA_T_TUPLE, PA_VF_LEN_UNKNOWN, &unknown, 4))
 			return 1;
-		s->depth++;
+		s->rec.depth++;
 		return 0;
 	}
 	if (c == ')') {
-		if (!s->depth || emit_empty(s, PA_T_END, 0)) {
-			s->flags |= PA_EV_BAD_FORMAT;
+		if (!s->rec.depth || emit_empty(s, PA_T_END, 0)) {
+			s->rec.flags |= PA_EV_BAD_FORMAT;
 			return 1;
 		}
-		s->depth--;
-		if (!s->depth)
+		s->rec.depth--;
+		if (!s->rec.depth)
 			arg_done(s);
 		return 0;
 	}
@@ -2071,19 +2106,19 @@ static long fmt_cb(__u32 i, void *ctx)
 		break;
 	default:
 		/* d, f, D, {}, [] and anything unknown: cannot go on. */
-		s->flags |= PA_EV_BAD_FORMAT;
+		s->rec.flags |= PA_EV_BAD_FORMAT;
 		return 1;
 	}
 done:
 	if (r)
 		return 1;
-	if (!s->depth)
+	if (!s->rec.depth)
 		arg_done(s);
 	return 0;
 }
 
 /*
- * fmt and the varargs state (s->valist ...) are read only once the name
+ * fmt and the varargs state (s->va.valist ...) are read only once the name
  * has passed the filters: see the callers.
  */
 static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch *s,
@@ -2094,19 +2129,19 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch 
 	__u32 len;
 	long r;
 
-	__builtin_memset(s->fmt, 0, sizeof(s->fmt));
-	r = fmt ? bpf_probe_read_user_str(s->fmt, PA_FMT_MAX, (void *)fmt) : 1;
+	__builtin_memset(s->va.fmt, 0, sizeof(s->va.fmt));
+	r = fmt ? bpf_probe_read_user_str(s->va.fmt, PA_FMT_MAX, (void *)fmt) : 1;
 	if (r <= 0) {
-		s->flags |= PA_EV_BAD_FORMAT;
+		s->rec.flags |= PA_EV_BAD_FORMAT;
 		r = 1;
 	} else if (r >= PA_FMT_MAX) {
 		/* Longer than any audit format: decode what fits. */
-		s->flags |= PA_EV_ARGS_TRUNCATED;
+		s->rec.flags |= PA_EV_ARGS_TRUNCATED;
 	}
 	len = (r - 1) & (PA_FMT_MAX - 1);
 
 	/* A lone "O" holding a tuple is the argument tuple itself. */
-	if (len == 1 && s->fmt[0] == 'O') {
+	if (len == 1 && s->va.fmt[0] == 'O') {
 		if (!next_vararg(s, &obj) && obj)
 			load_head(s, obj);	/* type, size, first items */
 		if (!obj || obj_u64(s, obj, s->lay.ob_type, &type) ||
@@ -2116,7 +2151,7 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch 
 		} else if (flags & TPF_TUPLE_SUBCLASS) {
 			if (obj_u64(s, obj, s->lay.ob_size, &n) || (__s64)n < 0)
 				n = 0;
-			((struct pa_event *)s->buf)->total_args = n;
+			((struct pa_event *)s->rec.buf)->total_args = n;
 			emit_args_array(s, obj + s->lay.tuple_items, n);
 		} else if (!pa_emit_arg(obj)) {
 			arg_done(s);
@@ -2125,8 +2160,8 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch 
 		return 0;
 	}
 	/* "(...)" is one tuple: its items are the arguments. */
-	if (len >= 2 && s->fmt[0] == '(' && s->fmt[(len - 1) & (PA_FMT_MAX - 1)] == ')') {
-		s->fmt[(len - 1) & (PA_FMT_MAX - 1)] = 0;
+	if (len >= 2 && s->va.fmt[0] == '(' && s->va.fmt[(len - 1) & (PA_FMT_MAX - 1)] == ')') {
+		s->va.fmt[(len - 1) & (PA_FMT_MAX - 1)] = 0;
 		fc.start = 1;
 	}
 	if (len)
@@ -2152,8 +2187,8 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 		return false;
 	/* A C literal (os.system ...) is never a copy: whatever a process
 	 * does to its memory, such an event cannot be dropped here. */
-	a = event - s->bias;
-	if (s->bias_ok && a >= s->lay.ro_lo && a < s->lay.ro_hi)
+	a = event - s->event.bias;
+	if (s->event.bias_ok && a >= s->lay.ro_lo && a < s->lay.ro_hi)
 		return false;
 	pending = bpf_map_lookup_elem(&pending_sys_audit, &tid);
 	if (!pending)
@@ -2198,13 +2233,13 @@ static __always_inline struct scratch *fmt_event_begin(struct pt_regs *ctx,
 
 static __always_inline void save_regs(struct scratch *s, struct pt_regs *ctx)
 {
-	s->regs[0] = ctx->di;
-	s->regs[1] = ctx->si;
-	s->regs[2] = ctx->dx;
-	s->regs[3] = ctx->cx;
-	s->regs[4] = ctx->r8;
-	s->regs[5] = ctx->r9;	/* libbpf 1.1 has no PT_REGS_PARM6 */
-	s->sp = ctx->sp;
+	s->va.regs[0] = ctx->di;
+	s->va.regs[1] = ctx->si;
+	s->va.regs[2] = ctx->dx;
+	s->va.regs[3] = ctx->cx;
+	s->va.regs[4] = ctx->r8;
+	s->va.regs[5] = ctx->r9;	/* libbpf 1.1 has no PT_REGS_PARM6 */
+	s->va.sp = ctx->sp;
 }
 
 /* sys_audit_tstate(PyThreadState *ts, const char *event, const char *fmt,
@@ -2227,12 +2262,12 @@ int uprobe_valist(struct pt_regs *ctx)
 			    PT_REGS_PARM1(ctx), PT_REGS_PARM3(ctx));
 	if (!s)
 		return 0;
-	s->valist = 1;
+	s->va.valist = 1;
 	if (bpf_probe_read_user(&ap, sizeof(ap), (void *)PT_REGS_PARM4(ctx)))
 		ap.gp_offset = 48, ap.overflow_arg_area = 0;
-	s->gp_offset = ap.gp_offset;
-	s->overflow_area = ap.overflow_arg_area;
-	s->reg_save_area = ap.reg_save_area;
+	s->va.gp_offset = ap.gp_offset;
+	s->va.overflow_area = ap.overflow_arg_area;
+	s->va.reg_save_area = ap.reg_save_area;
 	return handle_fmt_event(ctx, s, PT_REGS_PARM3(ctx));
 }
 
@@ -2246,9 +2281,9 @@ int uprobe_varargs(struct pt_regs *ctx)
 			    PT_REGS_PARM2(ctx));
 	if (!s)
 		return 0;
-	s->valist = 0;
+	s->va.valist = 0;
 	save_regs(s, ctx);
-	s->vnext = 2;
+	s->va.vnext = 2;
 	return handle_fmt_event(ctx, s, PT_REGS_PARM2(ctx));
 }
 
@@ -2264,9 +2299,9 @@ int uprobe_varargs_ts(struct pt_regs *ctx)
 			    PT_REGS_PARM1(ctx), PT_REGS_PARM3(ctx));
 	if (!s)
 		return 0;
-	s->valist = 0;
+	s->va.valist = 0;
 	save_regs(s, ctx);
-	s->vnext = 3;
+	s->va.vnext = 3;
 	return handle_fmt_event(ctx, s, PT_REGS_PARM3(ctx));
 }
 
