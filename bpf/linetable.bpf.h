@@ -26,7 +26,6 @@ struct ltab_state {
 	__s64 line;
 	__s32 result;
 	__u8 state;		/* LT_RUNNING, LT_FOUND, LT_ERROR */
-	__u8 format;		/* PA_FK_* of the frame kind */
 };
 
 #else /* the code */
@@ -111,47 +110,63 @@ static __always_inline long lt_error(struct scratch *s)
 }
 
 /*
- * One entry of a line table, the rules of user/linetable.c (see there):
- * 3.8/3.9 lnotab pairs, 3.10 linetable pairs, 3.11+ location entries.
+ * One entry of a line table, by the rules of user/linetable.c (see
+ * there). Each returns 0 to go on, 1 when the walk ends (found or error).
+ *
+ * co_lnotab, 3.8 and 3.9 (Objects/lnotab_notes.txt): pairs of (unsigned
+ * bytecode-offset increment, signed line increment).
  */
-__noinline int pa_lt_step(void)
+static __always_inline int lnotab_step(struct scratch *s)
 {
-	struct scratch *s = get_scratch();
+	int a, b;
+
+	a = lt_byte(s);
+	if (a == -1)	/* the last line runs to the end */
+		return lt_found(s, (__s32)s->ltab.line);
+	if (a < 0)
+		return lt_error(s);
+	s->ltab.addr += a;
+	if (s->ltab.addr > s->ltab.target)
+		return lt_found(s, (__s32)s->ltab.line);
+	b = lt_byte(s);
+	if (b < 0)
+		return lt_error(s);
+	s->ltab.line += (__s8)b;
+	return lt_line_ok(s) ? 0 : lt_error(s);
+}
+
+/* co_linetable, 3.10 (PEP 626, Objects/lnotab_notes.txt of 3.10): pairs
+ * of (bytes covered, signed line delta), -128 = no line. */
+static __always_inline int linetable310_step(struct scratch *s)
+{
+	int a, b;
+
+	a = lt_byte(s);
+	b = lt_byte(s);
+	if (a < 0 || b < 0)
+		return lt_error(s);
+	s->ltab.addr += a;
+	if (b != 0x80)
+		s->ltab.line += (__s8)b;
+	if (!lt_line_ok(s))
+		return lt_error(s);
+	if (s->ltab.target < s->ltab.addr)
+		return lt_found(s, b == 0x80 ? -1 : (__s32)s->ltab.line);
+	return 0;
+}
+
+/*
+ * The locations table, 3.11+ (Objects/locations.md of 3.11-3.13,
+ * InternalDocs/code_objects.md of 3.14): entries whose first byte has
+ * bit 7 set, a code in bits 3-6 and the code units covered - 1 in bits
+ * 0-2; the code says how the line changes and what follows.
+ */
+static __always_inline int locations_step(struct scratch *s)
+{
 	__s64 delta = 0;
 	__u32 u = 0, unused;
-	int a, b, code;
+	int b, code;
 
-	if (!s)
-		return 1;
-	if (s->ltab.format == PA_FK_LASTI) {
-		a = lt_byte(s);
-		if (a == -1)	/* the last line runs to the end */
-			return lt_found(s, (__s32)s->ltab.line);
-		if (a < 0)
-			return lt_error(s);
-		s->ltab.addr += a;
-		if (s->ltab.addr > s->ltab.target)
-			return lt_found(s, (__s32)s->ltab.line);
-		b = lt_byte(s);
-		if (b < 0)
-			return lt_error(s);
-		s->ltab.line += (__s8)b;
-		return lt_line_ok(s) ? 0 : lt_error(s);
-	}
-	if (s->ltab.format == PA_FK_LASTI2) {
-		a = lt_byte(s);
-		b = lt_byte(s);
-		if (a < 0 || b < 0)
-			return lt_error(s);
-		s->ltab.addr += a;
-		if (b != 0x80)
-			s->ltab.line += (__s8)b;
-		if (!lt_line_ok(s))
-			return lt_error(s);
-		if (s->ltab.target < s->ltab.addr)
-			return lt_found(s, b == 0x80 ? -1 : (__s32)s->ltab.line);
-		return 0;
-	}
 	b = lt_byte(s);
 	if (b < 0 || !(b & 0x80))
 		return lt_error(s);
@@ -177,7 +192,7 @@ __noinline int pa_lt_step(void)
 	if (b == -2 || (b >= 0 && !(b & 0x80)))
 		return lt_error(s);
 	if (b >= 0)
-		s->ltab.pos--;	/* the next entry's first byte: in lt_chunk */
+		s->ltab.pos--;	/* the next entry's first byte: in chunk */
 	if (code != 15)
 		s->ltab.line += delta;
 	if (!lt_line_ok(s))
@@ -185,6 +200,26 @@ __noinline int pa_lt_step(void)
 	if (s->ltab.target < s->ltab.addr)
 		return lt_found(s, code == 15 ? -1 : (__s32)s->ltab.line);
 	return 0;
+}
+
+/* One entry, in the format of the target's layout (the key user space
+ * uses too); a format this file does not know ends the walk. */
+__noinline int pa_lt_step(void)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 1;
+	switch (s->lay.ltab_format) {
+	case PA_LT_LNOTAB:
+		return lnotab_step(s);
+	case PA_LT_LINETABLE:
+		return linetable310_step(s);
+	case PA_LT_LOCATIONS:
+		return locations_step(s);
+	default:
+		return lt_error(s);
+	}
 }
 
 static long lt_cb(__u32 i, void *ctx)
@@ -224,7 +259,6 @@ struct {
 static __always_inline void walk_table(struct scratch *s, struct pa_frame *fr,
 				       __u64 table, __u64 len)
 {
-	s->ltab.format = s->lay.frame_kind;
 	s->ltab.base = table;
 	s->ltab.len = len > 0xffffffffULL ? 0xffffffff : len;
 	s->ltab.pos = 0;
