@@ -12,7 +12,8 @@
  */
 #ifdef PA_SCRATCH_PARTS
 
-/* Python objects. */
+/* Decoding objects: a type's head and name (classify_type), and the
+ * object pointers of the arguments (emit_args_array). */
 struct obj_state {
 	char tname[PA_TYPENAME_MAX];	/* a type's name */
 	__u8 thead[264];	/* a type object's head, up to tp_flags */
