@@ -2,7 +2,8 @@
 /*
  * pyaudit wire protocol: the records the BPF programs write into the ring
  * buffer, and the per-target object layout user space hands to BPF.
- * Shared by bpf/pyaudit.bpf.c and user space; fixed-width fields only.
+ * Shared by the BPF programs (bpf/) and user space; fixed-width fields
+ * only.
  *
  * A record is a struct pa_event header followed by a stream of values.
  * The first value is the event name, then come ev->nargs top-level
@@ -58,7 +59,8 @@ enum pa_source {
 #define PA_EV_FRAMES_CUT	0x10	/* more Python frames than were delivered
 					 * (the record had no room for them) */
 
-/* struct pa_event.frame_status: where in the Python code (issue 6) */
+/* struct pa_event.frame_status: whether the Python frames that raised
+ * the event (where in the Python code) follow the name */
 enum pa_frame_status {
 	PA_FS_OFF = 0,		/* not asked for (--no-source) */
 	PA_FS_OK = 1,		/* nframes PA_T_FRAME values follow the name */
@@ -249,7 +251,13 @@ struct pa_layout {
 				 * types there are never freed */
 	__u64 runtime;		/* _PyRuntime */
 
-	/* Thread state and frames (cpython-audit.md §8.3, §11). */
+	/*
+	 * Thread state and frames: CPython's internal structures
+	 * (Include/internal/pycore_runtime.h, pycore_interp.h,
+	 * pycore_frame.h, Include/cpython/pystate.h), not ABI-stable even
+	 * within a patch series (3.13.0 and 3.13.5 differ in size); 3.13+
+	 * publish their offsets in _Py_DebugOffsets.
+	 */
 	__u8 ts_how;		/* PA_TS_*: how to find the current thread */
 	__u8 frame_kind;	/* PA_FK_*: 0 = no frame support */
 	__u8 owner_skip;	/* skip frames with owner >= this (0: none) */

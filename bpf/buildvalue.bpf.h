@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * buildvalue.bpf.h: the arguments of C-level events, given as a
+ * Py_BuildValue format and its varargs (PySys_Audit, _PySys_Audit) or
+ * va_list (sys_audit_tstate, 3.9+), x86-64 SysV calling convention.
+ *
+ * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
+ * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
+ * for the code.
+ */
+#ifdef PA_SCRATCH_PARTS
+
+/* The varargs of a Py_BuildValue format. */
+struct va_state {
+	char fmt[2 * PA_FMT_MAX];	/* zero-filled past the format */
+	__u64 regs[6];		/* rdi rsi rdx rcx r8 r9 at the probe */
+	__u64 sp;
+	__u32 vnext;		/* next argument register/slot index */
+	__u32 gp_offset;	/* va_list */
+	__u64 overflow_area;
+	__u64 reg_save_area;
+	__u8 valist;
+};
+
+#else /* the code */
+
+#define PAGE_SIZE_		4096
+
+/* The next vararg, from the va_list or from registers and the stack. */
+static __always_inline int next_vararg(struct scratch *s, __u64 *val)
+{
+	__u32 i;
+
+	if (s->va.valist) {
+		/* x86-64 va_list: 6 GP registers saved, then the stack. */
+		if (s->va.gp_offset < 48) {
+			if (read_u64(val, s->va.reg_save_area + s->va.gp_offset))
+				return -1;
+			s->va.gp_offset += 8;
+			return 0;
+		}
+		if (read_u64(val, s->va.overflow_area))
+			return -1;
+		s->va.overflow_area += 8;
+		return 0;
+	}
+	i = s->va.vnext++;
+	if (i < 6) {
+		*val = s->va.regs[i & 7];
+		return 0;
+	}
+	/* [rsp] is the return address at function entry. */
+	return read_u64(val, s->va.sp + 8 * (i - 5));
+}
+
+struct fmt_ctx {
+	__u32 start;		/* 1 when an outer "(...)" was stripped */
+};
+
+/*
+ * One character of a Py_BuildValue format. "#" lengths are Py_ssize_t
+ * (PY_SSIZE_T_CLEAN in every audit call site).
+ */
+static long fmt_cb(__u32 i, void *ctx)
+{
+	struct fmt_ctx *fc = ctx;
+	struct scratch *s = get_scratch();
+	__u64 a = 0, n = 0;
+	char c, next;
+	int r = 0;
+	__u32 j;
+
+	i += fc->start;
+	if (!s || i >= PA_FMT_MAX)
+		return 1;
+	j = i + 1;
+	barrier_var(j);
+	c = s->va.fmt[i & (2 * PA_FMT_MAX - 1)];
+	next = s->va.fmt[j & (2 * PA_FMT_MAX - 1)];
+	if (!c)
+		return 1;
+	if (c == '#')		/* consumed with the code before it */
+		return 0;
+	if (c == '(') {
+		__u32 unknown = 0xffffffff;
+
+		if (emit_fixed(s, PA_T_TUPLE, PA_VF_LEN_UNKNOWN, &unknown, 4))
+			return 1;
+		s->rec.depth++;
+		return 0;
+	}
+	if (c == ')') {
+		if (!s->rec.depth || emit_empty(s, PA_T_END, 0)) {
+			s->rec.flags |= PA_EV_BAD_FORMAT;
+			return 1;
+		}
+		s->rec.depth--;
+		if (!s->rec.depth)
+			arg_done(s);
+		return 0;
+	}
+	if (c == ' ' || c == '\t' || c == ',' || c == ':')
+		return 0;	/* separators Py_BuildValue skips */
+	if (next_vararg(s, &a)) {
+		r = emit_empty(s, PA_T_UNREADABLE, 0);
+		if (c == 'y' || c == 'u' || c == 's')
+			if (next == '#')
+				next_vararg(s, &n);
+		goto done;
+	}
+	switch (c) {
+	case 'O':
+	case 'S':
+	case 'N':
+		r = pa_emit_arg(a);
+		break;
+	case 's':
+	case 'z':
+	case 'y':
+		if (next == '#') {
+			next_vararg(s, &n);
+			if (!a)
+				r = emit_empty(s, PA_T_NONE, 0);
+			else
+				r = emit_user(s, c == 'y' ? PA_T_BYTES : PA_T_STR_UTF8,
+					      0, a, n, PA_STR_MAX, 1);
+		} else if (!a) {
+			r = emit_empty(s, PA_T_NONE, 0);
+		} else {
+			r = emit_cstr(s, c == 'y' ? PA_T_BYTES : PA_T_STR_UTF8,
+				      a, PA_STR_MAX);
+		}
+		break;
+	case 'u':
+		/* wchar_t * (UTF-32 on Linux); its length is unknown: read to
+		 * the end of the page at most, user space stops at the 0. */
+		if (next == '#') {
+			next_vararg(s, &n);
+			r = a ? emit_user(s, PA_T_STR_UCS4, 0, a, n * 4, PA_STR_MAX, 4)
+			      : emit_empty(s, PA_T_NONE, 0);
+		} else if (!a) {
+			r = emit_empty(s, PA_T_NONE, 0);
+		} else {
+			n = PAGE_SIZE_ - (a & (PAGE_SIZE_ - 1));
+			r = emit_user(s, PA_T_STR_UCS4, PA_VF_WCHAR, a, n,
+				      PA_STR_MAX, 4);
+		}
+		break;
+	case 'i':
+	case 'b':
+	case 'h': {
+		/* Only the low 32 bits of a promoted int are defined. */
+		__s64 v = (__s32)a;
+
+		r = emit_fixed(s, PA_T_INT, 0, &v, 8);
+		break;
+	}
+	case 'I':
+	case 'B':
+	case 'H': {
+		__u64 v = (__u32)a;
+
+		r = emit_fixed(s, PA_T_UINT, 0, &v, 8);
+		break;
+	}
+	case 'C': {
+		__u32 cp = (__u32)a;
+
+		r = emit_fixed(s, PA_T_STR_UCS4, 0, &cp, 4);
+		break;
+	}
+	case 'c': {
+		__u8 b = (__u8)a;
+
+		r = emit_fixed(s, PA_T_BYTES, 0, &b, 1);
+		break;
+	}
+	case 'l':
+	case 'L':
+	case 'n':
+		r = emit_fixed(s, PA_T_INT, 0, &a, 8);
+		break;
+	case 'k':
+	case 'K':
+		r = emit_fixed(s, PA_T_UINT, 0, &a, 8);
+		break;
+	default:
+		/* d, f, D, {}, [] and anything unknown: cannot go on. */
+		s->rec.flags |= PA_EV_BAD_FORMAT;
+		return 1;
+	}
+done:
+	if (r)
+		return 1;
+	if (!s->rec.depth)
+		arg_done(s);
+	return 0;
+}
+
+/*
+ * fmt and the varargs state (s->va.valist ...) are read only once the name
+ * has passed the filters: see the callers.
+ */
+static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch *s,
+					    __u64 fmt)
+{
+	__u64 obj = 0, type = 0, flags = 0, n = 0;
+	struct fmt_ctx fc = { .start = 0 };
+	__u32 len;
+	long r;
+
+	__builtin_memset(s->va.fmt, 0, sizeof(s->va.fmt));
+	r = fmt ? bpf_probe_read_user_str(s->va.fmt, PA_FMT_MAX, (void *)fmt) : 1;
+	if (r <= 0) {
+		s->rec.flags |= PA_EV_BAD_FORMAT;
+		r = 1;
+	} else if (r >= PA_FMT_MAX) {
+		/* Longer than any audit format: decode what fits. */
+		s->rec.flags |= PA_EV_ARGS_TRUNCATED;
+	}
+	len = (r - 1) & (PA_FMT_MAX - 1);
+
+	/* A lone "O" holding a tuple is the argument tuple itself. */
+	if (len == 1 && s->va.fmt[0] == 'O') {
+		if (!next_vararg(s, &obj) && obj)
+			load_head(s, obj);	/* type, size, first items */
+		if (!obj || obj_u64(s, obj, s->lay.ob_type, &type) ||
+		    read_u64(&flags, type + s->lay.tp_flags)) {
+			emit_empty(s, PA_T_UNREADABLE, 0);
+			arg_done(s);
+		} else if (flags & TPF_TUPLE_SUBCLASS) {
+			if (obj_u64(s, obj, s->lay.ob_size, &n) || (__s64)n < 0)
+				n = 0;
+			((struct pa_event *)s->rec.buf)->total_args = n;
+			emit_args_array(s, obj + s->lay.tuple_items, n);
+		} else if (!pa_emit_arg(obj)) {
+			arg_done(s);
+		}
+		submit(s);
+		return 0;
+	}
+	/* "(...)" is one tuple: its items are the arguments. */
+	if (len >= 2 && s->va.fmt[0] == '(' && s->va.fmt[(len - 1) & (PA_FMT_MAX - 1)] == ')') {
+		s->va.fmt[(len - 1) & (PA_FMT_MAX - 1)] = 0;
+		fc.start = 1;
+	}
+	if (len)
+		bpf_loop(PA_FMT_MAX, fmt_cb, &fc, 0);
+	submit(s);
+	return 0;
+}
+
+static __always_inline void save_regs(struct scratch *s, struct pt_regs *ctx)
+{
+	s->va.regs[0] = ctx->di;
+	s->va.regs[1] = ctx->si;
+	s->va.regs[2] = ctx->dx;
+	s->va.regs[3] = ctx->cx;
+	s->va.regs[4] = ctx->r8;
+	s->va.regs[5] = ctx->r9;	/* libbpf 1.1 has no PT_REGS_PARM6 */
+	s->va.sp = ctx->sp;
+}
+
+#endif /* PA_SCRATCH_PARTS */

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * event.bpf.h: the steps every event takes, whichever program saw it:
+ * begin (filters, the target's layout, the process), the name filter and
+ * the process context (name_done), then submit (or count in summary
+ * mode). Also the drop of the second copy of a Python-level event.
+ *
+ * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
+ * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
+ * for the code.
+ */
+#ifdef PA_SCRATCH_PARTS
+
+/* Which target and process raise the event being built. */
+struct event_state {
+	__u32 lay_id;		/* target id + 1 of s->lay (0: none yet) */
+	__u8 source;		/* enum pa_source of the event being built */
+	__u8 bias_ok;		/* bias is known */
+	__u32 target_id;
+	__u32 tgid;		/* the process raising the event, and */
+	__u64 pstart;		/* its start time (pids are reused) */
+	__u64 bias;		/* runtime address - link-time address */
+	struct pa_summary_key skey;	/* summary mode: the count's key */
+};
+
+#else /* the code */
+
+/* Set by user space between open and load. */
+const volatile bool summary_mode = false;	/* count, no records */
+/* Wake the consumer when this much is waiting; below it, the consumer
+ * polls on a timer (batching: one wakeup per many events). */
+const volatile __u64 wakeup_bytes = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);	/* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PA_TARGETS_MAX);
+	__type(key, __u32);
+	__type(value, struct pa_layout);
+} layouts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pa_summary_key);
+	__type(value, __u64);
+} summary SEC(".maps");
+
+/*
+ * Python-level events are seen at sys_audit, and a second time in the
+ * C-level funnel when a hook makes CPython go on. sys_audit records the
+ * event-name object here per thread; the funnel drops its copy when the
+ * event name it gets is that object's UTF-8 buffer.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} pending_sys_audit SEC(".maps");
+
+/* Events lost per process (ring buffer full): exact accounting. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_by_pid SEC(".maps");
+
+static __always_inline void fill_process(struct pa_event *ev)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 ugid = bpf_get_current_uid_gid();
+
+	ev->uid = (__u32)ugid;
+	ev->gid = ugid >> 32;
+	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->euid = BPF_CORE_READ(task, cred, euid.val);
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	if (bpf_core_field_exists(task->loginuid)) {
+		ev->auid = BPF_CORE_READ(task, loginuid.val);
+		ev->sessionid = BPF_CORE_READ(task, sessionid);
+	} else {
+		ev->auid = (__u32)-1;
+		ev->sessionid = (__u32)-1;
+	}
+}
+
+/* Summary mode: count the event under (name, pid, cgroup, comm). */
+static __always_inline void count_event(struct scratch *s)
+{
+	struct pa_event *ev = (void *)s->rec.buf;
+	struct pa_summary_key *k = &s->event.skey;
+	struct pa_value v;
+	__u64 one = 1, *cnt;
+	__u32 n;
+
+	__builtin_memcpy(&v, s->rec.buf + sizeof(struct pa_event), sizeof(v));
+	__builtin_memset(k, 0, sizeof(*k));
+	n = v.len;
+	if (v.tag == PA_T_UNREADABLE)
+		n = 0;
+	if (n > PA_SUMMARY_NAME_MAX - 1) {
+		n = PA_SUMMARY_NAME_MAX - 1;
+		k->name_truncated = 1;
+	}
+	if (v.flags & PA_VF_TRUNCATED)
+		k->name_truncated = 1;
+	BOUND(n, PA_SUMMARY_NAME_MAX - 1);
+	if (n)
+		bpf_probe_read_kernel(k->name, n, s->rec.buf + NAME_OFF);
+	k->pid = ev->pid;
+	k->cgroup_id = bpf_get_current_cgroup_id();
+	__builtin_memcpy(k->comm, ev->comm, sizeof(k->comm));
+	cnt = bpf_map_lookup_elem(&summary, k);
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&summary, k, &one, BPF_NOEXIST)) {
+		cnt = bpf_map_lookup_elem(&summary, k);
+		if (cnt)
+			__sync_fetch_and_add(cnt, 1);
+		else
+			stat_inc(PA_STAT_SUMMARY_FULL);
+	}
+}
+
+/*
+ * Start an event: the cheap filters, then the scratch record. Only what
+ * the name filter needs is set up here; the rest waits until the name
+ * has passed (name_done), so that a filtered-out event costs little.
+ */
+static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
+					     __u64 ip)
+{
+	struct pa_layout *lay;
+	struct scratch *s;
+	__u64 site;
+
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (filter_pids && !bpf_map_lookup_elem(&traced_pids, &tgid))
+		return NULL;
+	if (!filters_pass())
+		return NULL;
+	s = get_scratch();
+	if (!s)
+		return NULL;
+	/* User space writes a target's layout once, before attaching to
+	 * it, and never reuses a target id: a copy stays good. */
+	if (s->event.lay_id != target_id + 1) {
+		lay = bpf_map_lookup_elem(&layouts, &target_id);
+		if (!lay)
+			return NULL;
+		s->lay = *lay;
+		s->event.lay_id = target_id + 1;
+	}
+	s->event.source = source;
+	s->event.target_id = target_id;
+	s->event.tgid = tgid;
+	s->event.pstart = task->group_leader->start_time;
+	site = s->lay.site_vaddr[source & 7];
+	s->event.bias = ip - site;
+	s->event.bias_ok = site != 0;
+	s->rec.off = sizeof(struct pa_event);
+	s->head.obj = 0;	/* memory may have changed since the last event */
+	s->head.ok = 0;
+	s->rec.nargs = 0;
+	s->rec.flags = 0;
+	s->rec.full = 0;
+	s->rec.depth = 0;
+	return s;
+}
+
+/*
+ * After the name: filter on it (unless the cache gave the verdict:
+ * verdict 1), count it in summary mode. Returns false when the event
+ * ends here. ts: the thread state when the probe has it, else 0.
+ * pending: sys_audit's name object, to drop the funnel's copy.
+ */
+static __always_inline bool name_done(struct scratch *s, int verdict,
+				      __u64 vkey, __u64 ts, __u64 pending)
+{
+	struct pa_event *ev = (void *)s->rec.buf;
+	__u64 pid_tgid;
+
+	s->rec.last_good = s->rec.off;
+	if (verdict < 0) {
+		verdict = name_passes(s);
+		cache_verdict(s, vkey, verdict);
+	}
+	if (!verdict)
+		return false;
+	/* Who raised it: only for events that passed the filters. */
+	pid_tgid = bpf_get_current_pid_tgid();
+	if (pending) {
+		/* sys_audit: the funnel will see this event again (a
+		 * filtered-out one is filtered out there too). */
+		__u32 tid = (__u32)pid_tgid;
+
+		bpf_map_update_elem(&pending_sys_audit, &tid, &pending, BPF_ANY);
+	}
+	ev->type = PA_REC_EVENT;
+	ev->source = s->event.source;
+	ev->target_id = s->event.target_id;
+	ev->pid = pid_tgid >> 32;
+	ev->tid = (__u32)pid_tgid;
+	ev->total_args = 0;
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	if (summary_mode) {
+		count_event(s);
+		return false;
+	}
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->start_ns = s->event.pstart;	/* read once, in begin() */
+	fill_process(ev);
+	ev->nframes = 0;
+	ev->frame_status = PA_FS_OFF;
+	if (frames_wanted)
+		read_frames(s, ts);
+	s->rec.last_good = s->rec.off;
+	return true;
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void submit(struct scratch *s)
+{
+	struct pa_event *ev = (void *)s->rec.buf;
+	__u32 size;
+
+	if (s->rec.full || s->rec.depth) {
+		/* Cut back to the last complete argument. */
+		s->rec.off = s->rec.last_good;
+		s->rec.flags |= s->rec.full ? PA_EV_REC_FULL : PA_EV_BAD_FORMAT;
+	}
+	size = s->rec.off;
+	if (size > PA_REC_MAX)
+		size = PA_REC_MAX;
+	ev->size = size;
+	ev->nargs = s->rec.nargs;
+	ev->flags = s->rec.flags;
+	if (ev->total_args < s->rec.nargs)
+		ev->total_args = s->rec.nargs;
+	if (size < sizeof(*ev))
+		return;
+	if (bpf_ringbuf_output(&events, s->rec.buf, size, wakeup_flags())) {
+		__u64 one = 1, *n = bpf_map_lookup_elem(&lost_by_pid, &ev->pid);
+
+		stat_inc(PA_STAT_LOST);
+		if (!n && bpf_map_update_elem(&lost_by_pid, &ev->pid, &one, BPF_NOEXIST))
+			n = bpf_map_lookup_elem(&lost_by_pid, &ev->pid);	/* raced */
+		else if (!n)
+			return;
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			stat_inc(PA_STAT_LOST_NOPID);	/* the map is full */
+	}
+	else
+		stat_inc(PA_STAT_EVENTS);
+}
+
+/*
+ * A Python-level event that sys_audit already reported comes to the
+ * funnel as _PySys_Audit(ts, event, "O", args), event being the UTF-8
+ * buffer of the name object sys_audit got (recorded in
+ * pending_sys_audit): drop that copy.
+ */
+static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
+					 __u64 fmt)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *pending, str, utf8 = 0, a;
+	char f[2] = {};
+
+	if (!s->lay.dedup_sys_audit)
+		return false;
+	/* A C literal (os.system ...) is never a copy: whatever a process
+	 * does to its memory, such an event cannot be dropped here. */
+	a = event - s->event.bias;
+	if (s->event.bias_ok && a >= s->lay.ro_lo && a < s->lay.ro_hi)
+		return false;
+	pending = bpf_map_lookup_elem(&pending_sys_audit, &tid);
+	if (!pending)
+		return false;
+	str = *pending;
+	if (event != str + s->lay.str_ascii_data &&
+	    (read_u64(&utf8, str + s->lay.str_utf8) || !utf8 || event != utf8))
+		return false;
+	/* The copy is _PySys_Audit(ts, event, "O", args), and only that. */
+	if (bpf_probe_read_user(f, sizeof(f), (void *)fmt) || f[0] != 'O' || f[1])
+		return false;
+	bpf_map_delete_elem(&pending_sys_audit, &tid);
+	stat_inc(PA_STAT_DUPLICATES);
+	return true;
+}
+
+#endif /* PA_SCRATCH_PARTS */

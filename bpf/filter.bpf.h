@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * filter.bpf.h: which events are recorded: the pid, uid, comm and cgroup
+ * filters (checked before anything is read), the -e/-x globs on the event
+ * name, and the per-CPU cache of verdicts on C event names.
+ *
+ * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
+ * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
+ * for the code.
+ */
+#ifdef PA_SCRATCH_PARTS
+
+/* Glob matching of the event name (-e, -x). */
+struct flt_state {
+	__u32 g;		/* pattern index */
+	__s32 gp, gn, gstar, gmark, glen, nlen;
+	__s32 gresult;
+};
+
+#else /* the code */
+
+/* Knobs set by user space between open and load. */
+const volatile bool filter_pids = false;	/* only tgids in traced_pids */
+const volatile bool filter_uids = false;	/* only uids in uid_filter */
+const volatile bool filter_comms = false;	/* only comms in comm_filter */
+const volatile bool filter_cgroups = false;	/* only under cgroup_filter */
+const volatile __u32 n_globs = 0;		/* -e and -x patterns */
+const volatile bool have_include = false;	/* some pattern is -e */
+const volatile __u8 glob_exclude[PA_GLOBS_MAX] = {};
+const volatile __u8 glob_len[PA_GLOBS_MAX] = {};
+const volatile char globs[PA_GLOBS_MAX][PA_GLOB_LEN] = {};
+
+/* tgids to trace when filter_pids is set; children are added on fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_FILTER_IDS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} uid_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_FILTER_IDS_MAX);
+	__type(key, char[PA_COMM_LEN]);
+	__type(value, __u8);
+} comm_filter SEC(".maps");
+
+/* cgroup v2 ids; a thread in one of them or below it passes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_FILTER_IDS_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_filter SEC(".maps");
+
+/*
+ * Verdicts of -e/-x on C event names, which are string literals in the
+ * target's .rodata: the same link-time address is the same name in every
+ * process of that file. Direct-mapped, per CPU: a hit costs one array
+ * lookup instead of a string read and a glob match.
+ */
+#define VCACHE_SIZE 256
+struct vcache_entry {
+	__u64 addr;		/* link-time address of the name */
+	__u64 pstart;		/* the process (start time, tgid): a process
+				 * may rewrite its own .rodata, so a verdict
+				 * only holds for the process it came from */
+	__u32 tgid;
+	__u32 target_id_1;	/* target id + 1 (0: empty) */
+	__u32 verdict;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VCACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct vcache_entry);
+} vcache SEC(".maps");
+
+/* uid, comm and cgroup filters: cheap, before anything is read. */
+static __always_inline bool filters_pass(void)
+{
+	if (filter_uids) {
+		__u32 uid = (__u32)bpf_get_current_uid_gid();
+
+		if (!bpf_map_lookup_elem(&uid_filter, &uid))
+			return false;
+	}
+	if (filter_comms) {
+		char comm[PA_COMM_LEN] = {};
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!bpf_map_lookup_elem(&comm_filter, comm))
+			return false;
+	}
+	if (filter_cgroups) {
+		bool found = false;
+
+		/* The thread's cgroup or one of its ancestors. */
+		for (int level = 0; level < PA_CGROUP_LEVELS_MAX; level++) {
+			__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+
+			if (!id)
+				break;
+			if (bpf_map_lookup_elem(&cgroup_filter, &id)) {
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static long glob_step(__u32 i, void *ctx)
+{
+	struct scratch *s = get_scratch();
+	__u32 g;
+	char pc = 0, nc = 0;
+
+	if (!s)
+		return 1;
+	g = s->flt.g & (PA_GLOBS_MAX - 1);
+	if (s->flt.gp >= 0 && s->flt.gp < s->flt.glen)
+		pc = globs[g][s->flt.gp & (PA_GLOB_LEN - 1)];
+	if (s->flt.gn >= 0 && s->flt.gn < s->flt.nlen)
+		nc = s->rec.buf[(NAME_OFF + s->flt.gn) & (PA_REC_MAX - 1)];
+	if (s->flt.gn < s->flt.nlen) {
+		if (s->flt.gp < s->flt.glen && (pc == '?' || pc == nc)) {
+			s->flt.gp++;
+			s->flt.gn++;
+		} else if (s->flt.gp < s->flt.glen && pc == '*') {
+			s->flt.gstar = s->flt.gp++;
+			s->flt.gmark = s->flt.gn;
+		} else if (s->flt.gstar >= 0) {
+			s->flt.gp = s->flt.gstar + 1;
+			s->flt.gn = ++s->flt.gmark;
+		} else {
+			s->flt.gresult = 0;
+			return 1;
+		}
+	} else if (s->flt.gp < s->flt.glen && pc == '*') {
+		s->flt.gp++;
+	} else {
+		s->flt.gresult = s->flt.gp >= s->flt.glen;
+		return 1;
+	}
+	return 0;
+}
+
+static long glob_cb(__u32 i, void *ctx)
+{
+	struct scratch *s = get_scratch();
+	int *verdict = ctx;
+	__u32 g = i & (PA_GLOBS_MAX - 1);
+
+	if (!s || i >= n_globs)
+		return 1;
+	/* An include pattern cannot change a verdict already "in". */
+	if (!glob_exclude[g] && *verdict)
+		return 0;
+	s->flt.g = g;
+	s->flt.gp = 0;
+	s->flt.gn = 0;
+	s->flt.gstar = -1;
+	s->flt.gmark = 0;
+	s->flt.glen = glob_len[g];
+	s->flt.gresult = 0;
+	bpf_loop((PA_NAME_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN, glob_step, NULL, 0);
+	if (s->flt.gresult) {
+		if (glob_exclude[g]) {
+			*verdict = 0;
+			return 1;	/* excluded: final */
+		}
+		*verdict = 1;
+	}
+	return 0;
+}
+
+/* -e/-x on the event name, which starts the record's values. */
+static __always_inline bool name_passes(struct scratch *s)
+{
+	struct pa_value v;
+	int verdict = !have_include;
+	bool maybe = false;
+	char c0, p0;
+	__u32 i;
+
+	if (!n_globs)
+		return true;
+	__builtin_memcpy(&v, s->rec.buf + sizeof(struct pa_event), sizeof(v));
+	if (v.tag != PA_T_STR_UTF8 && v.tag != PA_T_STR_UCS1)
+		s->flt.nlen = 0;	/* UCS2/4 names only match patterns like "*" */
+	else
+		s->flt.nlen = v.len > PA_NAME_MAX ? PA_NAME_MAX : v.len;
+	/*
+	 * A pattern that starts with a literal character other than the
+	 * name's first cannot match it: when no pattern can, the verdict
+	 * is known without the matching loop (most names, most of the time).
+	 */
+	c0 = s->flt.nlen ? s->rec.buf[NAME_OFF] : 0;
+	for (i = 0; i < PA_GLOBS_MAX; i++) {
+		if (i >= n_globs)
+			break;
+		p0 = globs[i][0];
+		if (p0 == '*' || p0 == '?' || p0 == c0) {
+			maybe = true;
+			break;
+		}
+	}
+	if (maybe)
+		bpf_loop(n_globs, glob_cb, &verdict, 0);
+	if (!verdict)
+		stat_inc(PA_STAT_FILTERED);
+	return verdict;
+}
+
+/*
+ * The verdict of -e/-x on a C event name at uptr, from the cache:
+ * 1 pass, 0 filtered out, -1 unknown (match it). *key is where to store
+ * the verdict once known (0: not cacheable).
+ */
+static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
+					  __u64 *key)
+{
+	struct vcache_entry *e;
+	__u64 a;
+	__u32 idx;
+
+	*key = 0;
+	if (!n_globs)
+		return 1;
+	if (!s->event.bias_ok)
+		return -1;
+	a = uptr - s->event.bias;
+	if (a < s->lay.ro_lo || a >= s->lay.ro_hi)
+		return -1;
+	*key = a;
+	idx = ((a >> 3) ^ (a >> 11)) & (VCACHE_SIZE - 1);
+	e = bpf_map_lookup_elem(&vcache, &idx);
+	if (!e || e->addr != a || !CACHE_MINE(e, s))
+		return -1;
+	if (!e->verdict)
+		stat_inc(PA_STAT_FILTERED);
+	return e->verdict;
+}
+
+static __always_inline void cache_verdict(struct scratch *s, __u64 key,
+					  int verdict)
+{
+	struct vcache_entry *e;
+	__u32 idx;
+
+	if (!key)
+		return;
+	idx = ((key >> 3) ^ (key >> 11)) & (VCACHE_SIZE - 1);
+	e = bpf_map_lookup_elem(&vcache, &idx);
+	if (!e)
+		return;
+	e->addr = key;
+	CACHE_CLAIM(e, s);
+	e->verdict = verdict;
+}
+
+#endif /* PA_SCRATCH_PARTS */

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * frames.bpf.h: where in the Python code the event was raised: the
+ * current thread's thread state, then the frame chain from the innermost
+ * frame outwards, each frame a PA_T_FRAME value (offset, file, function,
+ * line table) after the event name.
+ *
+ * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
+ * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
+ * for the code.
+ */
+#ifdef PA_SCRATCH_PARTS
+
+/* The frame walk. */
+struct frames_state {
+	__u8 frbuf[264];	/* the frame being read (up to 128 bytes) */
+	__u8 cobuf[264];	/* its code object (up to 160 bytes) */
+	__u64 next;		/* the next frame to read */
+	__u32 n;		/* frames emitted */
+	__u8 error;		/* a frame could not be read */
+	__u8 cut;		/* frames left out for lack of room */
+};
+
+#else /* the code */
+
+#define PA_FRAMES_ROOM		(PA_REC_MAX / 2)	/* record bytes frames may use */
+
+/* Python frames to report per event: 0 off, 1 the innermost, 1 + N with
+ * --stack N (at most PA_FRAMES_MAX). */
+const volatile __u32 frames_wanted = 0;
+/* Tests: walk every line table here instead of copying it. */
+const volatile bool walk_all_tables = false;
+
+/* Bytes of a line table (a bytes object) as a PA_T_BYTES value, cut at max. */
+static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
+				      __u32 *real_len)
+{
+	__u32 off = s->rec.off;
+	__s64 size = 0;
+	__u64 len;
+	__u32 room;
+	struct pa_value v = { .tag = PA_T_BYTES };
+
+	*real_len = 0;
+	if (obj && obj != s->head.obj)
+		load_head(s, obj);
+	if (!obj || obj_u64(s, obj, s->lay.ob_size, (__u64 *)&size) || size < 0)
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	*real_len = size > 0xffffffffLL ? 0xffffffff : size;
+	if (off > PA_REC_MAX - sizeof(v) - 8) {
+		s->rec.full = 1;
+		return -1;
+	}
+	room = PA_REC_MAX - sizeof(v) - off;
+	len = size;
+	if (len > max || len > room) {
+		len = max < room ? max : room;
+		v.flags |= PA_VF_TRUNCATED;
+	}
+	BOUND(len, PA_LTAB_FIRST_MAX);
+	if (len && copy_user(s, s->rec.buf + off + sizeof(v), len,
+			     obj + s->lay.bytes_data))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	v.len = len;
+	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
+	s->rec.off = off + sizeof(v) + len;
+	return 0;
+}
+
+/* ---- the current thread's thread state ---------------------------------- */
+
+struct walk_ctx {
+	__u64 interp;
+	__u64 ts;
+	__u64 found;
+	__u64 fsbase;		/* the thread's pthread_self() */
+	__u8 failed;		/* a read failed: the answer is unknown */
+};
+
+/*
+ * One step of the walk over interpreters and their threads (3.12+). A
+ * thread state's thread_id is pthread_self(), which on x86-64 is the
+ * thread's fs base: the same in every pid namespace, unlike
+ * native_thread_id (the tid as the container sees it).
+ */
+static long walk_cb(__u32 i, void *ctx)
+{
+	struct walk_ctx *w = ctx;
+	struct scratch *s = get_scratch();
+	__u64 id = 0;
+
+	if (!s)
+		return 1;
+	if (!w->ts) {
+		if (!w->interp)
+			return 1;
+		if (read_u64(&w->interp, w->interp + s->lay.interp_next) ||
+		    (w->interp &&
+		     read_u64(&w->ts, w->interp + s->lay.interp_threads))) {
+			w->failed = 1;
+			return 1;
+		}
+		return w->interp ? 0 : 1;
+	}
+	if (read_u64(&id, w->ts + s->lay.ts_thread_id)) {
+		w->failed = 1;
+		return 1;
+	}
+	if (id == w->fsbase) {
+		w->found = w->ts;
+		return 1;
+	}
+	if (read_u64(&w->ts, w->ts + s->lay.ts_next)) {
+		w->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The thread state found by the last walk, per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} thread_ts SEC(".maps");
+
+#define WALK_STEPS 1024		/* thread states looked at, at most */
+
+/*
+ * The thread state of the current thread: *ts, and 0; -ENOENT when it
+ * has none (no Python code runs in it), -EIO when it cannot be known.
+ */
+static __always_inline int current_tstate(struct scratch *s, __u64 *ts)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct walk_ctx w = {};
+	__u64 rt, id = 0, *cached;
+
+	*ts = 0;
+	if (!s->event.bias_ok || !s->lay.runtime)
+		return -EIO;
+	rt = s->lay.runtime + s->event.bias;
+	if (s->lay.ts_how == PA_TS_CURRENT) {
+		if (read_u64(ts, rt + s->lay.rt_tstate))
+			return -EIO;
+		return *ts ? 0 : -ENOENT;
+	}
+	if (s->lay.ts_how != PA_TS_WALK)
+		return -EIO;
+	w.fsbase = task->thread.fsbase;
+	/* Last time's answer, if it still holds (one read). */
+	cached = bpf_task_storage_get(&thread_ts, task, 0, 0);
+	if (cached && *cached && !read_u64(&id, *cached + s->lay.ts_thread_id) &&
+	    id == w.fsbase) {
+		*ts = *cached;
+		return 0;
+	}
+	if (read_u64(&w.interp, rt + s->lay.rt_interp_head) ||
+	    (w.interp && read_u64(&w.ts, w.interp + s->lay.interp_threads)))
+		return -EIO;
+	if (!w.interp)
+		return -ENOENT;
+	bpf_loop(WALK_STEPS, walk_cb, &w, 0);
+	if (!w.found)
+		return w.failed || w.ts ? -EIO : -ENOENT;
+	*ts = w.found;
+	cached = bpf_task_storage_get(&thread_ts, task, 0,
+				      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (cached)
+		*cached = w.found;
+	return 0;
+}
+
+/* ---- the frame walk ------------------------------------------------------ */
+
+/*
+ * One frame (s->frames.next): skip it (a C shim) or emit it; then go to
+ * its caller. 1: stop.
+ */
+__noinline int pa_frame_step(void)
+{
+	struct scratch *s = get_scratch();
+	const struct pa_layout *l;
+	struct pa_frame fr = {};
+	__u64 code, instr, back, fn, name, tab;
+	__u32 rd, crd, pos, max;
+	__u64 tlen = 0;
+	__u8 owner;
+
+	if (!s)
+		return 1;
+	if (!s->frames.next || s->frames.n >= frames_wanted || s->frames.n >= PA_FRAMES_MAX)
+		return 1;
+	if (s->rec.off > PA_FRAMES_ROOM - 1024) {
+		s->frames.cut = 1;	/* no room for another frame's names */
+		return 1;
+	}
+	l = &s->lay;
+	rd = l->fr_read;
+	BOUND(rd, 128);
+	if (rd < 8 || bpf_probe_read_user(s->frames.frbuf, rd, (void *)s->frames.next)) {
+		s->frames.error = 1;
+		return 1;
+	}
+	code = buf_u64(s->frames.frbuf, l->fr_code, rd);
+	back = buf_u64(s->frames.frbuf, l->fr_back, rd);
+	instr = buf_u64(s->frames.frbuf, l->fr_instr, rd);
+	s->frames.next = back;
+	if (l->owner_skip) {
+		owner = s->frames.frbuf[l->fr_owner & 255];
+		if (owner >= l->owner_skip)
+			return 0;	/* a C entry frame, not Python code */
+	}
+	if (l->exec_tagged)
+		code &= ~7ULL;
+	switch (l->frame_kind) {
+	case PA_FK_LASTI:
+		fr.offset = (__s32)instr;
+		break;
+	case PA_FK_LASTI2:
+		fr.offset = (__s32)instr < 0 ? -1 : 2 * (__s32)instr;
+		break;
+	default:
+		/* prev_instr/instr_ptr - first instruction, in bytes */
+		fr.offset = instr >= code + l->co_code &&
+			    instr - (code + l->co_code) < (1ULL << 30) ?
+			    (__s32)(instr - (code + l->co_code)) : -1;
+	}
+	crd = l->co_read;
+	BOUND(crd, 160);
+	if (!code || crd < 8 ||
+	    bpf_probe_read_user(s->frames.cobuf, crd, (void *)code)) {
+		fr.flags |= PA_FR_CODE_UNREADABLE;
+		fn = name = tab = 0;
+	} else {
+		fn = buf_u64(s->frames.cobuf, l->code_filename, crd);
+		name = buf_u64(s->frames.cobuf, l->co_func, crd);
+		tab = buf_u64(s->frames.cobuf, l->co_linetable, crd);
+		if (l->co_firstlineno <= crd - 4)
+			__builtin_memcpy(&fr.firstlineno,
+					 s->frames.cobuf + (l->co_firstlineno & 255), 4);
+	}
+	pos = s->rec.off + sizeof(struct pa_value);	/* where the payload goes */
+	/* A table longer than its bound is walked here; offset < 0 needs
+	 * none (co_firstlineno). */
+	max = s->frames.n ? PA_LTAB_MAX : PA_LTAB_FIRST_MAX;
+	if (tab)
+		load_head(s, tab);	/* its size, and a short table whole */
+	/* Frames take at most half the record: the arguments keep the rest,
+	 * and a table that does not fit is walked here instead. */
+	if (tab && fr.offset >= 0 && !obj_u64(s, tab, l->ob_size, &tlen) &&
+	    (tlen > max || s->rec.off + tlen > PA_FRAMES_ROOM || walk_all_tables) &&
+	    tlen < (1ULL << 31)) {
+		fr.table_len = tlen;
+		walked_line(s, &fr, code, tab, tlen);
+	}
+	if (emit_fixed(s, PA_T_FRAME, 0, &fr, sizeof(fr)))
+		return 1;
+	if (pa_emit_str(fn, PA_STR_MAX) || pa_emit_str(name, PA_FUNC_MAX))
+		return 1;
+	if (fr.flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN)) {
+		if (emit_empty(s, PA_T_BYTES, PA_VF_TRUNCATED))
+			return 1;
+		s->frames.n++;
+		s->rec.last_good = s->rec.off;
+		return 0;
+	}
+	if (emit_table(s, tab, max, &fr.table_len))
+		return 1;
+	/* The table's real length, known only now, into that payload. */
+	if (pos < PA_REC_MAX - sizeof(fr))
+		__builtin_memcpy(s->rec.buf + (pos & (PA_REC_MAX - 1)) +
+				 offsetof(struct pa_frame, table_len),
+				 &fr.table_len, 4);
+	s->frames.n++;
+	s->rec.last_good = s->rec.off;
+	return 0;
+}
+
+static long frame_cb(__u32 i, void *ctx)
+{
+	return pa_frame_step() ? 1 : 0;
+}
+
+/*
+ * The Python frames executing when the event was raised: the innermost
+ * one, then its callers, as PA_T_FRAME values after the name. ts is the
+ * thread state when the probe got it as an argument, else 0.
+ */
+static __always_inline void read_frames(struct scratch *s, __u64 ts)
+{
+	struct pa_event *ev = (void *)s->rec.buf;
+	const struct pa_layout *l = &s->lay;
+	__u64 frame = 0;
+
+	if (!l->frame_kind) {
+		ev->frame_status = PA_FS_UNSUPPORTED;
+		return;
+	}
+	if (!ts) {
+		int err = current_tstate(s, &ts);
+
+		if (err) {
+			ev->frame_status = !s->event.bias_ok || !l->runtime ?
+					   PA_FS_UNSUPPORTED :
+					   err == -ENOENT ? PA_FS_NO_FRAME :
+					   PA_FS_UNREADABLE;
+			return;
+		}
+	}
+	if (read_u64(&frame, ts + l->ts_frame) ||
+	    (l->frame_kind == PA_FK_CFRAME && frame &&
+	     read_u64(&frame, frame + l->cframe_frame))) {
+		ev->frame_status = PA_FS_UNREADABLE;
+		return;
+	}
+	s->frames.next = frame;
+	s->frames.n = 0;
+	s->frames.error = 0;
+	s->frames.cut = 0;
+	bpf_loop(PA_FRAMES_MAX + 8, frame_cb, NULL, 0);
+	if (s->rec.full)
+		s->frames.cut = 1;
+	s->rec.off = s->rec.last_good;
+	s->rec.full = 0;
+	if (s->frames.cut && s->frames.next)
+		s->rec.flags |= PA_EV_FRAMES_CUT;
+	ev->nframes = s->frames.n;
+	if (s->frames.n)
+		ev->frame_status = PA_FS_OK;
+	else
+		ev->frame_status = s->frames.error ? PA_FS_UNREADABLE : PA_FS_NO_FRAME;
+}
+
+#endif /* PA_SCRATCH_PARTS */
