@@ -91,10 +91,8 @@ static const struct dbg_field dbg_313_fields[] = {
 	{ 40, F(rt_interp_head) },	/* runtime_state.interpreters_head */
 	{ 64, F(interp_next) },		/* interpreter_state.next */
 	{ 72, F(interp_threads) },	/* interpreter_state.threads_head */
-	/* BUG, kept as found: 176 is thread_state.interp (16 on 3.13.0);
-	 * thread_state.next is at 168. With it the thread walk stops after
-	 * the first thread of the list (the newest). */
-	{ 176, F(ts_next) },
+	{ 168, F(ts_next) },		/* thread_state.next (176 is
+					 * .interp) */
 	{ 184, F(ts_frame) },		/* thread_state.current_frame */
 	{ 192, F(ts_thread_id) },	/* thread_state.thread_id */
 	{ 232, F(fr_back) },		/* interpreter_frame.previous */

@@ -379,7 +379,8 @@ EOF
 
 # 3.12+ find the thread state by walking the interpreter's threads: the
 # match must hold in a pid namespace (a container), where the tids
-# CPython records are not the host's, and in threads.
+# CPython records are not the host's, and in threads, also for the main
+# thread while newer threads are alive (the walk goes through them).
 @test "source: in a pid namespace, from threads (3.12+: the thread walk)" {
 	requires_root
 	command -v unshare >/dev/null || skip "unshare absent"
@@ -389,11 +390,20 @@ EOF
 		found=1
 		cat >"$T/ns.py" <<'PY'
 import os, sys, threading
+raised = threading.Barrier(5)
+done = threading.Event()
 def work(i):
     sys.audit("pyaudit.src.ns_thread", i)  # @ns:thread
+    raised.wait()
+    done.wait()
 assert os.getpid() == 1
 ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]
 [t.start() for t in ts]
+raised.wait()
+# the main thread is the last of the interpreter's list: the walk must
+# pass the four newer threads
+sys.audit("pyaudit.src.ns_alive", 8)  # @ns:alive
+done.set()
 [t.join() for t in ts]
 sys.audit("pyaudit.src.ns_main", 9)  # @ns:main
 PY
@@ -403,6 +413,9 @@ PY
 			"$(jq -c -s '[.[] | select(.event == "pyaudit.src.ns_thread") | .source] | unique' "$T/out")" \
 			"[{\"file\":\"$T/ns.py\",\"line\":$(grep -n '@ns:thread' "$T/ns.py" | cut -d: -f1),\"function\":\"work\"}]"
 		[ "$(jq -s '[.[] | select(.event == "pyaudit.src.ns_thread")] | length' "$T/out")" = 4 ]
+		expect_equal "$py: main, four threads alive" \
+			"$(jq -c 'select(.event == "pyaudit.src.ns_alive") | .source' "$T/out")" \
+			"{\"file\":\"$T/ns.py\",\"line\":$(grep -n '@ns:alive' "$T/ns.py" | cut -d: -f1),\"function\":\"<module>\"}"
 		expect_equal "$py: main" \
 			"$(jq -c 'select(.event == "pyaudit.src.ns_main") | .source' "$T/out")" \
 			"{\"file\":\"$T/ns.py\",\"line\":$(grep -n '@ns:main' "$T/ns.py" | cut -d: -f1),\"function\":\"<module>\"}"

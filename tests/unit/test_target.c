@@ -677,8 +677,11 @@ static void check_pyenv_lib(const struct pyenv_case *c)
 		assert_int_equal(t.layout.rt_interp_head, 632);
 		assert_int_equal(t.layout.interp_next, 7264);
 		assert_int_equal(t.layout.interp_threads, 7344);
+		/* PyThreadState: prev at 0, next at 8, interp at 16 */
+		assert_int_equal(t.layout.ts_next, 8);
 		assert_int_equal(t.layout.ts_frame, 72);
 		assert_int_equal(t.layout.ts_thread_id, 152);
+		assert_int_equal(t.layout.fr_code, 0);
 		assert_int_equal(t.layout.fr_back, 8);
 		assert_int_equal(t.layout.fr_instr, 56);
 		assert_int_equal(t.layout.fr_owner, 70);
