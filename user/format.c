@@ -1,119 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Text and JSON Lines output of decoded events.
- *
- * Output format
- * =============
- *
- * Text (one line per event, after the header row from format__header):
- *
- *   TIME            PID     COMM             EVENT ARGS
- *   17:25:01.123456 4242    python3.11       open path='/etc/hosts' mode='r' flags=524288
- *
- *   TIME is the local time HH:MM:SS.uuuuuu, PID is left-aligned in 7
- *   columns, COMM in 16 columns; then the event name and one name=value
- *   pair per argument, separated by single spaces. Argument names come
- *   from the event table (def->args[i]); without a def, or past its
- *   names, an argument is called arg<i> (arg0, arg1...).
- *
- *   Values are written like Python's repr():
- *     str        'abc' (always single quotes, see escaping below)
- *     bytes      b'abc\x00'
- *     int        exact decimal, also for big ints (-1267650600228229401496703205376)
- *     float      shortest repr that round-trips: 0.1, 5.0, 1e+300, -0.0,
- *                1e-05, inf, -inf, nan
- *     bool/None  True False None
- *     tuple      (1, 'a')  (1,)  ()
- *     list       [1, 'a']  []
- *     code       <code 'name' file 'filename'>
- *     other      <TYPENAME object>
- *     a class    <class NAME> (PA_VF_CLASS)
- *     unreadable <unreadable>   (target memory could not be read)
- *   Cut values: a truncated str/bytes gets ... after the closing quote
- *   ('abc'...), a truncated tuple/list gets a last ... element
- *   ([1, 2, ...], (1, ...), [...] when nothing was decoded), a container
- *   that was not expanded (depth limit) is [...3 items] / (...1 item)
- *   (or [...] when its length is unknown), a truncated type name is
- *   <TYPENAME... object>, an int with more than PA_INT_DIGITS_MAX digits
- *   is <int: N digits, truncated> (N 30-bit digits), a truncated event
- *   name ends in ... . When the event had more arguments than were
- *   delivered, the line ends with " ...(+N more args)", or with
- *   " ...(truncated)" when the count is unknown or the record was cut
- *   (PA_EV_ARGS_TRUNCATED, PA_EV_REC_FULL, PA_EV_BAD_FORMAT).
- *   An unreadable event name is shown as <unreadable>.
- *
- *   Escaping (text): str contents are escaped like Python's repr:
- *   \\ \' \n \r \t; other characters that are not printable as \xNN
- *   (below U+0100), \uNNNN (below U+10000) or \UNNNNNNNN, lowercase hex.
- *   "Not printable" is: C0 controls, DEL, C1 controls (U+0080-U+009F),
- *   no-break and other non-ASCII spaces, soft hyphen, the format (Cf)
- *   characters (zero-width U+200B-U+200F, bidi controls U+202A-U+202E
- *   and U+2066-U+2069, U+2060-U+206F, U+FEFF, tags U+E0000-U+E007F...),
- *   U+2028/U+2029, Hangul fillers, surrogates, private use, noncharacters
- *   and anything above U+10FFFF. Unassigned code points are not known to
- *   pyaudit and are kept. Everything else is written as UTF-8.
- *   Kinds: UCS1 is latin-1, UCS2 is host-order u16 code units (a
- *   surrogate is a code point of its own: '\ud800'), UCS4 is u32 code
- *   points (PA_VF_WCHAR: ends at the first 0). A str from a C char *
- *   (PA_T_STR_UTF8) may be invalid UTF-8: each invalid byte is \xNN.
- *   The event name, COMM, argument names and type names are written
- *   without quotes with the same escaping, plus a space as \x20 so that
- *   each stays one token. bytes use Python's bytes repr (\xNN for all
- *   but printable ASCII). No raw control character (C0, DEL, C1) from a
- *   record can reach the output.
- *
- * JSON Lines (one object per line):
- *
- *   {"time":"2026-11-24T17:25:01.123456789Z","pid":1,"tid":1,"uid":0,
- *    "comm":"python3","event":"open","args":{"path":"/etc/hosts",
- *    "mode":"r","flags":524288},"source":"usdt"}
- *
- *   time is RFC 3339 UTC with 9 fractional digits (hdr.ts_ns +
- *   realtime_offset_ns). source is one of "usdt", "sys_audit",
- *   "sys_audit_tstate", "PySys_Audit", "_PySys_Audit". event is null when
- *   the name could not be read. After source, optional members:
- *   "truncated":true when arguments were cut (same conditions as the
- *   text marker), "total_args":N when the event had N > nargs arguments,
- *   "event_truncated":true when the name was cut, "output_truncated":true
- *   in the (never expected) case the line did not fit FORMAT_LINE_MAX:
- *   then args is {}.
- *   Values:
- *     str        "..." ; truncated: {"type":"str","value":"...","truncated":true}
- *     int        a number with the exact decimal digits, big ints too;
- *                truncated: {"type":"int","truncated":true,"digits30":N}
- *     float      a number (Python repr digits: 0.1, 5.0, 1e+300, -0.0);
- *                nan/inf: {"type":"float","value":"nan"|"inf"|"-inf"}
- *     bool/None  true false null
- *     tuple/list an array; truncated or not expanded:
- *                {"type":"tuple"|"list","length":N,"items":[...],"truncated":true}
- *                ("length" left out when unknown)
- *     bytes      {"type":"bytes","base64":"..."} (+ "truncated":true)
- *     code       {"type":"code","filename":<value>,"name":<value>}
- *     other      {"type":"object","typename":"..."} (+ "truncated":true)
- *     a class    {"type":"class","name":"..."} (+ "truncated":true)
- *     unreadable {"type":"unreadable"}
- *   Escaping (JSON strings): " and \ as \" \\; every control character
- *   (C0, DEL, C1) and every other "not printable" character of the text
- *   rules as \u00XX / \uXXXX (a surrogate pair of escapes above U+FFFF);
- *   a lone surrogate of a UCS2/UCS4 str as the \udcXX escapes of its
- *   three UTF-8-style bytes (U+D800 is \udced\udca0\udc80: a lone high
- *   surrogate escape would make jq reject the line and stop reading the
- *   file; s.encode('utf-8', 'surrogateescape').decode('utf-8',
- *   'surrogatepass') gives it back); an invalid byte of a PA_T_STR_UTF8 str
- *   (and of COMM and type names) as \udcXX, Python's surrogateescape
- *   convention (bytes.decode('utf-8', 'surrogateescape') gives the bytes
- *   back); a UCS4 code point above U+10FFFF as \ufffd. The output is
- *   valid UTF-8 and valid JSON for any record record__decode accepted.
- *
- * Each line is built in memory and written with one fwrite() so that
- * lines never interleave. A record of PA_REC_MAX bytes expands to at most
- * ~15x in JSON (a truncated empty type name: 4 bytes become 59), so
- * FORMAT_LINE_MAX (256 KiB) always suffices; should it not, a JSON line
- * is rewritten without its args and a text line is cut at a character
- * boundary and ends in " ...(line truncated)". On a block-buffered
- * stream, a line that does not fit in what is left of the buffer is
- * preceded by a flush, so that the stream's writes end at line ends
- * (pyaudit's output buffer holds FORMAT_LINE_MAX: see user/output.c).
+ * Text and JSON Lines output of decoded events: values in Python repr
+ * style or as JSON, every byte from a traced process escaped, and each
+ * event as one line (format.h). docs/output.md describes the output and
+ * tests/unit/test_format.c and test_golden.c pin it down.
  */
 #include <errno.h>
 #include <math.h>
@@ -1611,6 +1501,15 @@ static void event_json(struct sb *b, const struct format_opts *o,
 	sb_puts(b, "}\n");
 }
 
+/*
+ * Each line is built in memory and written with one fwrite(), so that
+ * lines never interleave. A record of PA_REC_MAX bytes expands to at
+ * most about 15 times its size in JSON (a truncated empty type name:
+ * 4 bytes become 59), so FORMAT_LINE_MAX always suffices; should it not,
+ * a JSON line is written again without its arguments and with
+ * "output_truncated":true, and a text line is cut at a character
+ * boundary and ends in " ...(line truncated)".
+ */
 void format__event(FILE *out, const struct format_opts *o,
 		   const struct rec_event *ev, const struct event_def *def)
 {
