@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include "format.h"
-#include "source.h"
 
 /* Deeper than any decoded record: guards hand-made trees only. */
 #define FORMAT_DEPTH_MAX (RECORD_DEPTH_MAX + 2)
@@ -1115,6 +1114,8 @@ static void event_time(const struct format_opts *o, const struct rec_event *ev,
 	*nsec = r;
 }
 
+/* ---- the event and its arguments ------------------------------------------ */
+
 static const char *arg_name(const struct event_def *def, uint32_t i,
 			    char *tmp, size_t size)
 {
@@ -1144,11 +1145,9 @@ static bool args_cut(const struct rec_event *ev)
 /* ---- where in the Python code (PA_T_FRAME values) ------------------------ */
 
 /* " FILE:LINE in FUNC", escaped; "?" for what is unknown. */
-static void frame_text(struct sb *b, const struct format_opts *o,
-		       const struct rec_value *f)
+static void frame_text(struct sb *b, const struct rec_value *f, int line)
 {
 	const struct rec_value *file = &f->children[0], *fn = &f->children[1];
-	int line;
 
 	if (is_str(file->tag))
 		text_chars(b, file->data, file->len, file->tag, file->flags, 0);
@@ -1156,7 +1155,7 @@ static void frame_text(struct sb *b, const struct format_opts *o,
 		sb_putc(b, '?');
 	if (file->flags & PA_VF_TRUNCATED)
 		sb_puts(b, "...");
-	if (source__line(f, o->ltab_format, &line) || line < 0) {
+	if (line < 0) {
 		sb_puts(b, ":?");
 	} else {
 		sb_putc(b, ':');
@@ -1174,8 +1173,9 @@ static void frame_text(struct sb *b, const struct format_opts *o,
 /* After the arguments: " at FILE:LINE in FUNC", then one indented line
  * per caller (--stack), innermost first. */
 static void source_text(struct sb *b, const struct format_opts *o,
-			const struct rec_event *ev)
+			const struct event_view *v)
 {
+	const struct rec_event *ev = v->ev;
 	uint32_t i;
 
 	switch (ev->hdr.frame_status) {
@@ -1196,21 +1196,19 @@ static void source_text(struct sb *b, const struct format_opts *o,
 	if (!ev->nframes || !ev->frames)
 		return;
 	sb_puts(b, " at ");
-	frame_text(b, o, &ev->frames[0]);
+	frame_text(b, &ev->frames[0], v->lines[0]);
 	for (i = 1; o->stack && i < ev->nframes; i++) {
 		sb_puts(b, "\n    at ");
-		frame_text(b, o, &ev->frames[i]);
+		frame_text(b, &ev->frames[i], v->lines[i]);
 	}
 	if (o->stack && (ev->hdr.flags & PA_EV_FRAMES_CUT))
 		sb_puts(b, "\n    ...(more frames, no room in the record)");
 }
 
 /* {"file":...,"line":N,"function":...}; null for what is unknown. */
-static void frame_json(struct sb *b, const struct format_opts *o,
-		       const struct rec_value *f)
+static void frame_json(struct sb *b, const struct rec_value *f, int line)
 {
 	const struct rec_value *file = &f->children[0], *fn = &f->children[1];
-	int line;
 
 	sb_puts(b, "{\"file\":");
 	if (is_str(file->tag)) {
@@ -1220,7 +1218,7 @@ static void frame_json(struct sb *b, const struct format_opts *o,
 	} else {
 		sb_puts(b, "null");
 	}
-	if (source__line(f, o->ltab_format, &line) || line < 0) {
+	if (line < 0) {
 		sb_puts(b, ",\"line\":null");
 	} else {
 		sb_puts(b, ",\"line\":");
@@ -1243,8 +1241,9 @@ static void frame_json(struct sb *b, const struct format_opts *o,
 
 /* ,"source":{...} and with --stack ,"stack":[{...},...] */
 static void source_json(struct sb *b, const struct format_opts *o,
-			const struct rec_event *ev)
+			const struct event_view *v)
 {
+	const struct rec_event *ev = v->ev;
 	uint32_t i;
 
 	switch (ev->hdr.frame_status) {
@@ -1252,7 +1251,7 @@ static void source_json(struct sb *b, const struct format_opts *o,
 		if (!ev->nframes || !ev->frames)
 			return;
 		sb_puts(b, ",\"source\":");
-		frame_json(b, o, &ev->frames[0]);
+		frame_json(b, &ev->frames[0], v->lines[0]);
 		break;
 	case PA_FS_NO_FRAME:
 		sb_puts(b, ",\"source\":null");
@@ -1272,16 +1271,19 @@ static void source_json(struct sb *b, const struct format_opts *o,
 	for (i = 1; i < ev->nframes && ev->frames; i++) {
 		if (i > 1)
 			sb_putc(b, ',');
-		frame_json(b, o, &ev->frames[i]);
+		frame_json(b, &ev->frames[i], v->lines[i]);
 	}
 	sb_putc(b, ']');
 	if (ev->hdr.flags & PA_EV_FRAMES_CUT)
 		sb_puts(b, ",\"stack_truncated\":true");
 }
 
+/* ---- whole lines ----------------------------------------------------------- */
+
 static void event_text(struct sb *b, const struct format_opts *o,
-		       const struct rec_event *ev, const struct event_def *def)
+		       const struct event_view *v)
 {
+	const struct rec_event *ev = v->ev;
 	char cbuf[PA_COMM_LEN * 4 + 1], tmp[16];
 	struct sb cb = { .p = cbuf, .size = sizeof(cbuf) };
 	struct tm tm;
@@ -1326,7 +1328,7 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	sb_putc(b, ' ');
 	if (o->col_container) {
 		/* the short form: 12 hex digits, or - */
-		const char *id = o->proc ? o->proc->container_id : "";
+		const char *id = v->proc ? v->proc->container_id : "";
 		size_t n;
 
 		if (!id[0])
@@ -1340,7 +1342,7 @@ static void event_text(struct sb *b, const struct format_opts *o,
 
 	name_text(b, &ev->name);
 	for (i = 0; i < ev->nargs && ev->args; i++) {
-		const char *n = arg_name(def, i, tmp, sizeof(tmp));
+		const char *n = arg_name(v->def, i, tmp, sizeof(tmp));
 
 		sb_putc(b, ' ');
 		text_chars(b, n, strlen(n), PA_T_STR_UTF8, 0, 0);
@@ -1354,7 +1356,7 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	}
 	else if (args_cut(ev))
 		sb_puts(b, " ...(truncated)");
-	source_text(b, o, ev);
+	source_text(b, o, v);
 	sb_putc(b, '\n');
 }
 
@@ -1385,10 +1387,10 @@ static void cmdline_json(struct sb *b, const char *p, size_t len)
  * "process": who raised the event, with field names after Tetragon's and
  * Falco's process objects. auid and sessionid are left out when unset.
  */
-static void process_json(struct sb *b, const struct format_opts *o,
-			 const struct rec_event *ev)
+static void process_json(struct sb *b, const struct event_view *v)
 {
-	const struct proc_info *pi = o->proc;
+	const struct rec_event *ev = v->ev;
+	const struct proc_info *pi = v->proc;
 
 	sb_puts(b, ",\"process\":{\"pid\":");
 	sb_u64(b, ev->hdr.pid);
@@ -1444,9 +1446,9 @@ static void process_json(struct sb *b, const struct format_opts *o,
 }
 
 static void event_json(struct sb *b, const struct format_opts *o,
-		       const struct rec_event *ev, const struct event_def *def,
-		       bool no_args)
+		       const struct event_view *v, bool no_args)
 {
+	const struct rec_event *ev = v->ev;
 	char tmp[16];
 	time_t sec;
 	long nsec;
@@ -1479,14 +1481,14 @@ static void event_json(struct sb *b, const struct format_opts *o,
 	for (i = 0; !no_args && i < ev->nargs && ev->args; i++) {
 		if (i)
 			sb_putc(b, ',');
-		json_cstr(b, arg_name(def, i, tmp, sizeof(tmp)));
+		json_cstr(b, arg_name(v->def, i, tmp, sizeof(tmp)));
 		sb_putc(b, ':');
 		json_value(b, &ev->args[i], 0);
 	}
 	sb_puts(b, "},\"probe\":\"");
 	sb_puts(b, source_name(ev->hdr.source));
 	sb_putc(b, '"');
-	source_json(b, o, ev);
+	source_json(b, o, v);
 	if (args_cut(ev) || no_args)
 		sb_puts(b, ",\"truncated\":true");
 	if (missing_args(ev)) {
@@ -1497,7 +1499,7 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_puts(b, ",\"event_truncated\":true");
 	if (no_args)
 		sb_puts(b, ",\"output_truncated\":true");
-	process_json(b, o, ev);
+	process_json(b, v);
 	sb_puts(b, "}\n");
 }
 
@@ -1511,7 +1513,7 @@ static void event_json(struct sb *b, const struct format_opts *o,
  * boundary and ends in " ...(line truncated)".
  */
 void format__event(FILE *out, const struct format_opts *o,
-		   const struct rec_event *ev, const struct event_def *def)
+		   const struct event_view *v)
 {
 	static char line[FORMAT_LINE_MAX];
 	struct sb b = { .p = line, .size = sizeof(line) };
@@ -1519,13 +1521,13 @@ void format__event(FILE *out, const struct format_opts *o,
 	size_t n;
 
 	if (o->json) {
-		event_json(&b, o, ev, def, false);
+		event_json(&b, o, v, false);
 		if (b.len >= b.size) {
 			b.len = 0;
-			event_json(&b, o, ev, def, true);
+			event_json(&b, o, v, true);
 		}
 	} else {
-		event_text(&b, o, ev, def);
+		event_text(&b, o, v);
 		if (b.len >= b.size) {
 			/* back up to a character boundary, leave room */
 			n = b.size - sizeof(cut);
