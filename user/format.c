@@ -98,16 +98,6 @@ static void sb_u64_zero(struct sb *b, uint64_t v, int width)
 	sb_putn(b, tmp + n, sizeof(tmp) - n);
 }
 
-/* v then spaces to width columns, as printf's %-*llu. */
-static void sb_u64_left(struct sb *b, uint64_t v, int width)
-{
-	size_t start = b->len;
-
-	sb_u64(b, v);
-	while (b->len - start < (size_t)width)
-		sb_putc(b, ' ');
-}
-
 static size_t sb_finish(struct sb *b)
 {
 	if (b->size)
@@ -1016,22 +1006,6 @@ size_t format__name(char *buf, size_t size, const struct rec_value *v,
 	return sb_finish(&b);
 }
 
-void format__header(FILE *out, const struct format_opts *o)
-{
-	if (o && o->json)
-		return;
-	fprintf(out, "%-*s ", o && o->abs_time ? 26 : 15, "TIME");
-	if (o && o->col_uid)
-		fprintf(out, "%-6s ", "UID");
-	fprintf(out, "%-7s ", "PID");
-	if (o && o->col_ppid)
-		fprintf(out, "%-7s ", "PPID");
-	fprintf(out, "%-16s ", "COMM");
-	if (o && o->col_container)
-		fprintf(out, "%-12s ", "CONTAINER");
-	fprintf(out, "%s %s\n", "EVENT", "ARGS");
-}
-
 static const char *source_name(uint8_t source)
 {
 	switch (source) {
@@ -1114,7 +1088,229 @@ static void event_time(const struct format_opts *o, const struct rec_event *ev,
 	*nsec = r;
 }
 
-/* ---- the event and its arguments ------------------------------------------ */
+/* ---- the head of an event: text columns and JSON members ----------------- */
+
+/*
+ * The fields before the event name, described once: the text columns
+ * (titled by format__header, each padded to its width in characters and
+ * followed by a space) and the first members of a JSON line. The two
+ * forms show them in different orders (text_columns(), json_head[]), and
+ * some in one form only: JSON has the parent and the container in its
+ * "process" object, and text has no thread id.
+ */
+enum head_field {
+	HF_TIME,
+	HF_UID,
+	HF_PID,
+	HF_TID,
+	HF_PPID,
+	HF_COMM,
+	HF_CONTAINER,
+	HF_COUNT,
+};
+
+typedef void (*head_writer)(struct sb *b, const struct format_opts *o,
+			    const struct event_view *v);
+
+struct head_desc {
+	const char *title;	/* text column; NULL: JSON only */
+	int width;		/* of the text column, in characters */
+	const char *key;	/* JSON member name, quoted, and a colon */
+	size_t key_len;
+	head_writer text, json;
+};
+
+/* The key of a JSON member: "name": (NULL: text only) */
+#define JSON_KEY(name) .key = "\"" name "\":", .key_len = sizeof(name) + 2
+
+/* -T: TIME begins with the date, "2026-11-24 " */
+#define DATE_COLS 11
+
+/* HH:MM:SS.uuuuuu in local time, after the date with -T */
+static void time_text(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	struct tm tm;
+	time_t sec;
+	long nsec;
+
+	event_time(o, v->ev, &sec, &nsec);
+	if (!localtime_r(&sec, &tm)) {
+		sb_puts(b, o->abs_time ? "?\?\?\?-?\?-?\? ?\?:?\?:?\?.?\?\?\?\?\?"
+				       : "?\?:?\?:?\?.?\?\?\?\?\?");
+		return;
+	}
+	if (o->abs_time) {
+		sb_date(b, &tm);
+		sb_putc(b, ' ');
+	}
+	sb_time_of_day(b, &tm);
+	sb_putc(b, '.');
+	sb_u64_zero(b, nsec / 1000, 6);
+}
+
+/* RFC 3339 UTC with nanoseconds */
+static void time_json(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	time_t sec;
+	long nsec;
+
+	event_time(o, v->ev, &sec, &nsec);
+	sb_putc(b, '"');
+	utc_second(b, sec);
+	sb_putc(b, '.');
+	sb_u64_zero(b, nsec, 9);
+	sb_puts(b, "Z\"");
+}
+
+static void uid_any(struct sb *b, const struct format_opts *o,
+		    const struct event_view *v)
+{
+	sb_u64(b, v->ev->hdr.uid);
+}
+
+static void pid_any(struct sb *b, const struct format_opts *o,
+		    const struct event_view *v)
+{
+	sb_u64(b, v->ev->hdr.pid);
+}
+
+static void tid_any(struct sb *b, const struct format_opts *o,
+		    const struct event_view *v)
+{
+	sb_u64(b, v->ev->hdr.tid);
+}
+
+static void ppid_any(struct sb *b, const struct format_opts *o,
+		     const struct event_view *v)
+{
+	sb_u64(b, v->ev->hdr.ppid);
+}
+
+static void comm_text(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	const char *comm = v->ev->hdr.comm;
+
+	text_chars(b, comm, strnlen(comm, PA_COMM_LEN), PA_T_STR_UTF8, 0, 0);
+}
+
+static void comm_json(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	const char *comm = v->ev->hdr.comm;
+
+	sb_putc(b, '"');
+	json_chars(b, comm, strnlen(comm, PA_COMM_LEN), PA_T_STR_UTF8, 0);
+	sb_putc(b, '"');
+}
+
+/* the short form: 12 hex digits, or - */
+static void container_text(struct sb *b, const struct format_opts *o,
+			   const struct event_view *v)
+{
+	const char *id = v->proc ? v->proc->container_id : "";
+
+	if (!id[0])
+		id = "-";
+	sb_putn(b, id, strnlen(id, 12));
+}
+
+static const struct head_desc head[HF_COUNT] = {
+	[HF_TIME] = { "TIME", 15, JSON_KEY("time"), time_text, time_json },
+	[HF_UID] = { "UID", 6, JSON_KEY("uid"), uid_any, uid_any },
+	[HF_PID] = { "PID", 7, JSON_KEY("pid"), pid_any, pid_any },
+	[HF_TID] = { NULL, 0, JSON_KEY("tid"), NULL, tid_any },
+	[HF_PPID] = { "PPID", 7, NULL, 0, ppid_any, NULL },
+	[HF_COMM] = { "COMM", PA_COMM_LEN, JSON_KEY("comm"), comm_text, comm_json },
+	[HF_CONTAINER] = { "CONTAINER", 12, NULL, 0, container_text, NULL },
+};
+
+static const enum head_field json_head[] = {
+	HF_TIME, HF_PID, HF_TID, HF_UID, HF_COMM,
+};
+
+/* The text columns the options ask for, in their order. */
+static size_t text_columns(const struct format_opts *o,
+			   enum head_field cols[HF_COUNT])
+{
+	size_t n = 0;
+
+	cols[n++] = HF_TIME;
+	if (o->col_uid)
+		cols[n++] = HF_UID;
+	cols[n++] = HF_PID;
+	if (o->col_ppid)
+		cols[n++] = HF_PPID;
+	cols[n++] = HF_COMM;
+	if (o->col_container)
+		cols[n++] = HF_CONTAINER;
+	return n;
+}
+
+static size_t column_width(const struct format_opts *o, enum head_field f)
+{
+	return head[f].width + (f == HF_TIME && o->abs_time ? DATE_COLS : 0);
+}
+
+/* Characters (UTF-8 lead bytes) in b from byte start on. */
+static size_t sb_columns(const struct sb *b, size_t start)
+{
+	size_t end = b->len < b->size ? b->len : b->size - 1, n = 0;
+
+	for (; start < end; start++)
+		if (((uint8_t)b->p[start] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void head_text(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	enum head_field cols[HF_COUNT];
+	size_t i, n = text_columns(o, cols), start, c, width;
+
+	for (i = 0; i < n; i++) {
+		start = b->len;
+		head[cols[i]].text(b, o, v);
+		width = column_width(o, cols[i]);
+		for (c = sb_columns(b, start); c < width; c++)
+			sb_putc(b, ' ');
+		sb_putc(b, ' ');
+	}
+}
+
+/* {"time":...,"comm":... (the object is left open) */
+static void head_json(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(json_head) / sizeof(json_head[0]); i++) {
+		const struct head_desc *f = &head[json_head[i]];
+
+		sb_putc(b, i ? ',' : '{');
+		sb_putn(b, f->key, f->key_len);
+		f->json(b, o, v);
+	}
+}
+
+void format__header(FILE *out, const struct format_opts *o)
+{
+	enum head_field cols[HF_COUNT];
+	size_t i, n;
+
+	if (o->json)
+		return;
+	n = text_columns(o, cols);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%-*s ", (int)column_width(o, cols[i]),
+			head[cols[i]].title);
+	fputs("EVENT ARGS\n", out);
+}
+
+/* ---- the event and its arguments ----------------------------------------- */
 
 static const char *arg_name(const struct event_def *def, uint32_t i,
 			    char *tmp, size_t size)
@@ -1278,68 +1474,16 @@ static void source_json(struct sb *b, const struct format_opts *o,
 		sb_puts(b, ",\"stack_truncated\":true");
 }
 
-/* ---- whole lines ----------------------------------------------------------- */
+/* ---- whole lines --------------------------------------------------------- */
 
 static void event_text(struct sb *b, const struct format_opts *o,
 		       const struct event_view *v)
 {
 	const struct rec_event *ev = v->ev;
-	char cbuf[PA_COMM_LEN * 4 + 1], tmp[16];
-	struct sb cb = { .p = cbuf, .size = sizeof(cbuf) };
-	struct tm tm;
-	time_t sec;
-	long nsec;
-	size_t i, cols = 0;
+	char tmp[16];
+	size_t i;
 
-	event_time(o, ev, &sec, &nsec);
-	if (!localtime_r(&sec, &tm)) {
-		sb_puts(b, o->abs_time ? "?\?\?\?-?\?-?\? ?\?:?\?:?\?.?\?\?\?\?\? "
-				       : "?\?:?\?:?\?.?\?\?\?\?\? ");
-	} else {
-		if (o->abs_time) {
-			sb_date(b, &tm);
-			sb_putc(b, ' ');
-		}
-		sb_time_of_day(b, &tm);
-		sb_putc(b, '.');
-		sb_u64_zero(b, nsec / 1000, 6);
-		sb_putc(b, ' ');
-	}
-	if (o->col_uid) {
-		sb_u64_left(b, ev->hdr.uid, 6);
-		sb_putc(b, ' ');
-	}
-	sb_u64_left(b, ev->hdr.pid, 7);
-	sb_putc(b, ' ');
-	if (o->col_ppid) {
-		sb_u64_left(b, ev->hdr.ppid, 7);
-		sb_putc(b, ' ');
-	}
-
-	text_chars(&cb, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
-		   PA_T_STR_UTF8, 0, 0);
-	sb_finish(&cb);
-	sb_puts(b, cbuf);
-	for (i = 0; cbuf[i]; i++)	/* columns: UTF-8 lead bytes */
-		if (((uint8_t)cbuf[i] & 0xc0) != 0x80)
-			cols++;
-	for (; cols < PA_COMM_LEN; cols++)
-		sb_putc(b, ' ');
-	sb_putc(b, ' ');
-	if (o->col_container) {
-		/* the short form: 12 hex digits, or - */
-		const char *id = v->proc ? v->proc->container_id : "";
-		size_t n;
-
-		if (!id[0])
-			id = "-";
-		n = strnlen(id, 12);
-		sb_putn(b, id, n);
-		for (; n < 12; n++)
-			sb_putc(b, ' ');
-		sb_putc(b, ' ');
-	}
-
+	head_text(b, o, v);
 	name_text(b, &ev->name);
 	for (i = 0; i < ev->nargs && ev->args; i++) {
 		const char *n = arg_name(v->def, i, tmp, sizeof(tmp));
@@ -1450,25 +1594,10 @@ static void event_json(struct sb *b, const struct format_opts *o,
 {
 	const struct rec_event *ev = v->ev;
 	char tmp[16];
-	time_t sec;
-	long nsec;
 	uint32_t i;
 
-	event_time(o, ev, &sec, &nsec);
-	sb_puts(b, "{\"time\":\"");
-	utc_second(b, sec);
-	sb_putc(b, '.');
-	sb_u64_zero(b, nsec, 9);
-	sb_puts(b, "Z\",\"pid\":");
-	sb_u64(b, ev->hdr.pid);
-	sb_puts(b, ",\"tid\":");
-	sb_u64(b, ev->hdr.tid);
-	sb_puts(b, ",\"uid\":");
-	sb_u64(b, ev->hdr.uid);
-	sb_puts(b, ",\"comm\":\"");
-	json_chars(b, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
-		   PA_T_STR_UTF8, 0);
-	sb_puts(b, "\",\"event\":");
+	head_json(b, o, v);
+	sb_puts(b, ",\"event\":");
 	if (is_str(ev->name.tag)) {
 		sb_putc(b, '"');
 		json_chars(b, ev->name.data, ev->name.len, ev->name.tag,
