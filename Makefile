@@ -76,7 +76,7 @@ check-tools:
 	@v=$$($(BPFTOOL) version | sed -n 's/^bpftool v\([0-9.]*\).*/\1/p'); \
 	  printf '%s\n%s\n' "$(BPFTOOL_MIN)" "$$v" | sort -CV || { echo "bpftool $$v < $(BPFTOOL_MIN)" >&2; exit 1; }
 
-$(OUTPUT) $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/pyaudit.bpf.o: bpf/pyaudit.bpf.c | $(OUTPUT) check-tools
@@ -100,6 +100,12 @@ $(BIN): $(OUTPUT)/main.o $(USER_OBJS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I. -Itests/unit $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# The consumer benchmark of scripts/bench.sh: --record files replayed
+# through user/consumer.c, linked with every user object as pyaudit is.
+$(OUTPUT)/bench/replay: tests/bench/replay.c $(USER_OBJS) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I. $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -o $@
 
 # An embedding program for Debian's libpython3.11.so.1.0 (built when the
 # library's development files are there).

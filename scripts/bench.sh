@@ -73,9 +73,7 @@ t_start=$(date +%s)
 
 mkdir -p "$build"
 cflags=(-O2 -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -I. -Ibpf)
-cc "${cflags[@]}" tests/bench/replay.c user/record.c user/format.c user/source.c user/linetable.c \
-	user/event_table.c user/proc.c user/cgroup.c user/output.c user/log.c user/strbuf.c user/escape.c \
-	user/values.c user/timefmt.c -o "$build/replay" -lm ||
+make --no-print-directory build/bench/replay >/dev/null ||
 	die "cannot build tests/bench/replay.c"
 cc "${cflags[@]}" tests/bench/startup.c -o "$build/startup" ||
 	die "cannot build tests/bench/startup.c"

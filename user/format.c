@@ -1,119 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Text and JSON Lines output of decoded events.
- *
- * Output format
- * =============
- *
- * Text (one line per event, after the header row from format__header):
- *
- *   TIME            PID     COMM             EVENT ARGS
- *   17:25:01.123456 4242    python3.11       open path='/etc/hosts' mode='r' flags=524288
- *
- *   TIME is the local time HH:MM:SS.uuuuuu, PID is left-aligned in 7
- *   columns, COMM in 16 columns; then the event name and one name=value
- *   pair per argument, separated by single spaces. Argument names come
- *   from the event table (def->args[i]); without a def, or past its
- *   names, an argument is called arg<i> (arg0, arg1...).
- *
- *   Values are written like Python's repr():
- *     str        'abc' (always single quotes, see escaping below)
- *     bytes      b'abc\x00'
- *     int        exact decimal, also for big ints (-1267650600228229401496703205376)
- *     float      shortest repr that round-trips: 0.1, 5.0, 1e+300, -0.0,
- *                1e-05, inf, -inf, nan
- *     bool/None  True False None
- *     tuple      (1, 'a')  (1,)  ()
- *     list       [1, 'a']  []
- *     code       <code 'name' file 'filename'>
- *     other      <TYPENAME object>
- *     a class    <class NAME> (PA_VF_CLASS)
- *     unreadable <unreadable>   (target memory could not be read)
- *   Cut values: a truncated str/bytes gets ... after the closing quote
- *   ('abc'...), a truncated tuple/list gets a last ... element
- *   ([1, 2, ...], (1, ...), [...] when nothing was decoded), a container
- *   that was not expanded (depth limit) is [...3 items] / (...1 item)
- *   (or [...] when its length is unknown), a truncated type name is
- *   <TYPENAME... object>, an int with more than PA_INT_DIGITS_MAX digits
- *   is <int: N digits, truncated> (N 30-bit digits), a truncated event
- *   name ends in ... . When the event had more arguments than were
- *   delivered, the line ends with " ...(+N more args)", or with
- *   " ...(truncated)" when the count is unknown or the record was cut
- *   (PA_EV_ARGS_TRUNCATED, PA_EV_REC_FULL, PA_EV_BAD_FORMAT).
- *   An unreadable event name is shown as <unreadable>.
- *
- *   Escaping (text): str contents are escaped like Python's repr:
- *   \\ \' \n \r \t; other characters that are not printable as \xNN
- *   (below U+0100), \uNNNN (below U+10000) or \UNNNNNNNN, lowercase hex.
- *   "Not printable" is: C0 controls, DEL, C1 controls (U+0080-U+009F),
- *   no-break and other non-ASCII spaces, soft hyphen, the format (Cf)
- *   characters (zero-width U+200B-U+200F, bidi controls U+202A-U+202E
- *   and U+2066-U+2069, U+2060-U+206F, U+FEFF, tags U+E0000-U+E007F...),
- *   U+2028/U+2029, Hangul fillers, surrogates, private use, noncharacters
- *   and anything above U+10FFFF. Unassigned code points are not known to
- *   pyaudit and are kept. Everything else is written as UTF-8.
- *   Kinds: UCS1 is latin-1, UCS2 is host-order u16 code units (a
- *   surrogate is a code point of its own: '\ud800'), UCS4 is u32 code
- *   points (PA_VF_WCHAR: ends at the first 0). A str from a C char *
- *   (PA_T_STR_UTF8) may be invalid UTF-8: each invalid byte is \xNN.
- *   The event name, COMM, argument names and type names are written
- *   without quotes with the same escaping, plus a space as \x20 so that
- *   each stays one token. bytes use Python's bytes repr (\xNN for all
- *   but printable ASCII). No raw control character (C0, DEL, C1) from a
- *   record can reach the output.
- *
- * JSON Lines (one object per line):
- *
- *   {"time":"2026-11-24T17:25:01.123456789Z","pid":1,"tid":1,"uid":0,
- *    "comm":"python3","event":"open","args":{"path":"/etc/hosts",
- *    "mode":"r","flags":524288},"source":"usdt"}
- *
- *   time is RFC 3339 UTC with 9 fractional digits (hdr.ts_ns +
- *   realtime_offset_ns). source is one of "usdt", "sys_audit",
- *   "sys_audit_tstate", "PySys_Audit", "_PySys_Audit". event is null when
- *   the name could not be read. After source, optional members:
- *   "truncated":true when arguments were cut (same conditions as the
- *   text marker), "total_args":N when the event had N > nargs arguments,
- *   "event_truncated":true when the name was cut, "output_truncated":true
- *   in the (never expected) case the line did not fit FORMAT_LINE_MAX:
- *   then args is {}.
- *   Values:
- *     str        "..." ; truncated: {"type":"str","value":"...","truncated":true}
- *     int        a number with the exact decimal digits, big ints too;
- *                truncated: {"type":"int","truncated":true,"digits30":N}
- *     float      a number (Python repr digits: 0.1, 5.0, 1e+300, -0.0);
- *                nan/inf: {"type":"float","value":"nan"|"inf"|"-inf"}
- *     bool/None  true false null
- *     tuple/list an array; truncated or not expanded:
- *                {"type":"tuple"|"list","length":N,"items":[...],"truncated":true}
- *                ("length" left out when unknown)
- *     bytes      {"type":"bytes","base64":"..."} (+ "truncated":true)
- *     code       {"type":"code","filename":<value>,"name":<value>}
- *     other      {"type":"object","typename":"..."} (+ "truncated":true)
- *     a class    {"type":"class","name":"..."} (+ "truncated":true)
- *     unreadable {"type":"unreadable"}
- *   Escaping (JSON strings): " and \ as \" \\; every control character
- *   (C0, DEL, C1) and every other "not printable" character of the text
- *   rules as \u00XX / \uXXXX (a surrogate pair of escapes above U+FFFF);
- *   a lone surrogate of a UCS2/UCS4 str as the \udcXX escapes of its
- *   three UTF-8-style bytes (U+D800 is \udced\udca0\udc80: a lone high
- *   surrogate escape would make jq reject the line and stop reading the
- *   file; s.encode('utf-8', 'surrogateescape').decode('utf-8',
- *   'surrogatepass') gives it back); an invalid byte of a PA_T_STR_UTF8 str
- *   (and of COMM and type names) as \udcXX, Python's surrogateescape
- *   convention (bytes.decode('utf-8', 'surrogateescape') gives the bytes
- *   back); a UCS4 code point above U+10FFFF as \ufffd. The output is
- *   valid UTF-8 and valid JSON for any record record__decode accepted.
- *
- * Each line is built in memory and written with one fwrite() so that
- * lines never interleave. A record of PA_REC_MAX bytes expands to at most
- * ~15x in JSON (a truncated empty type name: 4 bytes become 59), so
- * FORMAT_LINE_MAX (256 KiB) always suffices; should it not, a JSON line
- * is rewritten without its args and a text line is cut at a character
- * boundary and ends in " ...(line truncated)". On a block-buffered
- * stream, a line that does not fit in what is left of the buffer is
- * preceded by a flush, so that the stream's writes end at line ends
- * (pyaudit's output buffer holds FORMAT_LINE_MAX: see user/output.c).
+ * Text and JSON Lines output of decoded events: values in Python repr
+ * style or as JSON, every byte from a traced process escaped, and each
+ * event as one line (format.h). docs/output.md describes the output and
+ * tests/unit/test_format.c and test_golden.c pin it down.
  */
 #include <errno.h>
 #include <math.h>
@@ -122,29 +12,12 @@
 #include <string.h>
 #include <time.h>
 #include "format.h"
-#include "source.h"
 
 /* The output layer: the string buffer, escaping, values, times. */
 #include "escape.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "values.h"
-
-void format__header(FILE *out, const struct format_opts *o)
-{
-	if (o && o->json)
-		return;
-	fprintf(out, "%-*s ", o && o->abs_time ? 26 : 15, "TIME");
-	if (o && o->col_uid)
-		fprintf(out, "%-6s ", "UID");
-	fprintf(out, "%-7s ", "PID");
-	if (o && o->col_ppid)
-		fprintf(out, "%-7s ", "PPID");
-	fprintf(out, "%-16s ", "COMM");
-	if (o && o->col_container)
-		fprintf(out, "%-12s ", "CONTAINER");
-	fprintf(out, "%s %s\n", "EVENT", "ARGS");
-}
 
 static const char *source_name(uint8_t source)
 {
@@ -180,6 +53,230 @@ static void event_time(const struct format_opts *o, const struct rec_event *ev,
 	*nsec = r;
 }
 
+/* ---- the head of an event: text columns and JSON members ----------------- */
+
+/*
+ * The fields before the event name, described once: the text columns
+ * (titled by format__header, each padded to its width in characters and
+ * followed by a space) and the first members of a JSON line. The two
+ * forms show them in different orders (text_columns(), json_head[]), and
+ * some in one form only: JSON has the parent and the container in its
+ * "process" object, and text has no thread id.
+ */
+enum head_field {
+	HF_TIME,
+	HF_UID,
+	HF_PID,
+	HF_TID,
+	HF_PPID,
+	HF_COMM,
+	HF_CONTAINER,
+	HF_COUNT,
+};
+
+typedef void (*head_writer)(struct sb *b, const struct format_opts *o,
+			    const struct event_view *v);
+
+struct head_desc {
+	const char *title;	/* text column; NULL: JSON only */
+	int width;		/* of the text column, in characters */
+	const char *key;	/* JSON member name, quoted, and a colon */
+	size_t key_len;
+	head_writer text, json;
+};
+
+/* The key of a JSON member: "name": (NULL: text only) */
+#define JSON_KEY(name) .key = "\"" name "\":", .key_len = sizeof(name) + 2
+
+/* -T: TIME begins with the date, "2026-11-24 " */
+#define DATE_COLS 11
+
+/* HH:MM:SS.uuuuuu in local time, after the date with -T */
+static void time_text(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	struct tm tm;
+	time_t sec;
+	long nsec;
+
+	event_time(o, v->ev, &sec, &nsec);
+	if (!localtime_r(&sec, &tm)) {
+		sb_puts(b, o->abs_time ? "?\?\?\?-?\?-?\? ?\?:?\?:?\?.?\?\?\?\?\?"
+				       : "?\?:?\?:?\?.?\?\?\?\?\?");
+		return;
+	}
+	if (o->abs_time) {
+		sb_date(b, &tm);
+		sb_putc(b, ' ');
+	}
+	sb_time_of_day(b, &tm);
+	sb_putc(b, '.');
+	sb_u64_zero(b, nsec / 1000, 6);
+}
+
+/* RFC 3339 UTC with nanoseconds */
+static void time_json(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	time_t sec;
+	long nsec;
+
+	event_time(o, v->ev, &sec, &nsec);
+	sb_putc(b, '"');
+	utc_second(b, sec);
+	sb_putc(b, '.');
+	sb_u64_zero(b, nsec, 9);
+	sb_puts(b, "Z\"");
+}
+
+static void uid_any(struct sb *b, const struct format_opts *o,
+		    const struct event_view *v)
+{
+	sb_u64(b, v->ev->hdr.uid);
+}
+
+static void pid_any(struct sb *b, const struct format_opts *o,
+		    const struct event_view *v)
+{
+	sb_u64(b, v->ev->hdr.pid);
+}
+
+static void tid_any(struct sb *b, const struct format_opts *o,
+		    const struct event_view *v)
+{
+	sb_u64(b, v->ev->hdr.tid);
+}
+
+static void ppid_any(struct sb *b, const struct format_opts *o,
+		     const struct event_view *v)
+{
+	sb_u64(b, v->ev->hdr.ppid);
+}
+
+static void comm_text(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	const char *comm = v->ev->hdr.comm;
+
+	text_chars(b, comm, strnlen(comm, PA_COMM_LEN), PA_T_STR_UTF8, 0, 0);
+}
+
+static void comm_json(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	const char *comm = v->ev->hdr.comm;
+
+	sb_putc(b, '"');
+	json_chars(b, comm, strnlen(comm, PA_COMM_LEN), PA_T_STR_UTF8, 0);
+	sb_putc(b, '"');
+}
+
+/* the short form: 12 hex digits, or - */
+static void container_text(struct sb *b, const struct format_opts *o,
+			   const struct event_view *v)
+{
+	const char *id = v->proc ? v->proc->container_id : "";
+
+	if (!id[0])
+		id = "-";
+	sb_putn(b, id, strnlen(id, 12));
+}
+
+static const struct head_desc head[HF_COUNT] = {
+	[HF_TIME] = { "TIME", 15, JSON_KEY("time"), time_text, time_json },
+	[HF_UID] = { "UID", 6, JSON_KEY("uid"), uid_any, uid_any },
+	[HF_PID] = { "PID", 7, JSON_KEY("pid"), pid_any, pid_any },
+	[HF_TID] = { NULL, 0, JSON_KEY("tid"), NULL, tid_any },
+	[HF_PPID] = { "PPID", 7, NULL, 0, ppid_any, NULL },
+	[HF_COMM] = { "COMM", PA_COMM_LEN, JSON_KEY("comm"), comm_text, comm_json },
+	[HF_CONTAINER] = { "CONTAINER", 12, NULL, 0, container_text, NULL },
+};
+
+static const enum head_field json_head[] = {
+	HF_TIME, HF_PID, HF_TID, HF_UID, HF_COMM,
+};
+
+/* The text columns the options ask for, in their order. */
+static size_t text_columns(const struct format_opts *o,
+			   enum head_field cols[HF_COUNT])
+{
+	size_t n = 0;
+
+	cols[n++] = HF_TIME;
+	if (o->col_uid)
+		cols[n++] = HF_UID;
+	cols[n++] = HF_PID;
+	if (o->col_ppid)
+		cols[n++] = HF_PPID;
+	cols[n++] = HF_COMM;
+	if (o->col_container)
+		cols[n++] = HF_CONTAINER;
+	return n;
+}
+
+static size_t column_width(const struct format_opts *o, enum head_field f)
+{
+	return head[f].width + (f == HF_TIME && o->abs_time ? DATE_COLS : 0);
+}
+
+/* Characters (UTF-8 lead bytes) in b from byte start on. */
+static size_t sb_columns(const struct sb *b, size_t start)
+{
+	size_t end = b->len < b->size ? b->len : b->size - 1, n = 0;
+
+	for (; start < end; start++)
+		if (((uint8_t)b->p[start] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void head_text(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	enum head_field cols[HF_COUNT];
+	size_t i, n = text_columns(o, cols), start, c, width;
+
+	for (i = 0; i < n; i++) {
+		start = b->len;
+		head[cols[i]].text(b, o, v);
+		width = column_width(o, cols[i]);
+		for (c = sb_columns(b, start); c < width; c++)
+			sb_putc(b, ' ');
+		sb_putc(b, ' ');
+	}
+}
+
+/* {"time":...,"comm":... (the object is left open) */
+static void head_json(struct sb *b, const struct format_opts *o,
+		      const struct event_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(json_head) / sizeof(json_head[0]); i++) {
+		const struct head_desc *f = &head[json_head[i]];
+
+		sb_putc(b, i ? ',' : '{');
+		sb_putn(b, f->key, f->key_len);
+		f->json(b, o, v);
+	}
+}
+
+void format__header(FILE *out, const struct format_opts *o)
+{
+	enum head_field cols[HF_COUNT];
+	size_t i, n;
+
+	if (o->json)
+		return;
+	n = text_columns(o, cols);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%-*s ", (int)column_width(o, cols[i]),
+			head[cols[i]].title);
+	fputs("EVENT ARGS\n", out);
+}
+
+/* ---- the event and its arguments ----------------------------------------- */
+
 static const char *arg_name(const struct event_def *def, uint32_t i,
 			    char *tmp, size_t size)
 {
@@ -209,11 +306,9 @@ static bool args_cut(const struct rec_event *ev)
 /* ---- where in the Python code (PA_T_FRAME values) ------------------------ */
 
 /* " FILE:LINE in FUNC", escaped; "?" for what is unknown. */
-static void frame_text(struct sb *b, const struct format_opts *o,
-		       const struct rec_value *f)
+static void frame_text(struct sb *b, const struct rec_value *f, int line)
 {
 	const struct rec_value *file = &f->children[0], *fn = &f->children[1];
-	int line;
 
 	if (is_str(file->tag))
 		text_chars(b, file->data, file->len, file->tag, file->flags, 0);
@@ -221,7 +316,7 @@ static void frame_text(struct sb *b, const struct format_opts *o,
 		sb_putc(b, '?');
 	if (file->flags & PA_VF_TRUNCATED)
 		sb_puts(b, "...");
-	if (source__line(f, o->ltab_format, &line) || line < 0) {
+	if (line < 0) {
 		sb_puts(b, ":?");
 	} else {
 		sb_putc(b, ':');
@@ -239,8 +334,9 @@ static void frame_text(struct sb *b, const struct format_opts *o,
 /* After the arguments: " at FILE:LINE in FUNC", then one indented line
  * per caller (--stack), innermost first. */
 static void source_text(struct sb *b, const struct format_opts *o,
-			const struct rec_event *ev)
+			const struct event_view *v)
 {
+	const struct rec_event *ev = v->ev;
 	uint32_t i;
 
 	switch (ev->hdr.frame_status) {
@@ -261,21 +357,19 @@ static void source_text(struct sb *b, const struct format_opts *o,
 	if (!ev->nframes || !ev->frames)
 		return;
 	sb_puts(b, " at ");
-	frame_text(b, o, &ev->frames[0]);
+	frame_text(b, &ev->frames[0], v->lines[0]);
 	for (i = 1; o->stack && i < ev->nframes; i++) {
 		sb_puts(b, "\n    at ");
-		frame_text(b, o, &ev->frames[i]);
+		frame_text(b, &ev->frames[i], v->lines[i]);
 	}
 	if (o->stack && (ev->hdr.flags & PA_EV_FRAMES_CUT))
 		sb_puts(b, "\n    ...(more frames, no room in the record)");
 }
 
 /* {"file":...,"line":N,"function":...}; null for what is unknown. */
-static void frame_json(struct sb *b, const struct format_opts *o,
-		       const struct rec_value *f)
+static void frame_json(struct sb *b, const struct rec_value *f, int line)
 {
 	const struct rec_value *file = &f->children[0], *fn = &f->children[1];
-	int line;
 
 	sb_puts(b, "{\"file\":");
 	if (is_str(file->tag)) {
@@ -285,7 +379,7 @@ static void frame_json(struct sb *b, const struct format_opts *o,
 	} else {
 		sb_puts(b, "null");
 	}
-	if (source__line(f, o->ltab_format, &line) || line < 0) {
+	if (line < 0) {
 		sb_puts(b, ",\"line\":null");
 	} else {
 		sb_puts(b, ",\"line\":");
@@ -308,8 +402,9 @@ static void frame_json(struct sb *b, const struct format_opts *o,
 
 /* ,"source":{...} and with --stack ,"stack":[{...},...] */
 static void source_json(struct sb *b, const struct format_opts *o,
-			const struct rec_event *ev)
+			const struct event_view *v)
 {
+	const struct rec_event *ev = v->ev;
 	uint32_t i;
 
 	switch (ev->hdr.frame_status) {
@@ -317,7 +412,7 @@ static void source_json(struct sb *b, const struct format_opts *o,
 		if (!ev->nframes || !ev->frames)
 			return;
 		sb_puts(b, ",\"source\":");
-		frame_json(b, o, &ev->frames[0]);
+		frame_json(b, &ev->frames[0], v->lines[0]);
 		break;
 	case PA_FS_NO_FRAME:
 		sb_puts(b, ",\"source\":null");
@@ -337,75 +432,26 @@ static void source_json(struct sb *b, const struct format_opts *o,
 	for (i = 1; i < ev->nframes && ev->frames; i++) {
 		if (i > 1)
 			sb_putc(b, ',');
-		frame_json(b, o, &ev->frames[i]);
+		frame_json(b, &ev->frames[i], v->lines[i]);
 	}
 	sb_putc(b, ']');
 	if (ev->hdr.flags & PA_EV_FRAMES_CUT)
 		sb_puts(b, ",\"stack_truncated\":true");
 }
 
+/* ---- whole lines --------------------------------------------------------- */
+
 static void event_text(struct sb *b, const struct format_opts *o,
-		       const struct rec_event *ev, const struct event_def *def)
+		       const struct event_view *v)
 {
-	char cbuf[PA_COMM_LEN * 4 + 1], tmp[16];
-	struct sb cb = { .p = cbuf, .size = sizeof(cbuf) };
-	struct tm tm;
-	time_t sec;
-	long nsec;
-	size_t i, cols = 0;
+	const struct rec_event *ev = v->ev;
+	char tmp[16];
+	size_t i;
 
-	event_time(o, ev, &sec, &nsec);
-	if (!localtime_r(&sec, &tm)) {
-		sb_puts(b, o->abs_time ? "?\?\?\?-?\?-?\? ?\?:?\?:?\?.?\?\?\?\?\? "
-				       : "?\?:?\?:?\?.?\?\?\?\?\? ");
-	} else {
-		if (o->abs_time) {
-			sb_date(b, &tm);
-			sb_putc(b, ' ');
-		}
-		sb_time_of_day(b, &tm);
-		sb_putc(b, '.');
-		sb_u64_zero(b, nsec / 1000, 6);
-		sb_putc(b, ' ');
-	}
-	if (o->col_uid) {
-		sb_u64_left(b, ev->hdr.uid, 6);
-		sb_putc(b, ' ');
-	}
-	sb_u64_left(b, ev->hdr.pid, 7);
-	sb_putc(b, ' ');
-	if (o->col_ppid) {
-		sb_u64_left(b, ev->hdr.ppid, 7);
-		sb_putc(b, ' ');
-	}
-
-	text_chars(&cb, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
-		   PA_T_STR_UTF8, 0, 0);
-	sb_finish(&cb);
-	sb_puts(b, cbuf);
-	for (i = 0; cbuf[i]; i++)	/* columns: UTF-8 lead bytes */
-		if (((uint8_t)cbuf[i] & 0xc0) != 0x80)
-			cols++;
-	for (; cols < PA_COMM_LEN; cols++)
-		sb_putc(b, ' ');
-	sb_putc(b, ' ');
-	if (o->col_container) {
-		/* the short form: 12 hex digits, or - */
-		const char *id = o->proc ? o->proc->container_id : "";
-		size_t n;
-
-		if (!id[0])
-			id = "-";
-		n = strnlen(id, 12);
-		sb_putn(b, id, n);
-		for (; n < 12; n++)
-			sb_putc(b, ' ');
-		sb_putc(b, ' ');
-	}
-
+	head_text(b, o, v);
 	name_text(b, &ev->name);
 	for (i = 0; i < ev->nargs && ev->args; i++) {
-		const char *n = arg_name(def, i, tmp, sizeof(tmp));
+		const char *n = arg_name(v->def, i, tmp, sizeof(tmp));
 
 		sb_putc(b, ' ');
 		text_chars(b, n, strlen(n), PA_T_STR_UTF8, 0, 0);
@@ -419,7 +465,7 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	}
 	else if (args_cut(ev))
 		sb_puts(b, " ...(truncated)");
-	source_text(b, o, ev);
+	source_text(b, o, v);
 	sb_putc(b, '\n');
 }
 
@@ -450,10 +496,10 @@ static void cmdline_json(struct sb *b, const char *p, size_t len)
  * "process": who raised the event, with field names after Tetragon's and
  * Falco's process objects. auid and sessionid are left out when unset.
  */
-static void process_json(struct sb *b, const struct format_opts *o,
-			 const struct rec_event *ev)
+static void process_json(struct sb *b, const struct event_view *v)
 {
-	const struct proc_info *pi = o->proc;
+	const struct rec_event *ev = v->ev;
+	const struct proc_info *pi = v->proc;
 
 	sb_puts(b, ",\"process\":{\"pid\":");
 	sb_u64(b, ev->hdr.pid);
@@ -509,29 +555,14 @@ static void process_json(struct sb *b, const struct format_opts *o,
 }
 
 static void event_json(struct sb *b, const struct format_opts *o,
-		       const struct rec_event *ev, const struct event_def *def,
-		       bool no_args)
+		       const struct event_view *v, bool no_args)
 {
+	const struct rec_event *ev = v->ev;
 	char tmp[16];
-	time_t sec;
-	long nsec;
 	uint32_t i;
 
-	event_time(o, ev, &sec, &nsec);
-	sb_puts(b, "{\"time\":\"");
-	utc_second(b, sec);
-	sb_putc(b, '.');
-	sb_u64_zero(b, nsec, 9);
-	sb_puts(b, "Z\",\"pid\":");
-	sb_u64(b, ev->hdr.pid);
-	sb_puts(b, ",\"tid\":");
-	sb_u64(b, ev->hdr.tid);
-	sb_puts(b, ",\"uid\":");
-	sb_u64(b, ev->hdr.uid);
-	sb_puts(b, ",\"comm\":\"");
-	json_chars(b, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
-		   PA_T_STR_UTF8, 0);
-	sb_puts(b, "\",\"event\":");
+	head_json(b, o, v);
+	sb_puts(b, ",\"event\":");
 	if (is_str(ev->name.tag)) {
 		sb_putc(b, '"');
 		json_chars(b, ev->name.data, ev->name.len, ev->name.tag,
@@ -544,14 +575,14 @@ static void event_json(struct sb *b, const struct format_opts *o,
 	for (i = 0; !no_args && i < ev->nargs && ev->args; i++) {
 		if (i)
 			sb_putc(b, ',');
-		json_cstr(b, arg_name(def, i, tmp, sizeof(tmp)));
+		json_cstr(b, arg_name(v->def, i, tmp, sizeof(tmp)));
 		sb_putc(b, ':');
 		json_value(b, &ev->args[i], 0);
 	}
 	sb_puts(b, "},\"probe\":\"");
 	sb_puts(b, source_name(ev->hdr.source));
 	sb_putc(b, '"');
-	source_json(b, o, ev);
+	source_json(b, o, v);
 	if (args_cut(ev) || no_args)
 		sb_puts(b, ",\"truncated\":true");
 	if (missing_args(ev)) {
@@ -562,12 +593,21 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_puts(b, ",\"event_truncated\":true");
 	if (no_args)
 		sb_puts(b, ",\"output_truncated\":true");
-	process_json(b, o, ev);
+	process_json(b, v);
 	sb_puts(b, "}\n");
 }
 
+/*
+ * Each line is built in memory and written with one fwrite(), so that
+ * lines never interleave. A record of PA_REC_MAX bytes expands to at
+ * most about 15 times its size in JSON (a truncated empty type name:
+ * 4 bytes become 59), so FORMAT_LINE_MAX always suffices; should it not,
+ * a JSON line is written again without its arguments and with
+ * "output_truncated":true, and a text line is cut at a character
+ * boundary and ends in " ...(line truncated)".
+ */
 void format__event(FILE *out, const struct format_opts *o,
-		   const struct rec_event *ev, const struct event_def *def)
+		   const struct event_view *v)
 {
 	static char line[FORMAT_LINE_MAX];
 	struct sb b = { .p = line, .size = sizeof(line) };
@@ -575,13 +615,13 @@ void format__event(FILE *out, const struct format_opts *o,
 	size_t n;
 
 	if (o->json) {
-		event_json(&b, o, ev, def, false);
+		event_json(&b, o, v, false);
 		if (b.len >= b.size) {
 			b.len = 0;
-			event_json(&b, o, ev, def, true);
+			event_json(&b, o, v, true);
 		}
 	} else {
-		event_text(&b, o, ev, def);
+		event_text(&b, o, v);
 		if (b.len >= b.size) {
 			/* back up to a character boundary, leave room */
 			n = b.size - sizeof(cut);

@@ -20,6 +20,7 @@
  */
 #define FORMAT_LINE_MAX (256 * 1024)
 
+/* The output options of a run: the same for every event. */
 struct format_opts {
 	bool json;
 	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -28,20 +29,30 @@ struct format_opts {
 	bool col_uid;			/* -U */
 	bool col_ppid;			/* -P */
 	bool col_container;		/* -C */
-	/* context of the event being formatted (may be NULL): JSON
-	 * "process" object, text CONTAINER column */
-	const struct proc_info *proc;
-	/* source location: the line-table format of the event's target
-	 * (PA_LT_*), and --stack N (a "stack" key in JSON) */
-	int ltab_format;
-	unsigned int stack;
+	unsigned int stack;		/* --stack N: the callers too */
+};
+
+/* event_view.lines[i] when the line of frame i is not known. */
+#define FORMAT_LINE_UNKNOWN (-1)
+
+/*
+ * One event, decoded and resolved (user/consumer.c): everything
+ * format__event writes besides the options.
+ */
+struct event_view {
+	const struct rec_event *ev;
+	const struct event_def *def;	/* NULL: arguments are arg0, arg1... */
+	const struct proc_info *proc;	/* NULL: no process context (JSON
+					 * "process" object, CONTAINER) */
+	int lines[PA_FRAMES_MAX];	/* line of ev->frames[i], or
+					 * FORMAT_LINE_UNKNOWN */
 };
 
 /* Text header row (nothing in JSON mode). */
 void format__header(FILE *out, const struct format_opts *o);
-/* One line per event; def may be NULL (names become arg0, arg1...). */
+/* One line per event (with --stack, one more per caller in text). */
 void format__event(FILE *out, const struct format_opts *o,
-		   const struct rec_event *ev, const struct event_def *def);
+		   const struct event_view *v);
 
 /* The building blocks (format__name, format__escape, format__repr,
  * format__json_value) are declared by the output layer's headers. */

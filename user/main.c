@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include "pyaudit.skel.h"
 #include "attach.h"
+#include "consumer.h"
 #include "discover.h"
 #include "event_table.h"
 #include "filters.h"
@@ -144,9 +145,8 @@ struct run {
 	struct format_opts fmt;
 	struct output out;
 	struct proc_cache *procs;
-	struct rec_event *rec;		/* decode buffer (large: on the heap) */
-	unsigned long bad_records;
-	FILE *record;			/* --record */
+	struct consumer consumer;	/* event records to output lines */
+	size_t consumer_targets;	/* targets the consumer knows */
 };
 
 static void handle_notice(struct run *r, const struct pa_mapped *m)
@@ -157,9 +157,6 @@ static void handle_notice(struct run *r, const struct pa_mapped *m)
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
-	const struct event_def *def = NULL;
-	char name[PA_NAME_MAX + 1];
-	const char *cname;
 	__u16 type;
 
 	if (size < sizeof(type))
@@ -172,32 +169,13 @@ static int handle_record(void *ctx, void *data, size_t size)
 		handle_notice(r, &m);
 		return 0;
 	}
-	if (r->record) {
-		__u32 len = size;
-
-		if (fwrite(&len, sizeof(len), 1, r->record) != 1 ||
-		    fwrite(data, 1, size, r->record) != size) {
-			p_warn("--record: write failed: %s: no more records kept",
-			       strerror(errno));
-			fclose(r->record);
-			r->record = NULL;
-		}
-	}
-	if (record__decode(data, size, r->rec)) {
-		if (r->bad_records++ == 0)
-			p_warn("malformed record from BPF (size %zu): skipped", size);
-		return 0;
-	}
-	cname = record__name_ascii(&r->rec->name, name, sizeof(name));
-	if (cname)
-		def = event_table_find(cname);
-	r->fmt.proc = NULL;
-	if (env.json || env.col_container)
-		r->fmt.proc = proc_cache__get(r->procs, r->rec->hdr.pid,
-					      r->rec->hdr.start_ns);
-	r->fmt.ltab_format = r->rec->hdr.target_id < r->targets.n ?
-			     r->targets.v[r->rec->hdr.target_id].layout.ltab_format : 0;
-	format__event(r->out.f, &r->fmt, r->rec, def);
+	/* The target list only grows, and a target's records come after
+	 * its layout was stored: tell the consumer of the new ones. */
+	for (; r->consumer_targets < r->targets.n &&
+	       r->consumer_targets < PA_TARGETS_MAX; r->consumer_targets++)
+		consumer__set_target(&r->consumer, r->consumer_targets,
+				     r->targets.v[r->consumer_targets].layout.ltab_format);
+	consumer__event(&r->consumer, r->out.f, data, size);
 	return 0;
 }
 
@@ -374,18 +352,18 @@ int main(int argc, char **argv)
 	if (check_system())
 		return 1;
 
-	r.rec = malloc(sizeof(*r.rec));
 	r.procs = proc_cache__new(PROC_CACHE_MAX);
-	if (!r.rec || !r.procs) {
+	if (!r.procs || consumer__init(&r.consumer, &r.fmt, r.procs)) {
 		p_err("out of memory");
 		goto cleanup;
 	}
 	if (output__open(&r.out, env.output))
 		goto cleanup;
 	if (env.record) {
-		r.record = fopen(env.record, "we");
-		if (!r.record) {
-			p_err("--record %s: %s", env.record, strerror(errno));
+		int err = consumer__record_to(&r.consumer, env.record);
+
+		if (err) {
+			p_err("--record %s: %s", env.record, strerror(-err));
 			goto cleanup;
 		}
 	}
@@ -438,8 +416,6 @@ cleanup:
 	target_list__free(&r.targets);
 	proc_cache__free(r.procs);
 	output__close(&r.out);
-	if (r.record)
-		fclose(r.record);
-	free(r.rec);
+	consumer__free(&r.consumer);
 	return exit_code;
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The consumer's throughput without the kernel: replay records kept by
- * `pyaudit --record FILE` (a 4-byte little-endian length, then the
- * record, repeated) through what user/main.c does for each record in
- * JSON mode (decode, name lookup in the events table, process context
- * from the cache, format one JSON line), for a few seconds on one core.
+ * `pyaudit --record FILE` through consumer__event (user/consumer.c), what
+ * pyaudit does for each record in JSON mode (decode, the line of each
+ * frame, name lookup in the events table, process context from the
+ * cache, format one JSON line), for a few seconds on one core.
  *
  * By default the output is what pyaudit writes to: user/output.c's
  * block-buffered stream, flushed after each batch of records. Under load
@@ -12,7 +12,8 @@
  * mark (a sixteenth of --ring-size: 512 KiB by default), so a batch here
  * is the records up to that many bytes.
  *
- * Usage: replay [-t SECONDS] [-c CPU] [-w BYTES] [-l | -b] [-o FILE] RECORDS
+ * Usage: replay [-t SECONDS] [-c CPU] [-w BYTES] [-l | -b] [-o FILE]
+ *               [-p VERSIONS] RECORDS
  *   -t  how long to run (default 3)
  *   -c  pin to this CPU (default: stay where the scheduler puts us)
  *   -w  bytes of records per batch (default 524288)
@@ -21,6 +22,11 @@
  *   -b  block-buffered output flushed only at the end: the cost of
  *       formatting alone
  *   -o  append the output there instead of /dev/null (to look at it)
+ *   -p  the CPython version of each target of the recording, by target
+ *       id (the order in which pyaudit found them), comma-separated; the
+ *       last one stands for the rest (default 3.11: make bench records
+ *       on /usr/bin/python3.11). It gives the line-table format of the
+ *       frames, as the target's layout does in pyaudit.
  * Prints one line: events/s, MB/s, bytes per event, records, rounds,
  * seconds, the mode, then the CPU time used and events per CPU second
  * (on a busy machine other processes take part of the pinned CPU: the
@@ -28,7 +34,8 @@
  *
  * The traced processes are gone at replay time, so the cache's entries
  * are empty; the JSON "process" object then gets a typical exe and
- * command line instead, so that lines are as long as live ones.
+ * command line instead (typical_proc), so that lines are as long as live
+ * ones.
  */
 #include <errno.h>
 #include <sched.h>
@@ -38,11 +45,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "user/event_table.h"
-#include "user/format.h"
+#include "user/consumer.h"
 #include "user/output.h"
 #include "user/proc.h"
-#include "user/record.h"
+#include "user/layout.h"
+
+#define USAGE "usage: %s [-t SECONDS] [-c CPU] [-w BYTES] [-l | -b] [-o FILE] " \
+	      "[-p VERSIONS] RECORDS\n"
 
 enum mode { AS_PYAUDIT, LINE_BUFFERED, UNFLUSHED };
 
@@ -103,29 +112,65 @@ static unsigned char *load(const char *path, size_t *size)
 	return buf;
 }
 
+static const struct proc_info *typical_proc(struct proc_cache *c, pid_t pid,
+					    uint64_t start_ns)
+{
+	static const struct proc_info typical = {
+		.exe = "/usr/bin/python3.11",
+		.cmdline = "/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default",
+		.cmdline_len = sizeof("/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default"),
+	};
+	const struct proc_info *pi = proc_cache__get(c, pid, start_ns);
+
+	return pi->gone ? &typical : pi;
+}
+
+/* -p 3.11,3.8: the line-table format of each target id. */
+static int set_targets(struct consumer *c, const char *versions)
+{
+	struct pa_layout l;
+	uint32_t id = 0;
+	const char *p = versions;
+	char *end;
+	long minor;
+
+	for (;;) {
+		if (strncmp(p, "3.", 2))
+			return -1;
+		minor = strtol(p + 2, &end, 10);
+		if (end == p + 2 || (*end && *end != ',') ||
+		    layout__for_version(3, minor, false, &l))
+			return -1;
+		consumer__set_target(c, id++, l.ltab_format);
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	for (; id < PA_TARGETS_MAX; id++)
+		consumer__set_target(c, id, l.ltab_format);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = 3;
 	int cpu = -1, opt;
 	enum mode mode = AS_PYAUDIT;
 	size_t batch_bytes = 512 * 1024, batch = 0;
-	const char *outpath = "/dev/null";
+	const char *outpath = "/dev/null", *versions = "3.11";
 	struct output output;
 	unsigned char *file;
-	size_t fsize, off = 0, nrecs = 0, cap = 0, nbad = 0;
+	size_t fsize, off = 0, nrecs = 0, cap = 0;
 	struct rec *recs = NULL;
-	struct rec_event *ev;
+	const void *data;
+	uint32_t len;
+	struct consumer cons;
 	struct proc_cache *procs;
 	struct format_opts fo = { .json = true };
-	static struct proc_info typical = {
-		.exe = "/usr/bin/python3.11",
-		.cmdline = "/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default",
-		.cmdline_len = sizeof("/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default"),
-	};
 	uint64_t events = 0, rounds = 0, t0, t, deadline, cpu0;
 	FILE *out;
 
-	while ((opt = getopt(argc, argv, "t:c:w:lbo:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:c:w:lbo:p:")) != -1) {
 		switch (opt) {
 		case 't': seconds = atof(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
@@ -133,13 +178,14 @@ int main(int argc, char **argv)
 		case 'l': mode = LINE_BUFFERED; break;
 		case 'b': mode = UNFLUSHED; break;
 		case 'o': outpath = optarg; break;
+		case 'p': versions = optarg; break;
 		default:
-			fprintf(stderr, "usage: %s [-t SECONDS] [-c CPU] [-w BYTES] [-l | -b] [-o FILE] RECORDS\n", argv[0]);
+			fprintf(stderr, USAGE, argv[0]);
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: %s [-t SECONDS] [-c CPU] [-w BYTES] [-l | -b] [-o FILE] RECORDS\n", argv[0]);
+		fprintf(stderr, USAGE, argv[0]);
 		return 2;
 	}
 	if (cpu >= 0) {
@@ -156,39 +202,40 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Index the event records (mapped-file notices are not output). */
-	while (off + 4 <= fsize) {
-		uint32_t len;
+	while ((data = consumer__next_kept(file, fsize, &off, &len))) {
 		uint16_t type;
 
-		len = file[off] | file[off + 1] << 8 | file[off + 2] << 16 |
-		      (uint32_t)file[off + 3] << 24;
-		off += 4;
-		if (len > fsize - off)
-			break;
-		memcpy(&type, file + off, sizeof(type));
-		if (len >= sizeof(type) && type == PA_REC_EVENT) {
-			if (nrecs == cap) {
-				struct rec *nr;
+		if (len < sizeof(type))
+			continue;
+		memcpy(&type, data, sizeof(type));
+		if (type != PA_REC_EVENT)
+			continue;
+		if (nrecs == cap) {
+			struct rec *nr;
 
-				cap = cap ? cap * 2 : 4096;
-				nr = realloc(recs, cap * sizeof(*recs));
-				if (!nr)
-					return 1;
-				recs = nr;
-			}
-			recs[nrecs++] = (struct rec){ file + off, len };
+			cap = cap ? cap * 2 : 4096;
+			nr = realloc(recs, cap * sizeof(*recs));
+			if (!nr)
+				return 1;
+			recs = nr;
 		}
-		off += len;
+		recs[nrecs++] = (struct rec){ data, len };
 	}
 	if (!nrecs) {
 		fprintf(stderr, "replay: no event records in %s\n", argv[optind]);
 		return 1;
 	}
-	ev = malloc(sizeof(*ev));
 	procs = proc_cache__new(4096);
-	if (!ev || !procs || output__open(&output, outpath)) {
+	if (!procs || consumer__init(&cons, &fo, procs) ||
+	    output__open(&output, outpath)) {
 		fprintf(stderr, "replay: %s\n", strerror(errno));
 		return 1;
+	}
+	cons.proc_get = typical_proc;
+	if (set_targets(&cons, versions)) {
+		fprintf(stderr, "replay: -p %s: give CPython versions 3.8 to 3.14, "
+			"comma-separated\n", versions);
+		return 2;
 	}
 	out = output.f;
 	if (mode == LINE_BUFFERED)
@@ -200,21 +247,8 @@ int main(int argc, char **argv)
 	deadline = t0 + (uint64_t)(seconds * 1e9);
 	do {
 		for (size_t i = 0; i < nrecs; i++) {
-			const struct event_def *def = NULL;
-			char name[PA_NAME_MAX + 1];
-			const char *cname;
-			const struct proc_info *pi;
-
-			if (record__decode(recs[i].data, recs[i].size, ev)) {
-				nbad++;
+			if (consumer__event(&cons, out, recs[i].data, recs[i].size))
 				continue;
-			}
-			cname = record__name_ascii(&ev->name, name, sizeof(name));
-			if (cname)
-				def = event_table_find(cname);
-			pi = proc_cache__get(procs, ev->hdr.pid, ev->hdr.start_ns);
-			fo.proc = pi->gone ? &typical : pi;
-			format__event(out, &fo, ev, def);
 			events++;
 			/* as pyaudit's poll loop after each batch */
 			batch += recs[i].size;
@@ -237,21 +271,8 @@ int main(int argc, char **argv)
 
 		/* Every round writes the same lines: measure one in memory
 		 * (/dev/null does not count). */
-		for (size_t i = 0; m && i < nrecs; i++) {
-			const struct event_def *def = NULL;
-			char name[PA_NAME_MAX + 1];
-			const char *cname;
-			const struct proc_info *pi;
-
-			if (record__decode(recs[i].data, recs[i].size, ev))
-				continue;
-			cname = record__name_ascii(&ev->name, name, sizeof(name));
-			if (cname)
-				def = event_table_find(cname);
-			pi = proc_cache__get(procs, ev->hdr.pid, ev->hdr.start_ns);
-			fo.proc = pi->gone ? &typical : pi;
-			format__event(m, &fo, ev, def);
-		}
+		for (size_t i = 0; m && i < nrecs; i++)
+			consumer__event(&cons, m, recs[i].data, recs[i].size);
 		if (m)
 			fclose(m);
 		bytes = (double)msize * rounds;
@@ -263,12 +284,12 @@ int main(int argc, char **argv)
 		       mode == AS_PYAUDIT ? "block-buffered, flushed per batch" :
 		       mode == LINE_BUFFERED ? "line-buffered" : "block-buffered, unflushed",
 		       cpu_secs, cpu_secs > 0 ? events / cpu_secs : 0,
-		       nbad ? " (some records malformed)" : "");
+		       cons.bad_records ? " (some records malformed)" : "");
 	}
 	output__close(&output);
+	consumer__free(&cons);
 	proc_cache__free(procs);
-	free(ev);
 	free(recs);
 	free(file);
-	return nbad ? 1 : 0;
+	return cons.bad_records ? 1 : 0;
 }

@@ -19,7 +19,8 @@
  *  - text: one line, then (with --stack, o.stack from the low bits of
  *    hdr.tid) only caller lines that start with four spaces; valid
  *    UTF-8, no raw control character but the newlines.
- * The frames' line tables are decoded as CPython 3.(8 + uid % 7).
+ * The frames' lines are resolved (user/consumer.c) in the line-table
+ * format uid % 4 (0: unknown, then PA_LT_*).
  * format__repr(), format__json_value() and format__name() must behave
  * like snprintf: the same length whatever the buffer, a NUL-terminated
  * prefix of the full output. The whole input also goes through
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../user/consumer.h"
 #include "../../user/event_table.h"
 #include "../../user/format.h"
 #include "../../user/record.h"
@@ -387,14 +389,14 @@ static void check_escape(const uint8_t *data, size_t size)
 
 /* ---- the target ---------------------------------------------------- */
 
-static void format_to(struct format_opts *o, const struct event_def *def,
+static void format_to(const struct format_opts *o, const struct event_view *v,
 		      char **buf, size_t *len)
 {
 	FILE *f = open_memstream(buf, len);
 
 	if (!f)
 		abort();
-	format__event(f, o, &ev, def);
+	format__event(f, o, v);
 	if (fclose(f))
 		abort();
 }
@@ -404,6 +406,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *tail;
 	const struct event_def *def = NULL;
 	struct format_opts o;
+	struct event_view v = { .ev = &ev };
 	size_t tlen, len, i, small;
 	char name[PA_NAME_MAX * 4 + 1];
 	uint8_t sel;
@@ -433,7 +436,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.col_container = sel & 0x08;
 	o.realtime_offset_ns = sel & 0x80 ? INT64_MIN / 3 : 1700000000000000000LL;
 	o.stack = ev.hdr.tid & 7;
-	o.ltab_format = ev.hdr.uid % 4;	/* 0: unknown, then PA_LT_* */
+	/* 0: unknown, then PA_LT_* */
+	consumer__lines(&ev, ev.hdr.uid % 4, v.lines);
 	if (sel & 0x10) {
 		const uint8_t *p = tail + 1, *nul;
 		size_t n = tlen > 1 ? tlen - 1 : 0, e;
@@ -457,12 +461,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memset(pinfo.container_id, 'a', CONTAINER_ID_MAX);
 			pinfo.container_runtime = "docker";
 		}
-		o.proc = &pinfo;
+		v.proc = &pinfo;
 	}
 	switch ((sel >> 5) & 3) {
-	case 1:		/* as pyaudit does: the event name, then the table */
-		format__name(name, sizeof(name), &ev.name, true);
-		def = event_table_find(name);
+	case 1:		/* as pyaudit does (user/consumer.c) */
+		if (record__name_ascii(&ev.name, name, sizeof(name)))
+			def = event_table_find(name);
 		break;
 	case 2:
 		def = &def_open;
@@ -472,14 +476,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 
+	v.def = def;
 	o.json = true;
-	format_to(&o, def, &out, &len);
+	format_to(&o, &v, &out, &len);
 	check_line("json", out, len);
 	check_json(out, len);
 	free(out);
 
 	o.json = false;
-	format_to(&o, def, &out, &len);
+	format_to(&o, &v, &out, &len);
 	check_text(out, len);
 	free(out);
 

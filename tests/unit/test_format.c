@@ -43,7 +43,7 @@ static const char *line(const struct format_opts *o,
 	FILE *f = fmemopen(out, sizeof(out), "w");
 
 	assert_non_null(f);
-	format__event(f, o, &ev, def);
+	format__event(f, o, &(struct event_view){ .ev = &ev, .def = def });
 	fclose(f);
 	return out;
 }
@@ -853,7 +853,7 @@ static void check_both(const struct event_def *def, size_t *tlen,
 	long n;
 
 	assert_non_null(f);
-	format__event(f, &t, &ev, def);
+	format__event(f, &t, &(struct event_view){ .ev = &ev, .def = def });
 	fflush(f);
 	n = ftell(f);
 	if (!clean_utf8(out, n) || memchr(out, '\n', n) != out + n - 1)
@@ -861,7 +861,7 @@ static void check_both(const struct event_def *def, size_t *tlen,
 	if (tlen)
 		*tlen = n;
 	rewind(f);
-	format__event(f, &j, &ev, def);
+	format__event(f, &j, &(struct event_view){ .ev = &ev, .def = def });
 	fflush(f);
 	n = ftell(f);
 	if (!clean_utf8(out, n) || !json_line_ok(out, n))
@@ -1288,7 +1288,7 @@ static void test_event_writes_whole_lines(void **state)
 		rb_str(&r, "ev");
 		rb_val(&r, PA_T_STR_UTF8, 0, arg, i * 37 % sizeof(arg));
 		decode_ok();
-		format__event(f, &o, &ev, NULL);
+		format__event(f, &o, &(struct event_view){ .ev = &ev });
 		bytes += strlen(line(&o, NULL));
 	}
 	assert_int_equal(fclose(f), 0);

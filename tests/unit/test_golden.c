@@ -14,10 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "user/event_table.h"
+#include "user/consumer.h"
 #include "user/format.h"
 #include "user/proc.h"
-#include "user/record.h"
 
 #define DIR "tests/fixtures/golden/"
 
@@ -26,8 +25,6 @@
 static const int formats[] = { PA_LT_LOCATIONS, PA_LT_LNOTAB, PA_LT_LNOTAB,
 			       PA_LT_LINETABLE, PA_LT_LOCATIONS,
 			       PA_LT_LOCATIONS };
-
-static struct rec_event ev;
 
 static unsigned char *load(const char *path, size_t *size)
 {
@@ -49,10 +46,11 @@ static unsigned char *load(const char *path, size_t *size)
 	return buf;
 }
 
-/* Replay every record through the formatter into a memory stream. */
-static char *replay(const struct format_opts *opts, size_t *outlen)
+/* The processes are gone at replay time: a made-up context instead. */
+static const struct proc_info *made_up_proc(struct proc_cache *c, pid_t pid,
+					    uint64_t start_ns)
 {
-	static struct proc_info pi = {
+	static const struct proc_info pi = {
 		.exe = "/usr/bin/py\"thon\x1b",
 		.cmdline_len = 15,
 		.cmdline = "python3\0app.py\0",
@@ -60,33 +58,35 @@ static char *replay(const struct format_opts *opts, size_t *outlen)
 				"0123456789abcdef0123456789abcdef",
 		.container_runtime = "docker",
 	};
-	struct format_opts o = *opts;
-	size_t n, off, nrec = 0;
+
+	return pid % 3 == 0 ? &pi : NULL;
+}
+
+/* Replay every record through the consumer into a memory stream, as
+ * pyaudit's ring-buffer callback does. */
+static char *replay(const struct format_opts *o, size_t *outlen)
+{
+	struct consumer c;
+	size_t n, off = 0, nrec = 0, i;
 	unsigned char *b = load(DIR "records.bin", &n);
+	const void *rec;
 	char *out = NULL;
 	FILE *f = open_memstream(&out, outlen);
+	uint32_t len;
 
 	assert_non_null(f);
-	if (!o.json)
-		format__header(f, &o);
-	for (off = 0; off + 4 <= n; nrec++) {
-		char name[PA_NAME_MAX + 1];
-		const struct event_def *def = NULL;
-		const char *c;
-		uint32_t len;
-
-		memcpy(&len, b + off, 4);
-		assert_true(len <= n - off - 4);
-		assert_int_equal(record__decode(b + off + 4, len, &ev), 0);
-		off += 4 + len;
-		c = record__name_ascii(&ev.name, name, sizeof(name));
-		if (c)
-			def = event_table_find(c);
-		o.proc = ev.hdr.pid % 3 == 0 ? &pi : NULL;
-		o.ltab_format = ev.hdr.target_id < 6 ? formats[ev.hdr.target_id] : 0;
-		format__event(f, &o, &ev, def);
+	assert_int_equal(consumer__init(&c, o, NULL), 0);
+	c.proc_get = made_up_proc;
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		consumer__set_target(&c, i, formats[i]);
+	format__header(f, o);
+	while ((rec = consumer__next_kept(b, n, &off, &len))) {
+		assert_int_equal(consumer__event(&c, f, rec, len), 0);
+		nrec++;
 	}
+	assert_int_equal(off, n);
 	assert_int_equal(nrec, 981);
+	consumer__free(&c);
 	fclose(f);
 	free(b);
 	return out;

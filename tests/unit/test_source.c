@@ -2,7 +2,8 @@
 /*
  * Unit tests of user/source.c: the line of a PA_T_FRAME value, from the
  * copied line table, from BPF's own walk, and when it cannot be known;
- * and of the frames in records (record.c) and their output (format.c).
+ * and of the frames in records (record.c), their lines (consumer.c) and
+ * their output (format.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "user/consumer.h"
 #include "user/format.h"
 #include "user/record.h"
 #include "user/source.h"
@@ -156,11 +158,13 @@ static size_t build_record(uint8_t *buf, uint8_t status, uint8_t nframes,
 static char *format(const struct rec_event *ev, bool json, unsigned int stack)
 {
 	static char out[8192];
-	struct format_opts o = { .json = json, .ltab_format = PA_LT_LNOTAB, .stack = stack };
+	struct format_opts o = { .json = json, .stack = stack };
+	struct event_view v = { .ev = ev };
 	FILE *f = fmemopen(out, sizeof(out), "w");
 
 	assert_non_null(f);
-	format__event(f, &o, ev, NULL);
+	consumer__lines(ev, PA_LT_LNOTAB, v.lines);
+	format__event(f, &o, &v);
 	fputc('\0', f);
 	fclose(f);
 	return out;

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* A record's way through the consumer: see consumer.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "consumer.h"
+#include "event_table.h"
+#include "log.h"
+#include "source.h"
+
+int consumer__init(struct consumer *c, const struct format_opts *fmt,
+		   struct proc_cache *procs)
+{
+	memset(c, 0, sizeof(*c));
+	c->fmt = fmt;
+	c->procs = procs;
+	c->proc_get = proc_cache__get;
+	c->rec = malloc(sizeof(*c->rec));
+	return c->rec ? 0 : -ENOMEM;
+}
+
+void consumer__free(struct consumer *c)
+{
+	if (c->record)
+		fclose(c->record);
+	c->record = NULL;
+	free(c->rec);
+	c->rec = NULL;
+}
+
+int consumer__record_to(struct consumer *c, const char *path)
+{
+	c->record = fopen(path, "we");
+	return c->record ? 0 : -errno;
+}
+
+void consumer__set_target(struct consumer *c, uint32_t target_id,
+			  int ltab_format)
+{
+	if (target_id < PA_TARGETS_MAX)
+		c->ltab_format[target_id] = ltab_format;
+}
+
+/*
+ * --record: the record as it came, before decoding, so that a replay
+ * sees what the consumer saw, malformed records included.
+ */
+static void keep(struct consumer *c, const void *data, size_t size)
+{
+	uint32_t len = size;
+
+	if (fwrite(&len, sizeof(len), 1, c->record) != 1 ||
+	    fwrite(data, 1, size, c->record) != size) {
+		p_warn("--record: write failed: %s: no more records kept",
+		       strerror(errno));
+		fclose(c->record);
+		c->record = NULL;
+	}
+}
+
+const void *consumer__next_kept(const void *buf, size_t size, size_t *off,
+				uint32_t *len)
+{
+	const uint8_t *p = buf;
+
+	if (*off > size || size - *off < sizeof(*len))
+		return NULL;
+	memcpy(len, p + *off, sizeof(*len));
+	if (*len > size - *off - sizeof(*len))
+		return NULL;
+	*off += sizeof(*len) + *len;
+	return p + *off - *len;
+}
+
+void consumer__lines(const struct rec_event *ev, int ltab_format,
+		     int lines[PA_FRAMES_MAX])
+{
+	uint32_t i;
+	int line;
+
+	for (i = 0; i < ev->nframes && i < PA_FRAMES_MAX; i++)
+		lines[i] = (source__line(&ev->frames[i], ltab_format, &line) ||
+			    line < 0) ? FORMAT_LINE_UNKNOWN : line;
+}
+
+int consumer__event(struct consumer *c, FILE *out, const void *data,
+		    size_t size)
+{
+	const struct rec_event *ev = c->rec;
+	struct event_view v = { .ev = ev };
+	char name[PA_NAME_MAX + 1];
+	const char *cname;
+	uint32_t target;
+
+	if (c->record)
+		keep(c, data, size);
+	if (record__decode(data, size, c->rec)) {
+		if (c->bad_records++ == 0)
+			p_warn("malformed record from BPF (size %zu): skipped", size);
+		return -EINVAL;
+	}
+	target = ev->hdr.target_id;
+	consumer__lines(ev, target < PA_TARGETS_MAX ? c->ltab_format[target] : 0,
+			v.lines);
+	cname = record__name_ascii(&ev->name, name, sizeof(name));
+	if (cname)
+		v.def = event_table_find(cname);
+	/* Read from /proc on first use: only when it is shown. */
+	if (c->fmt->json || c->fmt->col_container)
+		v.proc = c->proc_get(c->procs, ev->hdr.pid, ev->hdr.start_ns);
+	format__event(out, c->fmt, &v);
+	return 0;
+}
