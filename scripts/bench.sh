@@ -14,7 +14,8 @@
 #     in BPF (-e nothing.matches); pyaudit -s. Then the added cost of
 #     each over the untraced loop, and the ratios of the added costs.
 #  2. The consumer alone: records kept by --record from a realistic
-#     workload, replayed through decoding and JSON formatting on one core.
+#     workload, replayed through user/consumer.c as pyaudit runs it
+#     (decoding, line of each frame, JSON formatting) on one core.
 #  3. Time from start to the "Tracing" line, for -- COMMAND and for
 #     system-wide mode (median of 5).
 #  4. pyaudit's peak RSS (VmHWM) in system-wide mode and in full capture
@@ -423,7 +424,7 @@ fi
 # ---- the consumer alone ------------------------------------------------
 
 echo
-echo "== consumer: records replayed through decoding and JSON formatting, no kernel"
+echo "== consumer: records replayed through user/consumer.c (decoding, lines, JSON), no kernel"
 "$PYAUDIT" --record "$tmp/records" --json -- "$PY311" tests/bench/workload.py 1000 >/dev/null 2>"$tmp/rec.err" ||
 	{ note "recording failed:"; sed 's/^/    /' "$tmp/rec.err"; }
 grep -q lost "$tmp/rec.err" && note "$(grep lost "$tmp/rec.err")"

@@ -376,14 +376,19 @@ void json_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
 	}
 }
 
-size_t utf8_columns(const char *s)
+size_t utf8_columns_n(const char *s, size_t len)
 {
 	size_t n = 0;
 
-	for (; *s; s++)
+	for (; len; s++, len--)
 		if (((uint8_t)*s & 0xc0) != 0x80)
 			n++;
 	return n;
+}
+
+size_t utf8_columns(const char *s)
+{
+	return utf8_columns_n(s, strlen(s));
 }
 
 size_t format__escape(char *buf, size_t size, const char *s, size_t len,

@@ -44,6 +44,8 @@ static inline void json_cstr(struct sb *b, const char *s)
 
 /* Terminal columns of UTF-8 text: its lead bytes (one per character). */
 size_t utf8_columns(const char *s);
+/* The same for len bytes. */
+size_t utf8_columns_n(const char *s, size_t len);
 
 /*
  * Escape a message for stderr: text (spaces kept; controls, C1, bidi and

@@ -42,15 +42,8 @@ static void event_time(const struct format_opts *o, const struct rec_event *ev,
 		       time_t *sec, long *nsec)
 {
 	/* unsigned arithmetic: a hostile ts_ns cannot overflow */
-	int64_t ns = (int64_t)(ev->hdr.ts_ns + (uint64_t)o->realtime_offset_ns);
-	int64_t s = ns / 1000000000, r = ns % 1000000000;
-
-	if (r < 0) {
-		r += 1000000000;
-		s--;
-	}
-	*sec = s;
-	*nsec = r;
+	time_split_ns((int64_t)(ev->hdr.ts_ns + (uint64_t)o->realtime_offset_ns),
+		      sec, nsec);
 }
 
 /* ---- the head of an event: text columns and JSON members ----------------- */
@@ -118,15 +111,11 @@ static void time_text(struct sb *b, const struct format_opts *o,
 static void time_json(struct sb *b, const struct format_opts *o,
 		      const struct event_view *v)
 {
-	time_t sec;
-	long nsec;
-
-	event_time(o, v->ev, &sec, &nsec);
 	sb_putc(b, '"');
-	utc_second(b, sec);
-	sb_putc(b, '.');
-	sb_u64_zero(b, nsec, 9);
-	sb_puts(b, "Z\"");
+	/* unsigned arithmetic: a hostile ts_ns cannot overflow */
+	sb_rfc3339(b, (int64_t)(v->ev->hdr.ts_ns +
+				(uint64_t)o->realtime_offset_ns));
+	sb_putc(b, '"');
 }
 
 static void uid_any(struct sb *b, const struct format_opts *o,
@@ -222,12 +211,9 @@ static size_t column_width(const struct format_opts *o, enum head_field f)
 /* Characters (UTF-8 lead bytes) in b from byte start on. */
 static size_t sb_columns(const struct sb *b, size_t start)
 {
-	size_t end = b->len < b->size ? b->len : b->size - 1, n = 0;
+	size_t end = b->len < b->size ? b->len : b->size - 1;
 
-	for (; start < end; start++)
-		if (((uint8_t)b->p[start] & 0xc0) != 0x80)
-			n++;
-	return n;
+	return start < end ? utf8_columns_n(b->p + start, end - start) : 0;
 }
 
 static void head_text(struct sb *b, const struct format_opts *o,

@@ -567,10 +567,11 @@ still_tracing() {
 	still_tracing
 }
 
-# Fails until user/main.c is fixed: process_notices() analyses the file
-# again at each poll (every ~25 ms) for NOTICE_RETRY_MS, each time with a
-# fresh set of rejected files, so one malformed file gives ~40 identical
-# warnings; and it prints "Tracing FILE" for new targets that could not
+# Before the fix in user/main.c, process_notices() (now
+# attach__process_notices() in user/attach.c) analysed the file again at
+# each poll (every ~25 ms) for NOTICE_RETRY_MS, each time with a fresh
+# set of rejected files, so one malformed file gave ~40 identical
+# warnings; and it printed "Tracing FILE" for new targets that could not
 # be attached.
 @test "a malformed file is reported once, and not said to be traced when attaching failed" {
 	requires_root
