@@ -16,7 +16,8 @@ int consumer__init(struct consumer *c, const struct format_opts *fmt,
 	c->procs = procs;
 	c->proc_get = proc_cache__get;
 	c->rec = malloc(sizeof(*c->rec));
-	return c->rec ? 0 : -ENOMEM;
+	c->lines = calloc(1, sizeof(*c->lines));
+	return c->rec && c->lines ? 0 : -ENOMEM;
 }
 
 void consumer__free(struct consumer *c)
@@ -26,6 +27,10 @@ void consumer__free(struct consumer *c)
 	c->record = NULL;
 	free(c->rec);
 	c->rec = NULL;
+	if (c->lines)
+		linecache__free(c->lines);
+	free(c->lines);
+	c->lines = NULL;
 }
 
 int consumer__record_to(struct consumer *c, const char *path)
@@ -72,15 +77,17 @@ const void *consumer__next_kept(const void *buf, size_t size, size_t *off,
 	return p + *off - *len;
 }
 
-void consumer__lines(const struct rec_event *ev, int ltab_format,
-		     int lines[PA_FRAMES_MAX])
+void consumer__lines(struct linecache *cache, const struct rec_event *ev,
+		     int ltab_format, int lines[PA_FRAMES_MAX])
 {
 	uint32_t i;
-	int line;
+	int line, r;
 
-	for (i = 0; i < ev->nframes && i < PA_FRAMES_MAX; i++)
-		lines[i] = (source__line(&ev->frames[i], ltab_format, &line) ||
-			    line < 0) ? FORMAT_LINE_UNKNOWN : line;
+	for (i = 0; i < ev->nframes && i < PA_FRAMES_MAX; i++) {
+		r = cache ? linecache__line(cache, &ev->frames[i], ltab_format, &line)
+			  : source__line(&ev->frames[i], ltab_format, &line);
+		lines[i] = r || line < 0 ? FORMAT_LINE_UNKNOWN : line;
+	}
 }
 
 int consumer__event(struct consumer *c, FILE *out, const void *data,
@@ -100,7 +107,8 @@ int consumer__event(struct consumer *c, FILE *out, const void *data,
 		return -EINVAL;
 	}
 	target = ev->hdr.target_id;
-	consumer__lines(ev, target < PA_TARGETS_MAX ? c->ltab_format[target] : 0,
+	consumer__lines(c->lines, ev,
+			target < PA_TARGETS_MAX ? c->ltab_format[target] : 0,
 			v.lines);
 	cname = record__name_ascii(&ev->name, name, sizeof(name));
 	if (cname)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "format.h"
+#include "linecache.h"
 #include "proc.h"
 #include "record.h"
 
@@ -30,6 +31,7 @@ struct consumer {
 					    uint64_t start_ns);
 	FILE *record;			/* --record: the raw records kept */
 	struct rec_event *rec;		/* decode buffer (large: on the heap) */
+	struct linecache *lines;	/* frame lines seen (on the heap) */
 	unsigned long bad_records;
 	uint8_t ltab_format[PA_TARGETS_MAX];	/* per target id: PA_LT_*, 0
 						 * unknown (no lines) */
@@ -53,9 +55,12 @@ void consumer__set_target(struct consumer *c, uint32_t target_id,
 int consumer__event(struct consumer *c, FILE *out, const void *data,
 		    size_t size);
 
-/* The line of each frame of ev, or FORMAT_LINE_UNKNOWN (format.h). */
-void consumer__lines(const struct rec_event *ev, int ltab_format,
-		     int lines[PA_FRAMES_MAX]);
+/*
+ * The line of each frame of ev, or FORMAT_LINE_UNKNOWN (format.h),
+ * through cache when not NULL (the same lines, faster).
+ */
+void consumer__lines(struct linecache *cache, const struct rec_event *ev,
+		     int ltab_format, int lines[PA_FRAMES_MAX]);
 /*
  * The next record of a --record file read into buf[0, size) (a 4-byte
  * length in host order, then the record), from *off on: sets *len and

@@ -436,8 +436,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.col_container = sel & 0x08;
 	o.realtime_offset_ns = sel & 0x80 ? INT64_MIN / 3 : 1700000000000000000LL;
 	o.stack = ev.hdr.tid & 7;
-	/* 0: unknown, then PA_LT_* */
-	consumer__lines(&ev, ev.hdr.uid % 4, v.lines);
+	/* 0: unknown, then PA_LT_*; the consumer's line cache gives the
+	 * lines source__line() gives (twice: a miss, then a hit) */
+	{
+		static struct linecache cache;
+		int cached[PA_FRAMES_MAX];
+
+		consumer__lines(NULL, &ev, ev.hdr.uid % 4, v.lines);
+		for (int k = 0; k < 2; k++) {
+			consumer__lines(&cache, &ev, ev.hdr.uid % 4, cached);
+			FUZZ_CHECK(!memcmp(cached, v.lines,
+					   sizeof(int) * (ev.nframes < PA_FRAMES_MAX ?
+							  ev.nframes : PA_FRAMES_MAX)),
+				   "cached lines differ from source__line()");
+		}
+	}
 	if (sel & 0x10) {
 		const uint8_t *p = tail + 1, *nul;
 		size_t n = tlen > 1 ? tlen - 1 : 0, e;

@@ -18,36 +18,7 @@
 #include "user/format.h"
 #include "user/record.h"
 #include "user/source.h"
-
-/* A frame value with its three children, built by hand. */
-struct frame {
-	struct pa_frame fr;
-	struct rec_value v, kids[3];
-};
-
-static void make_frame(struct frame *f, int32_t offset, int32_t first,
-		       const uint8_t *table, uint16_t len, uint8_t table_flags)
-{
-	memset(f, 0, sizeof(*f));
-	f->fr.offset = offset;
-	f->fr.firstlineno = first;
-	f->fr.table_len = len;
-	f->v.tag = PA_T_FRAME;
-	f->v.len = sizeof(f->fr);
-	f->v.data = (const uint8_t *)&f->fr;
-	f->v.nchildren = 3;
-	f->v.children = f->kids;
-	f->kids[0].tag = PA_T_STR_UTF8;
-	f->kids[0].data = (const uint8_t *)"/app/x.py";
-	f->kids[0].len = 9;
-	f->kids[1].tag = PA_T_STR_UTF8;
-	f->kids[1].data = (const uint8_t *)"f";
-	f->kids[1].len = 1;
-	f->kids[2].tag = PA_T_BYTES;
-	f->kids[2].data = table;
-	f->kids[2].len = len;
-	f->kids[2].flags = table_flags;
-}
+#include "framebuild.h"
 
 /* 3.8 lnotab: (addr +6, line +1), (addr +8, line +2). */
 static const uint8_t lnotab[] = { 6, 1, 8, 2 };
@@ -163,7 +134,7 @@ static char *format(const struct rec_event *ev, bool json, unsigned int stack)
 	FILE *f = fmemopen(out, sizeof(out), "w");
 
 	assert_non_null(f);
-	consumer__lines(ev, PA_LT_LNOTAB, v.lines);
+	consumer__lines(NULL, ev, PA_LT_LNOTAB, v.lines);
 	format__event(f, &o, &v);
 	fputc('\0', f);
 	fclose(f);
