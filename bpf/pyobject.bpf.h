@@ -2,9 +2,10 @@
 /*
  * pyobject.bpf.h: Python objects as values: str (in its own code units),
  * bytes, int (30-bit digits), bool, float, None, code, tuple and list
- * (one level deep at the top, scalars below), any other object as its
- * type name; the per-CPU cache of static types; the arguments array of
- * an event.
+ * (one level deep at the top, scalars below), a subclass of one of
+ * those (but bool) as its type name then its value, any other object as
+ * its type name; the per-CPU cache of static types; the arguments array
+ * of an event.
  *
  * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
  * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
