@@ -9,8 +9,8 @@
  * The first value is the event name, then come ev->nargs top-level
  * argument values. Each value is a struct pa_value header (4 bytes, no
  * alignment: read it with memcpy) followed by ->len payload bytes.
- * Containers (PA_T_TUPLE, PA_T_LIST) and PA_T_CODE are followed by
- * their children; a tuple or list ends with a PA_T_END value.
+ * Containers (PA_T_TUPLE, PA_T_LIST), PA_T_CODE and PA_T_SUBCLASS are
+ * followed by their children; a tuple or list ends with a PA_T_END value.
  */
 #ifndef PYAUDIT_H
 #define PYAUDIT_H
@@ -166,6 +166,14 @@ enum pa_tag {
 				 * file (co_filename), the function
 				 * (co_qualname, co_name before 3.11) and the
 				 * line table (PA_T_BYTES, maybe cut) */
+	PA_T_SUBCLASS = 20,	/* payload: the type name (tp_name) of an
+				 * object whose type is a subclass of str,
+				 * bytes, int, float, tuple or list, cut
+				 * (PA_VF_TRUNCATED) like PA_T_OBJECT's or
+				 * empty if unreadable; then one value: the
+				 * object as its base type (PA_T_STR_UCS1/2/4,
+				 * BYTES, PYLONG, FLOAT, TUPLE, LIST) or
+				 * PA_T_UNREADABLE */
 };
 
 /*

@@ -2,9 +2,10 @@
 /*
  * pyobject.bpf.h: Python objects as values: str (in its own code units),
  * bytes, int (30-bit digits), bool, float, None, code, tuple and list
- * (one level deep at the top, scalars below), any other object as its
- * type name; the per-CPU cache of static types; the arguments array of
- * an event.
+ * (one level deep at the top, scalars below), a subclass of one of
+ * those (but bool) as its type name then its value, any other object as
+ * its type name; the per-CPU cache of static types; the arguments array
+ * of an event.
  *
  * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
  * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
@@ -12,10 +13,14 @@
  */
 #ifdef PA_SCRATCH_PARTS
 
-/* Decoding objects: a type's head and name (classify_type), and the
+/* Decoding objects: a type's head and name (pa_classify_type), and the
  * object pointers of the arguments (emit_args_array). */
 struct obj_state {
 	char tname[PA_TYPENAME_MAX];	/* a type's name */
+	char bname[8];		/* a base's name (pa_float_base) */
+	__u64 tp_name;		/* pa_classify_type's results: tp_name, */
+	long name_r;		/* what reading tname returned, */
+	__u32 sub;		/* enum type_sub */
 	__u8 thead[264];	/* a type object's head, up to tp_flags */
 	__u64 argv[PA_ARGS_MAX];	/* the arguments' objects */
 };
@@ -30,6 +35,17 @@ struct obj_state {
 #define TPF_BYTES_SUBCLASS	(1UL << 27)
 #define TPF_UNICODE_SUBCLASS	(1UL << 28)
 #define TPF_TYPE_SUBCLASS	(1UL << 31)
+#define TPF_HEAPTYPE		(1UL << 9)
+/* The value kinds that have a subclass bit (bool, int's subclass, is
+ * told apart by its name). */
+#define TPF_VALUE_SUBCLASS	(TPF_LONG_SUBCLASS | TPF_LIST_SUBCLASS | \
+				 TPF_TUPLE_SUBCLASS | TPF_BYTES_SUBCLASS | \
+				 TPF_UNICODE_SUBCLASS)
+/* PyTypeObject.tp_base follows tp_flags by 11 pointers (tp_doc ..
+ * tp_getset) in every CPython 3.x, free-threaded builds included. */
+#define TP_BASE_AFTER_FLAGS	88
+/* Bases walked to find float under a float subclass. */
+#define FLOAT_BASES_MAX		4
 
 /*
  * Kinds of the static types in the target file's image (int, str,
@@ -50,6 +66,16 @@ struct tcache_entry {
 	__u32 tgid;
 	__u32 target_id_1;	/* target id + 1 (0: empty) */
 	__u32 kind;		/* enum type_kind */
+	__u32 sub;		/* enum type_sub */
+};
+
+/* Whether a type is its kind's own type (str) or a subclass (a class
+ * MyStr(str), a structseq for tuple): a subclass value carries its type
+ * name (PA_T_SUBCLASS). */
+enum type_sub {
+	TSUB_EXACT,
+	TSUB_SUB,
+	TSUB_UNKNOWN,		/* learnt by type_is_str: classify again */
 };
 
 struct {
@@ -231,51 +257,181 @@ static __always_inline bool type_is_str(struct scratch *s, __u64 type)
 		e->addr = key;
 		CACHE_CLAIM(e, s);
 		e->kind = TK_STR;
+		e->sub = TSUB_UNKNOWN;
 	}
 	return true;
 }
 
 /*
- * What a type is, from its flags and name: one read of the type's head
- * (tp_name .. tp_flags) and one of its name. *name gets tp_name, and
- * s->obj.tname its first bytes.
+ * Is a type with one of the TPF_VALUE_SUBCLASS bits a subclass? The
+ * kind's own type (str ...) derives from object, which has none of the
+ * bits, while a subclass's tp_base is the kind's type or another
+ * subclass (CPython's best_base picks the base with the most derived
+ * layout, Objects/typeobject.c). One read, of tp_base's flags, which sit
+ * in written (so copied on fork) memory even for static types.
  */
-static __always_inline int classify_type(struct scratch *s, __u64 type,
-					 __u64 *name, long *r)
+static __always_inline bool type_is_sub(struct scratch *s, __u64 type,
+					__u64 flags)
 {
-	const struct pa_layout *l = &s->lay;
-	char *t = s->obj.tname;
-	__u32 rd = l->tp_flags + 8;
-	__u64 flags;
+	__u64 base = 0, bflags = 0;
+	__u32 off = s->lay.tp_flags + TP_BASE_AFTER_FLAGS;
 
+	if (read_u64(&base, type + off) || !base ||
+	    read_u64(&bflags, base + s->lay.tp_flags))
+		return flags & TPF_HEAPTYPE;	/* str & co. are static */
+	return bflags & flags & TPF_VALUE_SUBCLASS;
+}
+
+/*
+ * Does float sit among the bases of a type (class MyFloat(float))?
+ * float has no subclass bit: walk tp_base up to the first static type of
+ * the interpreter's own file (where float lives, and which no static
+ * type of that file but float itself could be under) and compare its
+ * name. Global: verified once.
+ */
+__noinline int pa_float_base(__u64 type)
+{
+	struct scratch *s = get_scratch();
+	__u64 base = 0, name = 0, a;
+	char *nm;
+
+	if (!s || !s->event.bias_ok)
+		return 0;
+	for (int i = 0; i < FLOAT_BASES_MAX; i++) {
+		if (read_u64(&base, type + s->lay.tp_flags + TP_BASE_AFTER_FLAGS) ||
+		    !base)
+			return 0;
+		a = base - s->event.bias;
+		if (a >= s->lay.img_lo && a < s->lay.img_hi) {
+			nm = s->obj.bname;
+			__builtin_memset(nm, 0, sizeof(s->obj.bname));
+			if (read_u64(&name, base + s->lay.tp_name) ||
+			    bpf_probe_read_user_str(nm, sizeof(s->obj.bname),
+						    (void *)name) <= 0)
+				return 0;
+			return tname_is(nm, "float", 6);
+		}
+		type = base;
+	}
+	return 0;
+}
+
+/*
+ * What a type is, from its flags and name: one read of the type's head
+ * (tp_name .. tp_flags) and one of its name. s->obj.tp_name gets tp_name,
+ * s->obj.tname its first bytes (s->obj.name_r: what the read returned),
+ * s->obj.sub whether the type is a subclass of its kind's type (then the
+ * name is read). Global, its results in the scratch space: it keeps the
+ * stack of emit_object's callers (at most 512 bytes in all) small.
+ */
+__noinline int pa_classify_type(__u64 type)
+{
+	struct scratch *s = get_scratch();
+	const struct pa_layout *l;
+	__u64 flags, *name;
+	__u32 rd, *sub;
+	long *r;
+	char *t;
+	int tk = TK_UNKNOWN;
+
+	if (!s)
+		return TK_UNKNOWN;
+	l = &s->lay;
+	t = s->obj.tname;
+	name = &s->obj.tp_name;
+	r = &s->obj.name_r;
+	sub = &s->obj.sub;
+	rd = l->tp_flags + 8;
+	*sub = TSUB_EXACT;
+	*r = 0;
 	BOUND(rd, 256);
 	if (rd < 16 || bpf_probe_read_user(s->obj.thead, rd, (void *)type))
 		return TK_UNKNOWN;
 	flags = buf_u64(s->obj.thead, l->tp_flags, rd);
 	*name = buf_u64(s->obj.thead, l->tp_name, rd);
 	if (flags & TPF_UNICODE_SUBCLASS)
-		return TK_STR;
-	if (flags & TPF_BYTES_SUBCLASS)
-		return TK_BYTES;
-	if (flags & TPF_TUPLE_SUBCLASS)
-		return TK_TUPLE;
-	if (flags & TPF_LIST_SUBCLASS)
-		return TK_LIST;
-	if (flags & TPF_TYPE_SUBCLASS)
+		tk = TK_STR;
+	else if (flags & TPF_BYTES_SUBCLASS)
+		tk = TK_BYTES;
+	else if (flags & TPF_TUPLE_SUBCLASS)
+		tk = TK_TUPLE;
+	else if (flags & TPF_LIST_SUBCLASS)
+		tk = TK_LIST;
+	else if (flags & TPF_TYPE_SUBCLASS)
 		return TK_CLASS;
+	else if (flags & TPF_LONG_SUBCLASS)
+		tk = TK_INT;
+	if (tk != TK_UNKNOWN) {
+		if (!type_is_sub(s, type, flags))
+			return tk;	/* str itself: no name needed */
+		*sub = TSUB_SUB;
+	}
 	__builtin_memset(t, 0, 16);
 	*r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)*name);
+	if (tk == TK_INT && !(flags & TPF_HEAPTYPE)) {
+		/* bool is int's static subclass, and a value of its own */
+		if (*r <= 0)
+			return TK_UNKNOWN;
+		if (tname_is(t, "bool", 5)) {
+			*sub = TSUB_EXACT;
+			return TK_BOOL;
+		}
+	}
+	if (tk != TK_UNKNOWN)
+		return tk;	/* a subclass, its name read or not */
 	if (*r <= 0)
 		return TK_UNKNOWN;
-	if (flags & TPF_LONG_SUBCLASS)
-		return tname_is(t, "bool", 5) ? TK_BOOL : TK_INT;
-	if (tname_is(t, "float", 6))
+	if (!(flags & TPF_HEAPTYPE) && tname_is(t, "float", 6))
 		return TK_FLOAT;
 	if (tname_is(t, "NoneType", 9))
 		return TK_NONE;
 	if (tname_is(t, "code", 5))
 		return TK_CODE;
+	if (pa_float_base(type)) {
+		*sub = TSUB_SUB;
+		return TK_FLOAT;
+	}
 	return TK_OTHER;
+}
+
+/*
+ * The PA_T_SUBCLASS value before a subclass's value: the type name read
+ * by pa_classify_type (s->obj.name_r: what the read returned), copied from
+ * s->obj.tname so that it cannot fail between the header and its child.
+ * Cut like emit_typename's; empty and cut when it could not be read.
+ */
+__noinline int pa_emit_subclass(void)
+{
+	struct scratch *s = get_scratch();
+	struct pa_value v = { .tag = PA_T_SUBCLASS };
+	__u32 off, n;
+	long r;
+
+	if (!s)
+		return -1;
+	off = s->rec.off;
+	r = s->obj.name_r;
+	if (r <= 0) {
+		n = 0;
+		v.flags = PA_VF_TRUNCATED;
+	} else if (r >= PA_TYPENAME_MAX) {
+		n = PA_TYPENAME_MAX - 1;
+		v.flags = PA_VF_TRUNCATED;
+	} else {
+		n = r - 1;
+	}
+	if (off > PA_REC_MAX - sizeof(v) - PA_TYPENAME_MAX) {
+		s->rec.full = 1;
+		return -1;
+	}
+	BOUND(n, PA_TYPENAME_MAX - 1);
+	v.len = n;
+	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
+	if (n && bpf_probe_read_kernel(s->rec.buf + off + sizeof(v), n,
+				       s->obj.tname))
+		return -1;
+	s->rec.off = off + sizeof(v) + n;
+	return 0;
 }
 
 /*
@@ -289,6 +445,7 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 	__u64 type = 0, name = 0, key;
 	struct tcache_entry *e;
 	int tk = TK_UNKNOWN;
+	__u32 sub = TSUB_UNKNOWN;
 	char *t = s->obj.tname;
 	long r = 0;
 
@@ -297,19 +454,28 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 	if (!obj || obj_u64(s, obj, l->ob_type, &type) || !type)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	e = tcache_slot(s, type, &key);
-	if (e && e->addr == key && CACHE_MINE(e, s))
+	if (e && e->addr == key && CACHE_MINE(e, s)) {
 		tk = e->kind;
-	if (tk == TK_UNKNOWN || tk == TK_OTHER) {
-		/* TK_OTHER needs the name anyway: classify again. */
-		tk = classify_type(s, type, &name, &r);
+		sub = e->sub;
+	}
+	if (tk == TK_UNKNOWN || tk == TK_OTHER || sub != TSUB_EXACT) {
+		/* TK_OTHER and subclasses need the name anyway: classify
+		 * again. */
+		tk = pa_classify_type(type);
 		if (tk == TK_UNKNOWN)
 			return emit_empty(s, PA_T_UNREADABLE, 0);
+		sub = s->obj.sub;
+		name = s->obj.tp_name;
+		r = s->obj.name_r;
 		if (e && key) {
 			e->addr = key;
 			CACHE_CLAIM(e, s);
 			e->kind = tk;
+			e->sub = sub;
 		}
 	}
+	if (sub == TSUB_SUB && pa_emit_subclass())
+		return -1;
 	switch (tk) {
 	case TK_STR:
 		return emit_pystr(s, obj, PA_STR_MAX);

@@ -17,7 +17,10 @@
  *    bytes, a whole number of code units, PA_T_PYLONG: a count then at
  *    most PA_INT_DIGITS_MAX digits, each below 2**30);
  *  - every tuple/list is closed by its PA_T_END, PA_T_CODE is followed by
- *    exactly two values (not END), containers and code nest at most
+ *    exactly two values (not END), PA_T_SUBCLASS by exactly one value of
+ *    a kind that has subclasses (a str kind of a Python str, bytes,
+ *    PYLONG, FLOAT, tuple, list) or UNREADABLE; containers, code and
+ *    subclasses nest at most
  *    RECORD_DEPTH_MAX deep (a top-level value is at depth 0), and the
  *    tree fits in ev->values.
  *
@@ -100,6 +103,7 @@ static int check_payload(uint8_t tag, uint16_t len, const uint8_t *data)
 	case PA_T_STR_UCS1:
 	case PA_T_BYTES:
 	case PA_T_OBJECT:
+	case PA_T_SUBCLASS:
 		return 0;
 	case PA_T_STR_UCS2:
 		return len % 2 ? -EINVAL : 0;
@@ -127,6 +131,66 @@ static int take_end(struct dctx *c, bool *is_end)
 	*is_end = false;
 	c->off = save;
 	return 0;
+}
+
+/* The tags a PA_T_SUBCLASS may wrap: the kinds BPF gives a type name
+ * (a str object is never PA_T_STR_UTF8, which comes from a C char *). */
+static bool subclass_child_ok(uint8_t tag)
+{
+	switch (tag) {
+	case PA_T_STR_UCS1:
+	case PA_T_STR_UCS2:
+	case PA_T_STR_UCS4:
+	case PA_T_BYTES:
+	case PA_T_PYLONG:
+	case PA_T_FLOAT:
+	case PA_T_TUPLE:
+	case PA_T_LIST:
+	case PA_T_UNREADABLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The tag of the next value, not consumed. */
+static int peek_tag(struct dctx *c, uint8_t *tag)
+{
+	size_t save = c->off;
+	struct pa_value h;
+	int err;
+
+	err = read_hdr(c, &h);
+	c->off = save;
+	if (!err)
+		*tag = h.tag;
+	return err;
+}
+
+static int walk(struct dctx *c, int depth, struct rec_value *out);
+
+/* The one child of a PA_T_SUBCLASS: the value as its base type. */
+static int walk_subclass(struct dctx *c, int depth, struct rec_value *out)
+{
+	struct rec_value *kid = NULL;
+	uint8_t tag;
+	int err;
+
+	if (depth >= RECORD_DEPTH_MAX)
+		return -EINVAL;
+	err = peek_tag(c, &tag);
+	if (err)
+		return err;
+	if (!subclass_child_ok(tag))
+		return -EINVAL;
+	if (out) {
+		kid = reserve(c, 1);
+		if (!kid)
+			return -EINVAL;
+		out->nchildren = 1;
+		out->children = kid;
+	}
+	return walk(c, depth + 1, kid);
 }
 
 /*
@@ -221,6 +285,8 @@ static int walk(struct dctx *c, int depth, struct rec_value *out)
 				return err;
 		}
 		return 0;
+	case PA_T_SUBCLASS:
+		return walk_subclass(c, depth, out);
 	default:
 		return 0;
 	}

@@ -25,6 +25,7 @@ struct rec_value {
 	const uint8_t *data;		/* payload, points into the record */
 	uint32_t real_len;		/* tuple/list: length in the target */
 	uint32_t nchildren;		/* tuple/list: decoded elements; code: 2;
+					 * subclass: 1 (the value);
 					 * frame: 3 */
 	struct rec_value *children;	/* first child (contiguous array) */
 };

@@ -222,6 +222,15 @@ static void repr_container(struct sb *b, const struct rec_value *v, int depth)
 	sb_putc(b, tuple ? ')' : ']');
 }
 
+/* The type name of a PA_T_SUBCLASS for text: escaped, unquoted, "..."
+ * when cut (or unreadable: then empty). */
+static void subclass_name_text(struct sb *b, const struct rec_value *v)
+{
+	text_chars(b, v->data, v->data ? v->len : 0, PA_T_STR_UTF8, 0, 0);
+	if (v->flags & PA_VF_TRUNCATED)
+		sb_puts(b, "...");
+}
+
 void repr_value(struct sb *b, const struct rec_value *v, int depth)
 {
 	int64_t i64;
@@ -293,6 +302,14 @@ void repr_value(struct sb *b, const struct rec_value *v, int depth)
 		repr_value(b, &v->children[0], depth + 1);
 		sb_putc(b, '>');
 		return;
+	case PA_T_SUBCLASS:
+		if (!has_kids(v, 1) || depth >= FORMAT_DEPTH_MAX)
+			break;
+		subclass_name_text(b, v);
+		sb_putc(b, '(');
+		repr_value(b, &v->children[0], depth + 1);
+		sb_putc(b, ')');
+		return;
 	case PA_T_OBJECT:
 		sb_puts(b, v->flags & PA_VF_CLASS ? "<class " : "<");
 		text_chars(b, v->data, v->len, PA_T_STR_UTF8, 0, 0);
@@ -304,12 +321,39 @@ void repr_value(struct sb *b, const struct rec_value *v, int depth)
 		sb_puts(b, "<unreadable>");
 		return;
 	}
+	if (v->tag == PA_T_SUBCLASS) {	/* hand-made, without its value */
+		sb_putc(b, '<');
+		subclass_name_text(b, v);
+		sb_puts(b, " object>");
+		return;
+	}
 	sb_puts(b, "<bad value ");
 	sb_u64(b, v->tag);
 	sb_putc(b, '>');
 }
 
-static void json_container(struct sb *b, const struct rec_value *v, int depth)
+/*
+ * The head of a value's object form, {"type":"KIND", and for the value of
+ * a subclass (sub: its PA_T_SUBCLASS, else NULL) its type name:
+ * ,"typename":"NAME" (,"typename_truncated":true when cut).
+ */
+static void json_head(struct sb *b, const char *kind,
+		      const struct rec_value *sub)
+{
+	sb_puts(b, "{\"type\":\"");
+	sb_puts(b, kind);
+	sb_putc(b, '"');
+	if (!sub)
+		return;
+	sb_puts(b, ",\"typename\":\"");
+	json_chars(b, sub->data, sub->data ? sub->len : 0, PA_T_STR_UTF8, 0);
+	sb_putc(b, '"');
+	if (sub->flags & PA_VF_TRUNCATED)
+		sb_puts(b, ",\"typename_truncated\":true");
+}
+
+static void json_container(struct sb *b, const struct rec_value *v,
+			   const struct rec_value *sub, int depth)
 {
 	uint32_t i, n = v->children ? v->nchildren : 0;
 	bool cut = container_cut(v);
@@ -318,15 +362,13 @@ static void json_container(struct sb *b, const struct rec_value *v, int depth)
 		n = 0;
 		cut = true;
 	}
-	if (cut) {
-		sb_puts(b, v->tag == PA_T_TUPLE ? "{\"type\":\"tuple\","
-						: "{\"type\":\"list\",");
-		if (!(v->flags & PA_VF_LEN_UNKNOWN)) {
-			sb_puts(b, "\"length\":");
+	if (cut || sub) {
+		json_head(b, v->tag == PA_T_TUPLE ? "tuple" : "list", sub);
+		if (cut && !(v->flags & PA_VF_LEN_UNKNOWN)) {
+			sb_puts(b, ",\"length\":");
 			sb_u64(b, v->real_len);
-			sb_putc(b, ',');
 		}
-		sb_puts(b, "\"items\":");
+		sb_puts(b, ",\"items\":");
 	}
 	sb_putc(b, '[');
 	for (i = 0; i < n; i++) {
@@ -336,10 +378,19 @@ static void json_container(struct sb *b, const struct rec_value *v, int depth)
 	}
 	sb_putc(b, ']');
 	if (cut)
-		sb_puts(b, ",\"truncated\":true}");
+		sb_puts(b, ",\"truncated\":true");
+	if (cut || sub)
+		sb_putc(b, '}');
 }
 
-void json_value(struct sb *b, const struct rec_value *v, int depth)
+/*
+ * A value in its JSON form; sub: the PA_T_SUBCLASS whose value v is, or
+ * NULL. A subclass's value always takes its kind's object form, the one
+ * a cut value of the plain kind has (value, items, base64 ...), with the
+ * type name after "type".
+ */
+static void json_value_sub(struct sb *b, const struct rec_value *v,
+			   const struct rec_value *sub, int depth)
 {
 	bool cut = v->flags & PA_VF_TRUNCATED;
 	int64_t i64;
@@ -347,13 +398,17 @@ void json_value(struct sb *b, const struct rec_value *v, int depth)
 	double d;
 
 	if (is_str(v->tag)) {
-		if (cut)
-			sb_puts(b, "{\"type\":\"str\",\"value\":");
+		if (cut || sub) {
+			json_head(b, "str", sub);
+			sb_puts(b, ",\"value\":");
+		}
 		sb_putc(b, '"');
 		json_chars(b, v->data, v->len, v->tag, v->flags);
 		sb_putc(b, '"');
 		if (cut)
-			sb_puts(b, ",\"truncated\":true}");
+			sb_puts(b, ",\"truncated\":true");
+		if (cut || sub)
+			sb_putc(b, '}');
 		return;
 	}
 	switch (v->tag) {
@@ -382,26 +437,33 @@ void json_value(struct sb *b, const struct rec_value *v, int depth)
 		if (v->len != 8 || !v->data)
 			break;
 		memcpy(&d, v->data, 8);
-		if (isfinite(d)) {
+		if (isfinite(d) && !sub) {
 			float_repr(b, d);
 		} else {
-			sb_puts(b, "{\"type\":\"float\",\"value\":\"");
+			json_head(b, "float", sub);
+			sb_puts(b, isfinite(d) ? ",\"value\":" : ",\"value\":\"");
 			float_repr(b, d);
-			sb_puts(b, "\"}");
+			sb_puts(b, isfinite(d) ? "}" : "\"}");
 		}
 		return;
 	case PA_T_PYLONG:
-		if (pylong_exact(v))
+		if (pylong_exact(v) && !sub) {
 			pylong_decimal(b, v);
-		else {
-			sb_puts(b, "{\"type\":\"int\",\"truncated\":true,"
-				   "\"digits30\":");
+		} else if (pylong_exact(v)) {
+			json_head(b, "int", sub);
+			sb_puts(b, ",\"value\":");
+			pylong_decimal(b, v);
+			sb_putc(b, '}');
+		} else {
+			json_head(b, "int", sub);
+			sb_puts(b, ",\"truncated\":true,\"digits30\":");
 			sb_u64(b, pylong_ndigits(v));
 			sb_putc(b, '}');
 		}
 		return;
 	case PA_T_BYTES:
-		sb_puts(b, "{\"type\":\"bytes\",\"base64\":\"");
+		json_head(b, "bytes", sub);
+		sb_puts(b, ",\"base64\":\"");
 		if (v->data)
 			base64(b, v->data, v->len);
 		sb_putc(b, '"');
@@ -411,7 +473,15 @@ void json_value(struct sb *b, const struct rec_value *v, int depth)
 		return;
 	case PA_T_TUPLE:
 	case PA_T_LIST:
-		json_container(b, v, depth);
+		json_container(b, v, sub, depth);
+		return;
+	case PA_T_SUBCLASS:
+		if (has_kids(v, 1) && depth < FORMAT_DEPTH_MAX) {
+			json_value_sub(b, &v->children[0], v, depth + 1);
+		} else {	/* hand-made, without its value */
+			json_head(b, "object", v);
+			sb_putc(b, '}');
+		}
 		return;
 	case PA_T_CODE:
 		sb_puts(b, "{\"type\":\"code\"");
@@ -434,10 +504,16 @@ void json_value(struct sb *b, const struct rec_value *v, int depth)
 		sb_putc(b, '}');
 		return;
 	case PA_T_UNREADABLE:
-		sb_puts(b, "{\"type\":\"unreadable\"}");
+		json_head(b, "unreadable", sub);
+		sb_putc(b, '}');
 		return;
 	}
 	sb_puts(b, "null");
+}
+
+void json_value(struct sb *b, const struct rec_value *v, int depth)
+{
+	json_value_sub(b, v, NULL, depth);
 }
 
 size_t format__repr(char *buf, size_t size, const struct rec_value *v)

@@ -63,14 +63,29 @@ static void check_value(const struct rec_value *v, int depth)
 	uint32_t i;
 
 	FUZZ_CHECK(depth <= RECORD_DEPTH_MAX + 1, "depth %d", depth);
-	FUZZ_CHECK(v->tag >= PA_T_NONE && v->tag <= PA_T_UNREADABLE &&
-		   v->tag != PA_T_END, "tag %u", v->tag);
+	FUZZ_CHECK(((v->tag >= PA_T_NONE && v->tag <= PA_T_UNREADABLE) ||
+		    v->tag == PA_T_SUBCLASS) && v->tag != PA_T_END,
+		   "tag %u", v->tag);
 	FUZZ_CHECK(v->data >= rec_start && v->data <= rec_end &&
 		   v->len <= (size_t)(rec_end - v->data),
 		   "value data outside the record");
-	if (v->tag == PA_T_TUPLE || v->tag == PA_T_LIST || v->tag == PA_T_CODE) {
+	if (v->tag == PA_T_TUPLE || v->tag == PA_T_LIST || v->tag == PA_T_CODE ||
+	    v->tag == PA_T_SUBCLASS) {
 		FUZZ_CHECK(v->tag != PA_T_CODE || v->nchildren == 2,
 			   "code with %u children", v->nchildren);
+		/* a subclass: one value, of a kind that has subclasses */
+		FUZZ_CHECK(v->tag != PA_T_SUBCLASS ||
+			   (v->nchildren == 1 &&
+			    (v->children->tag == PA_T_STR_UCS1 ||
+			     v->children->tag == PA_T_STR_UCS2 ||
+			     v->children->tag == PA_T_STR_UCS4 ||
+			     v->children->tag == PA_T_BYTES ||
+			     v->children->tag == PA_T_PYLONG ||
+			     v->children->tag == PA_T_FLOAT ||
+			     v->children->tag == PA_T_TUPLE ||
+			     v->children->tag == PA_T_LIST ||
+			     v->children->tag == PA_T_UNREADABLE)),
+			   "subclass with %u children", v->nchildren);
 		FUZZ_CHECK(!v->nchildren ||
 			   (v->children >= ev.values &&
 			    v->children + v->nchildren <= ev.values + ev.nvalues),

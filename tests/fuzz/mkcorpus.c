@@ -285,6 +285,27 @@ static void records(void)
 	rec("rec-containers", NULL, 0);
 	rec("rec-containers-tail-json", tail_json, 1);
 
+	/* subclasses: every kind, nested, a cut and an unreadable name */
+	rb_start(&r, PA_SRC_SYS_AUDIT, 0, 6);
+	rb_str(&r, "sub");
+	rb_subclass(&r, 0, "MyStr");
+	rb_val(&r, PA_T_STR_UCS1, 0, "abc", 3);
+	rb_subclass(&r, PA_VF_TRUNCATED, "Evil\x1b\xff Name");
+	rb_seq(&r, PA_T_TUPLE, PA_VF_TRUNCATED, 9);
+	rb_subclass(&r, 0, "B");
+	rb_val(&r, PA_T_BYTES, 0, "x", 1);
+	rb_end(&r);
+	rb_subclass(&r, 0, "I");
+	rb_pylong(&r, PA_VF_NEGATIVE, 2, digits, 2);
+	rb_subclass(&r, 0, "F");
+	rb_float(&r, 1.5);
+	rb_subclass(&r, PA_VF_TRUNCATED, "");
+	rb_unreadable(&r);
+	rb_subclass(&r, 0, "L");
+	rb_seq(&r, PA_T_LIST, PA_VF_NOT_EXPANDED, 3);
+	rb_end(&r);
+	rec("rec-subclass", NULL, 0);
+
 	/* unreadable name, more arguments than delivered, odd time */
 	rb_start(&r, PA_SRC_VARARGS_TS, 0, 1);
 	rb_unreadable(&r);

@@ -14,6 +14,20 @@ import sys
 
 def agree(p, h):
     """Does pyaudit's value p agree with the hook's value h?"""
+    if isinstance(p, dict) and "typename" in p and p.get("type") != "object":
+        # a subclass's value: the hook has type(v).__name__, pyaudit
+        # tp_name (module.name for a static type)
+        if not isinstance(h, dict) or \
+                p["typename"].split(".")[-1] != h.get("typename"):
+            return False
+        p = {k: x for k, x in p.items() if k != "typename"}
+        h = {k: x for k, x in h.items() if k != "typename"}
+        if h.get("truncated") or p.get("type") in ("bytes", "unreadable"):
+            return agree(p, h)
+        hv = h.get("items", h.get("value"))
+        if p.get("truncated"):
+            return agree(p, hv)
+        return agree(p.get("items", p.get("value")), hv)
     if isinstance(p, dict):
         t = p.get("type")
         if t in ("tuple", "list") and p.get("truncated"):

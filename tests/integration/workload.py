@@ -25,8 +25,32 @@ seen = []
 recording = [True]
 
 
+KINDS = ((str, "str"), (bytes, "bytes"), (int, "int"), (float, "float"),
+         (tuple, "tuple"), (list, "list"))
+
+
+def subclass_json(v, depth):
+    """A subclass's value: its kind's object form with "typename" (see
+    docs/output.md), or None when v's type is no such subclass."""
+    for kind, name in KINDS:
+        if isinstance(v, kind) and type(v) is not kind \
+                and not isinstance(v, bool):
+            plain = to_json(kind(v), depth)
+            head = {"type": name, "typename": type(v).__name__}
+            if isinstance(plain, dict):
+                plain.pop("type")
+                return {**head, **plain}
+            if name in ("tuple", "list"):
+                return {**head, "items": plain}
+            return {**head, "value": plain}
+    return None
+
+
 def to_json(v, depth=0):
     """pyaudit's JSON form of a value (see docs/output.md)."""
+    sub = subclass_json(v, depth)
+    if sub is not None:
+        return sub
     if v is None or isinstance(v, bool):
         return v
     if isinstance(v, int):
@@ -90,6 +114,22 @@ glob.glob(os.path.join(tmp, '*.nothing'))
 sys.audit('pyaudit.test.types', 'text', b'by\x00tes', 42, -7, 2**100,
           -(2**64), 1.5, True, False, None, (1, 'a'), [2, 'b'],
           'h\u00e9llo w\u00f6rld', '\u4e2d\u6587', '\U0001F600', 0)
+
+
+# Subclasses of str, bytes, int, float, tuple, list, and a structseq:
+# their values with their type names (the hook writes them the same way)
+class MyStr(str):
+    pass
+
+
+class MyTuple(tuple):
+    pass
+
+
+sys.audit('pyaudit.test.subclass', MyStr('abc'), MyTuple((1, MyStr('x'))),
+          type('MyBytes', (bytes,), {})(b'y'), type('MyInt', (int,), {})(-3),
+          type('MyFloat', (float,), {})(0.25), type('MyList', (list,), {})([]),
+          os.stat_result(tuple(range(10))))
 
 
 class Hostile:

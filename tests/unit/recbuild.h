@@ -138,6 +138,18 @@ static inline void rb_object(struct rb *r, uint8_t flags, const char *tp)
 	rb_val(r, PA_T_OBJECT, flags, tp, strlen(tp));
 }
 
+/* PA_T_SUBCLASS header: the value as its base type follows */
+static inline void rb_subclass(struct rb *r, uint8_t flags, const char *tp)
+{
+	rb_val(r, PA_T_SUBCLASS, flags, tp, strlen(tp));
+}
+
+/* PA_T_STR_UCS1 from a C string (latin-1 bytes, no NUL) */
+static inline void rb_ucs1(struct rb *r, const char *s)
+{
+	rb_val(r, PA_T_STR_UCS1, 0, s, strlen(s));
+}
+
 /* PA_T_PYLONG: ndigits_total, then n 30-bit digits (least significant first) */
 static inline void rb_pylong(struct rb *r, uint8_t flags, uint32_t total,
 			     const uint32_t *digits, size_t n)

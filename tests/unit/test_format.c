@@ -459,6 +459,137 @@ static void test_truncation(void **state)
 		    "[1]", "[1]");
 }
 
+/*
+ * A subclass's value: text NAME(value); JSON the kind's object form with
+ * "typename" after "type" (docs/output.md). Plain values keep theirs.
+ */
+static void test_subclass(void **state)
+{
+	static const uint32_t five[] = { 5 }, big[] = { 1, 2, 3 };
+	static const uint16_t u2[] = { 0xe9, 0x4e2d };
+	double nan = NAN, inf = -INFINITY;
+
+	(void)state;
+	CHECK_VALUE((rb_subclass(&r, 0, "MyStr"), rb_ucs1(&r, "abc")),
+		    "MyStr('abc')",
+		    "{\"type\":\"str\",\"typename\":\"MyStr\",\"value\":\"abc\"}");
+	CHECK_VALUE((rb_subclass(&r, 0, "S"), rb_ucs2(&r, 0, u2, 2)),
+		    "S('\u00e9\u4e2d')",
+		    "{\"type\":\"str\",\"typename\":\"S\",\"value\":\"\u00e9\u4e2d\"}");
+	CHECK_VALUE((rb_subclass(&r, 0, "S"),
+		     rb_val(&r, PA_T_STR_UCS1, PA_VF_TRUNCATED, "ab", 2)),
+		    "S('ab'...)",
+		    "{\"type\":\"str\",\"typename\":\"S\",\"value\":\"ab\","
+		    "\"truncated\":true}");
+	CHECK_VALUE((rb_subclass(&r, 0, "MyBytes"),
+		     rb_val(&r, PA_T_BYTES, 0, "x", 1)),
+		    "MyBytes(b'x')",
+		    "{\"type\":\"bytes\",\"typename\":\"MyBytes\",\"base64\":\"eA==\"}");
+	CHECK_VALUE((rb_subclass(&r, 0, "B"),
+		     rb_val(&r, PA_T_BYTES, PA_VF_TRUNCATED, "x", 1)),
+		    "B(b'x'...)",
+		    "{\"type\":\"bytes\",\"typename\":\"B\",\"base64\":\"eA==\","
+		    "\"truncated\":true}");
+	CHECK_VALUE((rb_subclass(&r, 0, "MyInt"),
+		     rb_pylong(&r, PA_VF_NEGATIVE, 1, five, 1)),
+		    "MyInt(-5)",
+		    "{\"type\":\"int\",\"typename\":\"MyInt\",\"value\":-5}");
+	CHECK_VALUE((rb_subclass(&r, 0, "MyInt"), rb_pylong(&r, 0, 0, NULL, 0)),
+		    "MyInt(0)",
+		    "{\"type\":\"int\",\"typename\":\"MyInt\",\"value\":0}");
+	CHECK_VALUE((rb_subclass(&r, 0, "I"),
+		     rb_pylong(&r, PA_VF_TRUNCATED, 9, big, 3)),
+		    "I(<int: 9 digits, truncated>)",
+		    "{\"type\":\"int\",\"typename\":\"I\",\"truncated\":true,"
+		    "\"digits30\":9}");
+	CHECK_VALUE((rb_subclass(&r, 0, "MyFloat"), rb_float(&r, 1.5)),
+		    "MyFloat(1.5)",
+		    "{\"type\":\"float\",\"typename\":\"MyFloat\",\"value\":1.5}");
+	CHECK_VALUE((rb_subclass(&r, 0, "F"), rb_float(&r, nan)), "F(nan)",
+		    "{\"type\":\"float\",\"typename\":\"F\",\"value\":\"nan\"}");
+	CHECK_VALUE((rb_subclass(&r, 0, "F"), rb_float(&r, inf)), "F(-inf)",
+		    "{\"type\":\"float\",\"typename\":\"F\",\"value\":\"-inf\"}");
+	CHECK_VALUE((rb_subclass(&r, 0, "MyTuple"), rb_seq(&r, PA_T_TUPLE, 0, 1),
+		     rb_int(&r, 1), rb_end(&r)),
+		    "MyTuple((1,))",
+		    "{\"type\":\"tuple\",\"typename\":\"MyTuple\",\"items\":[1]}");
+	CHECK_VALUE((rb_subclass(&r, 0, "T"), rb_seq(&r, PA_T_TUPLE, 0, 0),
+		     rb_end(&r)),
+		    "T(())", "{\"type\":\"tuple\",\"typename\":\"T\",\"items\":[]}");
+	CHECK_VALUE((rb_subclass(&r, 0, "time.struct_time"),
+		     rb_seq(&r, PA_T_TUPLE, PA_VF_TRUNCATED, 9), rb_int(&r, 1970),
+		     rb_end(&r)),
+		    "time.struct_time((1970, ...))",
+		    "{\"type\":\"tuple\",\"typename\":\"time.struct_time\","
+		    "\"length\":9,\"items\":[1970],\"truncated\":true}");
+	CHECK_VALUE((rb_subclass(&r, 0, "L"),
+		     rb_seq(&r, PA_T_LIST, PA_VF_NOT_EXPANDED, 3), rb_end(&r)),
+		    "L([...3 items])",
+		    "{\"type\":\"list\",\"typename\":\"L\",\"length\":3,\"items\":[],"
+		    "\"truncated\":true}");
+	CHECK_VALUE((rb_subclass(&r, 0, "L"),
+		     rb_seq(&r, PA_T_LIST, PA_VF_LEN_UNKNOWN, 0), rb_end(&r)),
+		    "L([])", "{\"type\":\"list\",\"typename\":\"L\",\"items\":[]}");
+	/* nested in a plain list, and holding one */
+	CHECK_VALUE((rb_seq(&r, PA_T_LIST, 0, 2), rb_subclass(&r, 0, "S"),
+		     rb_ucs1(&r, "e"), rb_subclass(&r, 0, "L"),
+		     rb_seq(&r, PA_T_LIST, 0, 1), rb_subclass(&r, 0, "S"),
+		     rb_ucs1(&r, "f"), rb_end(&r), rb_end(&r)),
+		    "[S('e'), L([S('f')])]",
+		    "[{\"type\":\"str\",\"typename\":\"S\",\"value\":\"e\"},"
+		    "{\"type\":\"list\",\"typename\":\"L\",\"items\":["
+		    "{\"type\":\"str\",\"typename\":\"S\",\"value\":\"f\"}]}]");
+	/* the value unreadable */
+	CHECK_VALUE((rb_subclass(&r, 0, "S"), rb_unreadable(&r)),
+		    "S(<unreadable>)",
+		    "{\"type\":\"unreadable\",\"typename\":\"S\"}");
+	/* the name: escaped like an object's, cut, unreadable (empty, cut) */
+	CHECK_VALUE((rb_subclass(&r, 0, "a b\x1b\xff\""), rb_ucs1(&r, "q")),
+		    "a\\x20b\\x1b\\xff\"('q')",
+		    "{\"type\":\"str\",\"typename\":\"a b\\u001b\\udcff\\\"\","
+		    "\"value\":\"q\"}");
+	CHECK_VALUE((rb_subclass(&r, PA_VF_TRUNCATED, "NNN"), rb_ucs1(&r, "v")),
+		    "NNN...('v')",
+		    "{\"type\":\"str\",\"typename\":\"NNN\","
+		    "\"typename_truncated\":true,\"value\":\"v\"}");
+	CHECK_VALUE((rb_subclass(&r, PA_VF_TRUNCATED, ""), rb_float(&r, 2.0)),
+		    "...(2.0)",
+		    "{\"type\":\"float\",\"typename\":\"\",\"typename_truncated\":true,"
+		    "\"value\":2.0}");
+	/* plain values keep their forms */
+	CHECK_VALUE(rb_ucs1(&r, "abc"), "'abc'", "\"abc\"");
+	CHECK_VALUE(rb_pylong(&r, 0, 1, five, 1), "5", "5");
+	CHECK_VALUE(rb_float(&r, 1.5), "1.5", "1.5");
+	CHECK_VALUE((rb_seq(&r, PA_T_TUPLE, 0, 1), rb_int(&r, 1), rb_end(&r)),
+		    "(1,)", "[1]");
+}
+
+/* Hand-made trees (not from the decoder): a PA_T_SUBCLASS without its
+ * value, and too deep a one, still give one token and valid JSON. */
+static void test_subclass_handmade(void **state)
+{
+	struct rec_value kid = { .tag = PA_T_STR_UCS1, .len = 1,
+				 .data = (const uint8_t *)"v" };
+	struct rec_value v = { .tag = PA_T_SUBCLASS, .len = 1,
+			       .data = (const uint8_t *)"S" };
+	struct sb b = { .p = vbuf, .size = sizeof(vbuf) };
+
+	(void)state;
+	format__repr(vbuf, sizeof(vbuf), &v);
+	assert_string_equal(vbuf, "<S object>");
+	format__json_value(vbuf, sizeof(vbuf), &v);
+	assert_string_equal(vbuf, "{\"type\":\"object\",\"typename\":\"S\"}");
+	v.nchildren = 1;
+	v.children = &kid;
+	repr_value(&b, &v, FORMAT_DEPTH_MAX);
+	sb_finish(&b);
+	assert_string_equal(vbuf, "<S object>");
+	b = (struct sb){ .p = vbuf, .size = sizeof(vbuf) };
+	json_value(&b, &v, FORMAT_DEPTH_MAX);
+	sb_finish(&b);
+	assert_string_equal(vbuf, "{\"type\":\"object\",\"typename\":\"S\"}");
+}
+
 static void test_event_marks(void **state)
 {
 	static const uint16_t n2[] = { 'e', 0x202e };
@@ -964,7 +1095,7 @@ static void gen_value(int depth)
 	uint8_t tmp[64];
 	uint32_t u, n, i;
 	uint8_t flags = rand() % 4 ? 0 : rnd() & 0x1f;
-	uint8_t tag = 1 + rand() % 18;
+	uint8_t tag = rand() % 19 ? 1 + rand() % 18 : PA_T_SUBCLASS;
 
 	if (depth > 10 || r.len > PA_REC_MAX - 64)
 		tag = PA_T_NONE;
@@ -1045,6 +1176,10 @@ static void gen_value(int depth)
 	case PA_T_CODE:
 		rb_val(&r, tag, flags, NULL, 0);
 		gen_value(depth + 1);
+		gen_value(depth + 1);
+		return;
+	case PA_T_SUBCLASS:	/* a hostile name, then any value */
+		rb_val(&r, tag, flags, "N\x1b \xff\"", 6 - rand() % 7);
 		gen_value(depth + 1);
 		return;
 	default:	/* NONE TRUE FALSE END UNREADABLE */
@@ -1360,6 +1495,8 @@ int main(void)
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_containers),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_subclass),
+		cmocka_unit_test(test_subclass_handmade),
 		cmocka_unit_test(test_event_marks),
 		cmocka_unit_test(test_comm),
 		cmocka_unit_test(test_snprintf_semantics),

@@ -221,6 +221,163 @@ static void test_depth(void **state)
 	assert_int_equal(decode(), -EINVAL);
 }
 
+/*
+ * PA_T_SUBCLASS: a type name, then exactly one value of a kind that has
+ * subclasses (or UNREADABLE); it counts as a level of nesting.
+ */
+static void test_subclass(void **state)
+{
+	static const uint32_t dig[] = { 5 };
+	static const uint16_t u2[] = { 0x4e2d };
+	static const uint32_t u4[] = { 0x1f600 };
+	static const struct {
+		uint8_t tag;
+		uint16_t len;
+		bool ok;
+	} kids[] = {
+		{ PA_T_STR_UCS1, 1, true }, { PA_T_STR_UCS2, 2, true },
+		{ PA_T_STR_UCS4, 4, true }, { PA_T_BYTES, 3, true },
+		{ PA_T_FLOAT, 8, true }, { PA_T_UNREADABLE, 0, true },
+		{ PA_T_STR_UTF8, 1, false }, { PA_T_INT, 8, false },
+		{ PA_T_UINT, 8, false }, { PA_T_NONE, 0, false },
+		{ PA_T_TRUE, 0, false }, { PA_T_FALSE, 0, false },
+		{ PA_T_OBJECT, 1, false }, { PA_T_END, 0, false },
+		{ PA_T_FRAME, sizeof(struct pa_frame), false },
+	};
+	static const uint8_t zeros[sizeof(struct pa_frame)];
+	const struct rec_value *v;
+	size_t i;
+	int d;
+
+	(void)state;
+	/* every kind, in a list too */
+	rb_start(&r, PA_SRC_SYS_AUDIT, 0, 6);
+	rb_str(&r, "x");
+	rb_subclass(&r, 0, "MyStr");
+	rb_ucs1(&r, "abc");
+	rb_subclass(&r, 0, "MyInt");
+	rb_pylong(&r, 0, 1, dig, 1);
+	rb_subclass(&r, PA_VF_TRUNCATED, "time.struct_t");
+	rb_seq(&r, PA_T_TUPLE, 0, 2);
+	rb_int(&r, 1);
+	rb_subclass(&r, 0, "S");
+	rb_ucs2(&r, 0, u2, 1);
+	rb_end(&r);
+	rb_seq(&r, PA_T_LIST, 0, 1);
+	rb_subclass(&r, 0, "L");
+	rb_seq(&r, PA_T_LIST, PA_VF_NOT_EXPANDED, 3);
+	rb_end(&r);
+	rb_end(&r);
+	rb_subclass(&r, 0, "U");
+	rb_ucs4(&r, 0, u4, 1);
+	rb_subclass(&r, PA_VF_TRUNCATED, "");
+	rb_unreadable(&r);
+	rb_finish(&r);
+	assert_int_equal(decode(), 0);
+	assert_int_equal(ev.nargs, 6);
+	v = &ev.args[0];
+	assert_int_equal(v->tag, PA_T_SUBCLASS);
+	assert_int_equal(v->len, 5);
+	assert_memory_equal(v->data, "MyStr", 5);
+	assert_int_equal(v->nchildren, 1);
+	assert_int_equal(v->children[0].tag, PA_T_STR_UCS1);
+	assert_memory_equal(v->children[0].data, "abc", 3);
+	assert_int_equal(ev.args[1].children[0].tag, PA_T_PYLONG);
+	v = &ev.args[2];
+	assert_int_equal(v->flags, PA_VF_TRUNCATED);
+	assert_int_equal(v->children[0].tag, PA_T_TUPLE);
+	assert_int_equal(v->children[0].nchildren, 2);
+	assert_int_equal(v->children[0].children[1].tag, PA_T_SUBCLASS);
+	assert_int_equal(v->children[0].children[1].children[0].tag,
+			 PA_T_STR_UCS2);
+	v = &ev.args[3].children[0];
+	assert_int_equal(v->tag, PA_T_SUBCLASS);
+	assert_int_equal(v->children[0].tag, PA_T_LIST);
+	assert_int_equal(v->children[0].real_len, 3);
+	assert_int_equal(ev.args[4].children[0].tag, PA_T_STR_UCS4);
+	assert_int_equal(ev.args[5].len, 0);
+	assert_int_equal(ev.args[5].children[0].tag, PA_T_UNREADABLE);
+
+	/* the one child: which kinds */
+	for (i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
+		rb_start(&r, PA_SRC_USDT, 0, 1);
+		rb_str(&r, "x");
+		rb_subclass(&r, 0, "T");
+		rb_val(&r, kids[i].tag, 0, zeros, kids[i].len);
+		rb_finish(&r);
+		if (decode() != (kids[i].ok ? 0 : -EINVAL))
+			fail_msg("child tag %u: expected %s", kids[i].tag,
+				 kids[i].ok ? "ok" : "-EINVAL");
+	}
+	/* a subclass of a subclass's value, code, a tuple and list: no */
+	rb_start(&r, PA_SRC_USDT, 0, 1);
+	rb_str(&r, "x");
+	rb_subclass(&r, 0, "A");
+	rb_subclass(&r, 0, "B");
+	rb_ucs1(&r, "v");
+	rb_finish(&r);
+	assert_int_equal(decode(), -EINVAL);
+	rb_start(&r, PA_SRC_USDT, 0, 1);
+	rb_str(&r, "x");
+	rb_subclass(&r, 0, "A");
+	rb_code(&r);
+	rb_str(&r, "f");
+	rb_str(&r, "n");
+	rb_finish(&r);
+	assert_int_equal(decode(), -EINVAL);
+	/* no child: at the end of the record, before END, two values */
+	rb_start(&r, PA_SRC_USDT, 0, 1);
+	rb_str(&r, "x");
+	rb_subclass(&r, 0, "A");
+	rb_finish(&r);
+	assert_int_equal(decode(), -EINVAL);
+	rb_start(&r, PA_SRC_USDT, 0, 1);
+	rb_str(&r, "x");
+	rb_seq(&r, PA_T_LIST, 0, 1);
+	rb_subclass(&r, 0, "A");
+	rb_end(&r);
+	rb_finish(&r);
+	assert_int_equal(decode(), -EINVAL);
+	rb_start(&r, PA_SRC_USDT, 0, 1);
+	rb_str(&r, "x");
+	rb_subclass(&r, 0, "A");
+	rb_ucs1(&r, "v");
+	rb_ucs1(&r, "w");
+	rb_finish(&r);
+	assert_int_equal(decode(), -EINVAL);
+	/* its child's payload is checked too */
+	rb_start(&r, PA_SRC_USDT, 0, 1);
+	rb_str(&r, "x");
+	rb_subclass(&r, 0, "A");
+	rb_val(&r, PA_T_STR_UCS2, 0, "abc", 3);
+	rb_finish(&r);
+	assert_int_equal(decode(), -EINVAL);
+	/* a name cut by the record's end */
+	rb_start(&r, PA_SRC_USDT, 0, 1);
+	rb_str(&r, "x");
+	rb_val(&r, PA_T_SUBCLASS, 0, "AB", 2);
+	rb_finish(&r);
+	r.len -= 1;
+	rb_finish(&r);
+	assert_int_equal(decode(), -EINVAL);
+
+	/* a level of nesting: a subclass inside the deepest list is one too
+	 * many, at the deepest level it is fine */
+	for (d = RECORD_DEPTH_MAX - 1; d <= RECORD_DEPTH_MAX; d++) {
+		rb_start(&r, PA_SRC_USDT, 0, 1);
+		rb_str(&r, "deep");
+		for (i = 0; i < (size_t)d; i++)
+			rb_seq(&r, PA_T_LIST, 0, 1);
+		rb_subclass(&r, 0, "S");
+		rb_ucs1(&r, "v");
+		for (i = 0; i < (size_t)d; i++)
+			rb_end(&r);
+		rb_finish(&r);
+		assert_int_equal(decode(),
+				 d < RECORD_DEPTH_MAX ? 0 : -EINVAL);
+	}
+}
+
 static void test_extra_size(void **state)
 {
 	(void)state;
@@ -467,7 +624,9 @@ static void test_payload_sizes(void **state)
 		{ PA_T_TUPLE, 8, false }, { PA_T_LIST, 4, true },
 		{ PA_T_LIST, 2, false },
 		{ PA_T_CODE, 0, true }, { PA_T_CODE, 4, false },
-		{ 0, 0, false }, { 19, 0, false }, { 0x80, 0, false },
+		{ PA_T_SUBCLASS, 0, true }, { PA_T_SUBCLASS, 63, true },
+		{ 0, 0, false }, { 19, 0, false }, { 21, 0, false },
+		{ 0x80, 0, false },
 		{ 0xff, 4, false },
 	};
 	static const uint8_t zeros[64];
@@ -484,6 +643,8 @@ static void test_payload_sizes(void **state)
 			rb_none(&r);
 			rb_none(&r);
 		}
+		if (cases[i].tag == PA_T_SUBCLASS)
+			rb_ucs1(&r, "v");
 		rb_finish(&r);
 		if (decode() != (cases[i].ok ? 0 : -EINVAL))
 			fail_msg("tag %u len %u: expected %s", cases[i].tag,
@@ -499,11 +660,19 @@ static void check_tree(const struct rec_value *v, const uint8_t *base,
 
 	assert_true(depth <= RECORD_DEPTH_MAX);
 	assert_true(v->data >= base && v->data + v->len <= base + size);
-	assert_true(v->tag >= PA_T_NONE && v->tag <= PA_T_UNREADABLE);
+	assert_true((v->tag >= PA_T_NONE && v->tag <= PA_T_UNREADABLE) ||
+		    v->tag == PA_T_SUBCLASS);
 	assert_true(v->tag != PA_T_END);
 	if (v->tag == PA_T_CODE)
 		assert_int_equal(v->nchildren, 2);
-	if (v->tag != PA_T_CODE && v->tag != PA_T_TUPLE && v->tag != PA_T_LIST)
+	if (v->tag == PA_T_SUBCLASS) {
+		assert_int_equal(v->nchildren, 1);
+		assert_true(v->children->tag != PA_T_SUBCLASS &&
+			    v->children->tag != PA_T_CODE &&
+			    v->children->tag != PA_T_OBJECT);
+	}
+	if (v->tag != PA_T_CODE && v->tag != PA_T_TUPLE &&
+	    v->tag != PA_T_LIST && v->tag != PA_T_SUBCLASS)
 		assert_int_equal(v->nchildren, 0);
 	if (!v->nchildren)
 		return;
@@ -521,8 +690,13 @@ static void test_fuzz_mutations(void **state)
 	size_t n, i, j, accepted = 0;
 
 	(void)state;
-	rb_start(&r, PA_SRC_USDT, 0, 5);
+	rb_start(&r, PA_SRC_USDT, 0, 6);
 	rb_str(&r, "open");
+	rb_subclass(&r, 0, "S");
+	rb_seq(&r, PA_T_TUPLE, 0, 1);
+	rb_subclass(&r, PA_VF_TRUNCATED, "");
+	rb_ucs1(&r, "s");
+	rb_end(&r);
 	rb_seq(&r, PA_T_LIST, 0, 3);
 	rb_seq(&r, PA_T_TUPLE, 0, 1);
 	rb_str(&r, "a");
@@ -547,7 +721,7 @@ static void test_fuzz_mutations(void **state)
 			size_t at = sizeof(struct pa_event) - 8 +
 				    rand() % (n - sizeof(struct pa_event) + 8);
 
-			buf[at] = rand() % 4 ? rand() % 20 : rand();
+			buf[at] = rand() % 4 ? rand() % 21 : rand();
 		}
 		if (rand() % 8 == 0)
 			n = rand() % (n + 1);
@@ -597,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_every_tag),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_subclass),
 		cmocka_unit_test(test_extra_size),
 		cmocka_unit_test(test_malformed_header),
 		cmocka_unit_test(test_too_big),
