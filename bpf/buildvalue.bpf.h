@@ -112,7 +112,9 @@ static long wide_cb(__u32 i, void *ctx)
  * same str read from an object (what USDT builds deliver). units: the
  * length ('u#'), or WIDE_NUL_ENDED. One unit more than can be kept is
  * read, across a page boundary, so that the cut is marked when and only
- * when the string is longer.
+ * when the string is longer. (The kind is chosen from the units read: a
+ * string longer than them whose widest character comes later is kept
+ * narrower than Python stores it, still marked cut.)
  */
 __noinline int pa_emit_wide(__u64 a, __u64 units)
 {

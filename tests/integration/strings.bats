@@ -127,7 +127,9 @@ check_cases() {
 	LC_ALL=C.UTF-8 trace_command -j -e 'strtest.*,nn*,ctypes.dlsym' \
 		-- "$py" "$CASES" run
 	"$HELPER_PY" "$CASES" expect >"$T/want"
-	jq -c "$JQ_SV"' if (.event | startswith("nn")) then ["name", .event, (.event_truncated // false)]
+	# (ctypes.dlsym of the helpers strings_cases.py looks up left out)
+	jq -c "$JQ_SV"' select(.event != "ctypes.dlsym" or (.args.name | sv | .[0] | startswith("s")))
+		| if (.event | startswith("nn")) then ["name", .event, (.event_truncated // false)]
 		elif .event == "ctypes.dlsym" then [.event] + (.args.name | sv)
 		else [.event] + (.args.arg0 | sv) end' "$T/out" >"$T/got"
 	diff "$T/want" "$T/got"

@@ -38,6 +38,50 @@ for n in (TYPENAME_KEPT - 1, TYPENAME_KEPT, TYPENAME_KEPT + 1):
     CASES.append(("strtest.object.%d" % n, "O" * n, TYPENAME_KEPT))
 
 
+# C strings passed to PySys_Audit through ctypes, placed so that they
+# cross a page boundary, or end at the last byte of a page whose next page
+# cannot be read: (format, where, length)
+PAGE = 4096
+PAGE_CASES = [(fmt, where, n) for where in ("cross", "end")
+              for fmt in ("s", "u")
+              for n in (1, STR_MAX - 1, STR_MAX, STR_MAX + 1)]
+
+
+def page_event(fmt, where, n):
+    return "strtest.page.%s.%s.%d" % (fmt, where, n)
+
+
+def page_value(fmt, n):
+    return ("p" if fmt == "s" else "w") * n
+
+
+def page_calls():
+    """Raise the PAGE_CASES events from C strings in an mmap'ed buffer."""
+    import mmap
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    audit = ctypes.pythonapi.PySys_Audit
+    audit.restype = ctypes.c_int
+    buf = mmap.mmap(-1, 2 * PAGE)
+    base = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+    for where in ("cross", "end"):
+        if where == "end" and libc.mprotect(base + PAGE, PAGE, 0):  # PROT_NONE
+            raise OSError(ctypes.get_errno(), "mprotect")
+        for fmt, w, n in PAGE_CASES:
+            if w != where:
+                continue
+            text = page_value(fmt, n) + "\0"
+            data = text.encode("latin-1" if fmt == "s" else "utf-32-le")
+            if where == "end":
+                off = PAGE - len(data)
+            else:	# the middle of the string on the boundary
+                off = PAGE - len(data) // 2 // 4 * 4
+            buf[off:off + len(data)] = data
+            audit(page_event(fmt, where, n).encode(), fmt.encode(),
+                  ctypes.c_void_p(base + off))
+
+
 def expected(value, kept):
     cut = len(value) > kept
     value = value[:kept]
@@ -56,6 +100,7 @@ def run():
     # Event names: a C char * on USDT builds, a str object on the others.
     for n in (NAME_MAX - 1, NAME_MAX, NAME_MAX + 1):
         sys.audit("n" * n)
+    page_calls()
     # ctypes.dlsym's name: a C char * ('s' of "Os") on every version.
     lib = ctypes.CDLL(None)
     for n in (STR_MAX - 1, STR_MAX, STR_MAX + 1):
@@ -71,6 +116,9 @@ def expect():
         out.append([event, *expected(value, kept)])
     for n in (NAME_MAX - 1, NAME_MAX, NAME_MAX + 1):
         out.append(["name", *expected("n" * n, NAME_MAX)])
+    for fmt, where, n in PAGE_CASES:
+        out.append([page_event(fmt, where, n),
+                    *expected(page_value(fmt, n), STR_MAX)])
     for n in (STR_MAX - 1, STR_MAX, STR_MAX + 1):
         out.append(["ctypes.dlsym", *expected("s" * n, STR_MAX)])
     for line in out:
