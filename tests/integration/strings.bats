@@ -23,7 +23,7 @@ rep() {
 	printf '%s' "$s"
 }
 
-# expect_cut VALUE...: "VALUE<TAB>false", or cut at STR_MAX characters
+# expect_lines VALUE...: "VALUE<TAB>false", or cut at STR_MAX characters
 # (ASCII) and true; one line each.
 expect_lines() {
 	local v
@@ -140,7 +140,7 @@ SOME_SCRIPT_LENGTHS="1 2 3 4 5 15 16 17 63 64 65 127 128 129 200 254 255 256 257
 
 # run_check WHAT VERSION
 run_check() {
-	local py lengths=$SOME_SCRIPT_LENGTHS
+	local py
 	requires_root
 	if [ "$2" = debian ]; then
 		py=/usr/bin/python3.11
