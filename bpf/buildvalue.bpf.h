@@ -10,6 +10,22 @@
  */
 #ifdef PA_SCRATCH_PARTS
 
+/*
+ * A C wide string ('u'): up to WIDE_UNITS wchar_t read at once, and the
+ * narrow copies made while looking for its end (pa_emit_wide).
+ */
+#define WIDE_UNITS	(PA_STR_MAX + 1)	/* one more than can be kept:
+						 * tells a cut from a fit */
+#define WIDE_BYTES	(4 * WIDE_UNITS)
+struct wide_state {
+	__u32 w[WIDE_UNITS];	/* the wchar_t units (UTF-32 on Linux) */
+	__u8 n1[PA_STR_MAX];	/* the first ones as latin-1 */
+	__u16 n2[PA_STR_MAX / 2];	/* ... as UCS-2 */
+	__u32 len;		/* units before the first 0 (or all) */
+	__u32 max;		/* greatest code point among them */
+	__u8 nul;		/* the 0 was found */
+};
+
 /* The varargs of a Py_BuildValue format. */
 struct va_state {
 	char fmt[2 * PA_FMT_MAX];	/* zero-filled past the format */
@@ -20,11 +36,10 @@ struct va_state {
 	__u64 overflow_area;
 	__u64 reg_save_area;
 	__u8 valist;
+	struct wide_state wide;	/* a 'u' argument being decoded */
 };
 
 #else /* the code */
-
-#define PAGE_SIZE_		4096
 
 /* The next vararg, from the va_list or from registers and the stack. */
 static __always_inline int next_vararg(struct scratch *s, __u64 *val)
@@ -51,6 +66,120 @@ static __always_inline int next_vararg(struct scratch *s, __u64 *val)
 	}
 	/* [rsp] is the return address at function entry. */
 	return read_u64(val, s->va.sp + 8 * (i - 5));
+}
+
+/* pa_emit_wide's length of a wide string that ends at its first 0 */
+#define WIDE_NUL_ENDED	(~0ULL)
+
+struct wide_ctx {
+	__u32 counted;		/* 'u#': a 0 is a character, not the end */
+};
+
+/* One wchar_t of the copy: track the greatest code point and keep the
+ * narrow copies; stop at the 0 that ends the string. */
+static long wide_cb(__u32 i, void *ctx)
+{
+	struct wide_ctx *c = ctx;
+	struct scratch *s = get_scratch();
+	struct wide_state *w;
+	__u32 idx = i, cp;
+
+	if (!s)
+		return 1;
+	w = &s->va.wide;
+	BOUND(idx, WIDE_UNITS - 1);
+	cp = w->w[idx];
+	if (!cp && !c->counted) {
+		w->nul = 1;
+		return 1;
+	}
+	if (cp > w->max)
+		w->max = cp;
+	if (idx < PA_STR_MAX)
+		w->n1[idx & (PA_STR_MAX - 1)] = cp;
+	if (idx < PA_STR_MAX / 2)
+		w->n2[idx & (PA_STR_MAX / 2 - 1)] = cp;
+	w->len = idx + 1;
+	return 0;
+}
+
+/*
+ * A C wide string (wchar_t *, UTF-32 on Linux; 'u' and 'u#'), as the str
+ * Python makes of it: PyUnicode_FromWideChar stores the narrowest kind
+ * that holds every character (Objects/unicodeobject.c, 3.3+). So the
+ * value has the same form and the same bound (PA_STR_MAX bytes of the
+ * str as stored: 256 latin-1, 128 UCS-2 or 64 UCS-4 characters) as the
+ * same str read from an object (what USDT builds deliver). units: the
+ * length ('u#'), or WIDE_NUL_ENDED. One unit more than can be kept is
+ * read, across a page boundary, so that the cut is marked when and only
+ * when the string is longer. (The kind is chosen from the units read: a
+ * string longer than them whose widest character comes later is kept
+ * narrower than Python stores it, still marked cut.)
+ */
+__noinline int pa_emit_wide(__u64 a, __u64 units)
+{
+	struct scratch *s = get_scratch();
+	struct wide_ctx c = { .counted = units != WIDE_NUL_ENDED };
+	struct pa_value v = { .flags = 0 };
+	struct wide_state *w;
+	__u32 want, first, got, kind, bytes, off, room;
+	const void *src;
+	bool cut;
+
+	if (!s)
+		return -1;
+	w = &s->va.wide;
+	want = units < WIDE_UNITS ? units * 4 : WIDE_BYTES;
+	BOUND(want, WIDE_BYTES);
+	got = want;
+	if (want && bpf_probe_read_user(w->w, want, (const void *)a)) {
+		/* The next page is not mapped (or not present): what is on
+		 * this one, the cut being marked below if no 0 is there. */
+		first = PAGE_SIZE_ - (a & (PAGE_SIZE_ - 1));
+		BOUND(first, WIDE_BYTES);
+		if (first >= want || bpf_probe_read_user(w->w, first, (const void *)a))
+			return emit_empty(s, PA_T_UNREADABLE, 0);
+		got = first;
+	}
+	w->len = 0;
+	w->max = 0;
+	w->nul = 0;
+	if (got / 4)
+		bpf_loop(got / 4, wide_cb, &c, 0);
+
+	kind = w->max < 0x100 ? 1 : w->max < 0x10000 ? 2 : 4;
+	bytes = w->len * kind;
+	if (c.counted)
+		cut = units > w->len;
+	else
+		cut = !w->nul;
+	if (bytes > PA_STR_MAX) {
+		bytes = PA_STR_MAX;
+		cut = true;
+	}
+	off = s->rec.off;
+	if (off > PA_REC_MAX - sizeof(v) - 8) {
+		s->rec.full = 1;
+		return -1;
+	}
+	room = PA_REC_MAX - sizeof(v) - off;
+	if (bytes > room) {
+		bytes = room & ~(kind - 1);
+		cut = true;
+	}
+	BOUND(bytes, PA_STR_MAX);
+	src = kind == 1 ? (const void *)w->n1 :
+	      kind == 2 ? (const void *)w->n2 : (const void *)w->w;
+	if (bytes && bpf_probe_read_kernel(s->rec.buf + off + sizeof(v), bytes, src))
+		return emit_empty(s, PA_T_UNREADABLE, 0);
+	v.tag = kind == 1 ? PA_T_STR_UCS1 :
+		kind == 2 ? PA_T_STR_UCS2 : PA_T_STR_UCS4;
+	if (cut)
+		v.flags |= PA_VF_TRUNCATED;
+	v.len = bytes;
+	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
+	s->rec.off = off + sizeof(v) + bytes;
+	return 0;
 }
 
 struct fmt_ctx {
@@ -132,19 +261,12 @@ static long fmt_cb(__u32 i, void *ctx)
 		}
 		break;
 	case 'u':
-		/* wchar_t * (UTF-32 on Linux); its length is unknown: read to
-		 * the end of the page at most, user space stops at the 0. */
-		if (next == '#') {
+		/* wchar_t *: the length is given ('u#') or ends at a 0. */
+		if (next == '#')
 			next_vararg(s, &n);
-			r = a ? emit_user(s, PA_T_STR_UCS4, 0, a, n * 4, PA_STR_MAX, 4)
-			      : emit_empty(s, PA_T_NONE, 0);
-		} else if (!a) {
-			r = emit_empty(s, PA_T_NONE, 0);
-		} else {
-			n = PAGE_SIZE_ - (a & (PAGE_SIZE_ - 1));
-			r = emit_user(s, PA_T_STR_UCS4, PA_VF_WCHAR, a, n,
-				      PA_STR_MAX, 4);
-		}
+		else
+			n = WIDE_NUL_ENDED;
+		r = a ? pa_emit_wide(a, n) : emit_empty(s, PA_T_NONE, 0);
 		break;
 	case 'i':
 	case 'b':

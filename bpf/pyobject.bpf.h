@@ -213,13 +213,22 @@ static __always_inline bool tname_is(const char *t, const char *want, int n)
 	return true;
 }
 
-/* A type name read with bpf_probe_read_user_str() returning r: a full
- * buffer means the name was cut. */
+/*
+ * A type name read with bpf_probe_read_user_str() returning r. A full
+ * buffer (r == PA_TYPENAME_MAX) holds PA_TYPENAME_MAX - 1 bytes: the name
+ * is cut only when the byte after them is not its NUL.
+ */
 static __always_inline int emit_typename(struct scratch *s, __u8 flags,
 					 __u64 name, long r)
 {
-	__u64 n = r >= PA_TYPENAME_MAX ? PA_TYPENAME_MAX : r - 1;
+	__u64 n = r - 1;
+	__u8 more = 0;
 
+	/* Unreadable, that byte counts as more: the mark errs on the safe
+	 * side. */
+	if (r >= PA_TYPENAME_MAX)
+		n = bpf_probe_read_user(&more, 1, (const void *)(name + PA_TYPENAME_MAX - 1)) ||
+		    more ? PA_TYPENAME_MAX : PA_TYPENAME_MAX - 1;
 	return emit_user(s, PA_T_OBJECT, flags, name, n, PA_TYPENAME_MAX - 1, 1);
 }
 

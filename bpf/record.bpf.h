@@ -37,6 +37,9 @@ struct head_state {
 
 #else /* the code */
 
+#define PAGE_SIZE_		4096
+#define EFAULT_			14	/* the helpers' -EFAULT */
+
 /*
  * Read the first OHEAD bytes of obj in one go (one user read costs about
  * the same for 8 or 128 bytes). It fails for an object at the very end
@@ -138,14 +141,18 @@ static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 	return 0;
 }
 
-/* A NUL-terminated C string (event names, 's', 'y'). */
+/*
+ * A NUL-terminated C string (event names, 's', 'y'), cut (and marked)
+ * at max bytes when and only when it is longer.
+ */
 static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __u32 max)
 {
 	__u32 off = s->rec.off;
 	__u32 room;
-	__u64 cap;
+	__u64 cap, page;
 	long r;
 	struct pa_value v = { .tag = tag };
+	__u8 *dst;
 
 	if (off > PA_REC_MAX - sizeof(v) - 8) {
 		s->rec.full = 1;
@@ -154,13 +161,29 @@ static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __
 	room = PA_REC_MAX - sizeof(v) - off;
 	cap = max < room ? max : room;
 	BOUND(cap, PA_STR_MAX);
-	/* One byte more than kept: tells a cut from a string of cap bytes. */
-	r = bpf_probe_read_user_str(s->rec.buf + off + sizeof(v), cap + 1,
-				    (const void *)uptr);
+	dst = s->rec.buf + off + sizeof(v);
+	/*
+	 * bpf_probe_read_user_str() copies at most size - 1 bytes and counts
+	 * the NUL it adds: room for cap + 1 bytes tells a string of cap
+	 * bytes (r == cap + 1) from a longer one (r == cap + 2).
+	 */
+	r = bpf_probe_read_user_str(dst, cap + 2, (const void *)uptr);
+	if (r == -EFAULT_) {
+		/* The string runs into a page that cannot be read (not
+		 * mapped, or not present): keep what is on this one; without
+		 * a NUL there it is cut. */
+		page = PAGE_SIZE_ - (uptr & (PAGE_SIZE_ - 1));
+		if (page < cap + 2) {
+			BOUND(page, PA_STR_MAX + 1);
+			r = bpf_probe_read_user_str(dst, page + 1, (const void *)uptr);
+			if (r == page + 1)
+				v.flags |= PA_VF_TRUNCATED;
+		}
+	}
 	if (r <= 0)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	r -= 1;			/* the NUL */
-	if (r >= cap) {
+	if (r > cap) {
 		r = cap;
 		v.flags |= PA_VF_TRUNCATED;
 	}

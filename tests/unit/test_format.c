@@ -413,6 +413,62 @@ static void test_containers(void **state)
 		    "{\"type\":\"object\",\"typename\":\"Foo\",\"truncated\":true}");
 }
 
+/*
+ * The mark is BPF's decision (bpf/record.bpf.h, pyobject.bpf.h,
+ * buildvalue.bpf.h): user space prints it from the flag alone, never from
+ * a length. A value of exactly the 256-byte bound in each form is whole
+ * without the flag, and marked with it.
+ */
+static void test_mark_at_bound(void **state)
+{
+	static uint8_t u1[PA_STR_MAX];
+	static uint16_t u2[PA_STR_MAX / 2];
+	static uint32_t u4[PA_STR_MAX / 4];
+	static char plain[4 * PA_STR_MAX + 64], cut[5 * PA_STR_MAX];
+	static const char *const forms[] = { "a", "\xc3\xa9", "\xc4\x80",
+					     "\xf0\x9f\x98\x80" };
+	size_t i, k, units[] = { PA_STR_MAX, PA_STR_MAX, PA_STR_MAX / 2,
+				 PA_STR_MAX / 4 };
+	char *p, *q;
+
+	(void)state;
+	memset(u1, 0xe9, sizeof(u1));
+	for (i = 0; i < PA_STR_MAX / 2; i++)
+		u2[i] = 0x100;
+	for (i = 0; i < PA_STR_MAX / 4; i++)
+		u4[i] = 0x1f600;
+	for (k = 0; k < 4; k++) {
+		p = plain + sprintf(plain, "\"");
+		for (i = 0; i < units[k]; i++)
+			p += sprintf(p, "%s", forms[k]);
+		sprintf(p, "\"");
+		q = cut + sprintf(cut, "{\"type\":\"str\",\"value\":");
+		sprintf(q, "%s,\"truncated\":true}", plain);
+		for (int flags = 0; flags <= PA_VF_TRUNCATED; flags += PA_VF_TRUNCATED) {
+			start1();
+			if (k == 0) {
+				memset(vbuf, 'a', PA_STR_MAX);
+				rb_val(&r, PA_T_STR_UTF8, flags, vbuf, PA_STR_MAX);
+			} else if (k == 1) {
+				rb_val(&r, PA_T_STR_UCS1, flags, u1, sizeof(u1));
+			} else if (k == 2) {
+				rb_ucs2(&r, flags, u2, PA_STR_MAX / 2);
+			} else {
+				rb_ucs4(&r, flags, u4, PA_STR_MAX / 4);
+			}
+			assert_string_equal(json(), flags ? cut : plain);
+		}
+	}
+	/* bytes: 256 'b' */
+	for (int flags = 0; flags <= PA_VF_TRUNCATED; flags += PA_VF_TRUNCATED) {
+		start1();
+		memset(u1, 'b', sizeof(u1));
+		rb_val(&r, PA_T_BYTES, flags, u1, sizeof(u1));
+		assert_non_null(strstr(json(), "\"base64\":\"YmJi"));
+		assert_int_equal(strstr(vbuf, "\"truncated\":true") != NULL, flags != 0);
+	}
+}
+
 static void test_truncation(void **state)
 {
 	(void)state;
@@ -1497,6 +1553,7 @@ int main(void)
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_subclass),
 		cmocka_unit_test(test_subclass_handmade),
+		cmocka_unit_test(test_mark_at_bound),
 		cmocka_unit_test(test_event_marks),
 		cmocka_unit_test(test_comm),
 		cmocka_unit_test(test_snprintf_semantics),
