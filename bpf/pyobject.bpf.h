@@ -264,7 +264,7 @@ static __always_inline int classify_type(struct scratch *s, __u64 type,
 	if (flags & TPF_TYPE_SUBCLASS)
 		return TK_CLASS;
 	__builtin_memset(t, 0, 16);
-	*r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)*name);
+	*r = pa_read_user(*name, PA_TYPENAME_MAX, RO_STR | RO_TNAME);
 	if (*r <= 0)
 		return TK_UNKNOWN;
 	if (flags & TPF_LONG_SUBCLASS)
@@ -289,7 +289,6 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 	__u64 type = 0, name = 0, key;
 	struct tcache_entry *e;
 	int tk = TK_UNKNOWN;
-	char *t = s->obj.tname;
 	long r = 0;
 
 	*kind = OBJ_SCALAR;
@@ -336,7 +335,7 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 		/* A class: its own name says more than "type". */
 		if (obj_u64(s, obj, l->tp_name, &name))
 			return emit_empty(s, PA_T_UNREADABLE, 0);
-		r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)name);
+		r = pa_read_user(name, PA_TYPENAME_MAX, RO_STR | RO_TNAME);
 		if (r <= 0)
 			return emit_empty(s, PA_T_UNREADABLE, 0);
 		return emit_typename(s, PA_VF_CLASS, name, r);

@@ -84,6 +84,8 @@ static __always_inline int emit_fixed(struct scratch *s, __u8 tag, __u8 flags,
 	__u32 off = s->rec.off;
 	struct pa_value v = { .tag = tag, .flags = flags, .len = n };
 
+	if (tag == PA_T_UNREADABLE)
+		stat_inc(PA_STAT_UNREADABLE);
 	if (off > PA_REC_MAX - sizeof(v) - n) {
 		s->rec.full = 1;
 		return -1;
@@ -128,7 +130,7 @@ static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 	}
 	len = n & ~(unit - 1);
 	BOUND(len, PA_STR_MAX);
-	if (len && copy_user(s, s->rec.buf + off + sizeof(v), len, uptr))
+	if (len && pa_read_user(uptr, len, off + sizeof(v)))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	v.tag = tag;
 	v.flags = flags;
@@ -155,8 +157,7 @@ static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __
 	cap = max < room ? max : room;
 	BOUND(cap, PA_STR_MAX);
 	/* One byte more than kept: tells a cut from a string of cap bytes. */
-	r = bpf_probe_read_user_str(s->rec.buf + off + sizeof(v), cap + 1,
-				    (const void *)uptr);
+	r = pa_read_user(uptr, cap + 1, RO_STR | (off + sizeof(v)));
 	if (r <= 0)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	r -= 1;			/* the NUL */

@@ -778,6 +778,10 @@ int target__analyze(const char *path, struct target *t, char *err, size_t errlen
 	if (ret)
 		return ret;
 	ret = analyze_elf(ef, path, t, true, err, errlen);
+	/* What BPF reads when a process's page is absent: without it the
+	 * target only reads less (rocopy.h). */
+	if (!ret)
+		rocopy__read(ef, &t->ro);
 	elf__close(ef);
 	return ret;
 }
