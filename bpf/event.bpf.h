@@ -193,7 +193,10 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	s->rec.last_good = s->rec.off;
 	if (verdict < 0) {
 		verdict = name_passes(s);
-		cache_verdict(s, vkey, verdict);
+		/* An unreadable name is no verdict on the name's address:
+		 * the next event there may read it. */
+		if (s->rec.buf[sizeof(struct pa_event)] != PA_T_UNREADABLE)
+			cache_verdict(s, vkey, verdict);
 	}
 	if (!verdict)
 		return false;
