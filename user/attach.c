@@ -182,14 +182,20 @@ static bool attach_everywhere(struct attach *a, struct target *t, __u32 i)
  * ro_pages map (bpf/rocopy.bpf.h), then free t's. Pages that do not fit
  * (the map is bounded) are told: reads they would serve say unreadable.
  */
+static int put_ro_page(void *ctx, const struct pa_ro_key *k,
+		       const struct pa_ro_page *pg)
+{
+	return bpf_map_update_elem(*(int *)ctx, k, pg, BPF_ANY);
+}
+
 static void store_ro_copies(struct attach *a, struct target *t)
 {
 	int fd = bpf_map__fd(a->skel->maps.ro_pages);
 	size_t total = 0, stored, ext = 0, ext_total = 0;
 
-	stored = rocopy__store(fd, &t->ro, &total);
+	stored = rocopy__store(&t->ro, put_ro_page, &fd, &total);
 	rocopy__free(&t->ro);
-	rocopy__extensions(fd, t, &ext, &ext_total);
+	rocopy__extensions(t, put_ro_page, &fd, &ext, &ext_total);
 	if (stored < total || ext < ext_total)
 		p_warn("%s: %zu of %zu .rodata pages not stored (the copy is "
 		       "full): events of forked children may say unreadable",

@@ -185,7 +185,7 @@ static int add_path(struct target_list *l, struct idset *rejected,
 	}
 	t = &l->v[l->n];
 	memset(t, 0, sizeof(*t));
-	ret = target__analyze(path, t, err, errlen);
+	ret = target__analyze_ro(path, t, err, errlen);
 	if (ret < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-ret));

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include <bpf/bpf.h>
 
 #include "elf.h"
 #include "rocopy.h"
@@ -55,7 +54,8 @@ void rocopy__free(struct ro_copy *c)
 	c->data = NULL;
 }
 
-size_t rocopy__store(int map_fd, const struct ro_copy *c, size_t *total)
+size_t rocopy__store(const struct ro_copy *c, rocopy_put_fn put, void *ctx,
+		     size_t *total)
 {
 	uint64_t first, last, end = c->off + c->size;
 	struct pa_ro_page *pg;
@@ -82,7 +82,7 @@ size_t rocopy__store(int map_fd, const struct ro_copy *c, size_t *total)
 		pg->lo = lo % PA_RO_PAGE;
 		pg->hi = hi - p * PA_RO_PAGE;
 		memcpy(pg->b + pg->lo, c->data + (lo - c->off), hi - lo);
-		if (bpf_map_update_elem(map_fd, &k, pg, BPF_ANY))
+		if (put(ctx, &k, pg))
 			break;
 		stored++;
 	}
@@ -123,8 +123,8 @@ static bool is_extension(const char *name)
 	return n > 3 && !strcmp(name + n - 3, ".so") && name[0] != '.';
 }
 
-void rocopy__extensions(int map_fd, const struct target *t, size_t *stored,
-			size_t *total)
+void rocopy__extensions(const struct target *t, rocopy_put_fn put, void *ctx,
+			size_t *stored, size_t *total)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 256];
 	struct dirent *de;
@@ -149,7 +149,7 @@ void rocopy__extensions(int map_fd, const struct target *t, size_t *stored,
 		if (elf__open(path, &ef, NULL, 0))
 			continue;
 		if (raises_events(ef) && !rocopy__read(ef, &c)) {
-			*stored += rocopy__store(map_fd, &c, &n);
+			*stored += rocopy__store(&c, put, ctx, &n);
 			*total += n;
 			rocopy__free(&c);
 		}

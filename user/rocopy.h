@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include "../bpf/pyaudit.h"
 
 struct elf_file;
 struct target;
@@ -37,16 +38,21 @@ struct ro_copy {
 int rocopy__read(const struct elf_file *ef, struct ro_copy *c);
 void rocopy__free(struct ro_copy *c);
 
-/* The page entries of c (struct pa_ro_page) in map_fd: how many were
- * stored; *total gets how many there are. */
-size_t rocopy__store(int map_fd, const struct ro_copy *c, size_t *total);
+/* Stores one page (the ro_pages map): 0, or non-zero when it did not. */
+typedef int (*rocopy_put_fn)(void *ctx, const struct pa_ro_key *k,
+			     const struct pa_ro_page *pg);
+
+/* The page entries of c, each given to put: how many were stored;
+ * *total gets how many there are. */
+size_t rocopy__store(const struct ro_copy *c, rocopy_put_fn put, void *ctx,
+		     size_t *total);
 
 /*
  * The extension modules of t's Python (lib-dynload next to it) that
  * raise audit events of their own (fcntl, _socket, mmap ...): their
- * .rodata in map_fd. Counts pages stored and pages that did not fit.
+ * .rodata pages given to put. Adds the pages stored and all pages.
  */
-void rocopy__extensions(int map_fd, const struct target *t, size_t *stored,
-			size_t *total);
+void rocopy__extensions(const struct target *t, rocopy_put_fn put, void *ctx,
+			size_t *stored, size_t *total);
 
 #endif

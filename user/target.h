@@ -56,6 +56,10 @@ struct target {
  * -ESRCH no usable probe point.
  */
 int target__analyze(const char *path, struct target *t, char *err, size_t errlen);
+/* The same, and a copy of the file's .rodata in t->ro (rocopy.h), read
+ * through the same descriptor; the caller frees it (rocopy__free). */
+int target__analyze_ro(const char *path, struct target *t, char *err,
+		       size_t errlen);
 
 struct elf_file;
 
