@@ -332,7 +332,7 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch 
 	long r;
 
 	__builtin_memset(s->va.fmt, 0, sizeof(s->va.fmt));
-	r = fmt ? bpf_probe_read_user_str(s->va.fmt, PA_FMT_MAX, (void *)fmt) : 1;
+	r = fmt ? pa_read_user(fmt, PA_FMT_MAX, RO_STR | RO_FMT) : 1;
 	if (r <= 0) {
 		s->rec.flags |= PA_EV_BAD_FORMAT;
 		r = 1;

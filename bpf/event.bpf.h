@@ -193,7 +193,10 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	s->rec.last_good = s->rec.off;
 	if (verdict < 0) {
 		verdict = name_passes(s);
-		cache_verdict(s, vkey, verdict);
+		/* An unreadable name is no verdict on the name's address:
+		 * the next event there may read it. */
+		if (s->rec.buf[sizeof(struct pa_event)] != PA_T_UNREADABLE)
+			cache_verdict(s, vkey, verdict);
 	}
 	if (!verdict)
 		return false;
@@ -284,7 +287,6 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *pending, str, utf8 = 0, a;
-	char f[2] = {};
 
 	if (!s->lay.dedup_sys_audit)
 		return false;
@@ -300,8 +302,9 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 	if (event != str + s->lay.str_ascii_data &&
 	    (read_u64(&utf8, str + s->lay.str_utf8) || !utf8 || event != utf8))
 		return false;
-	/* The copy is _PySys_Audit(ts, event, "O", args), and only that. */
-	if (bpf_probe_read_user(f, sizeof(f), (void *)fmt) || f[0] != 'O' || f[1])
+	/* The copy is _PySys_Audit(ts, event, "O", args), and only that
+	 * (s->va.fmt is free until handle_fmt_event: 3 bytes tell "O"). */
+	if (pa_read_user(fmt, 3, RO_STR | RO_FMT) != 2 || s->va.fmt[0] != 'O')
 		return false;
 	bpf_map_delete_elem(&pending_sys_audit, &tid);
 	stat_inc(PA_STAT_DUPLICATES);

@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * One compilation unit, split by concern into bpf/<concern>.bpf.h:
  *
  *   helpers      bounds, 8-byte reads, the stats counters
+ *   rocopy       reads that fall back on a copy of the target's .rodata
  *   record       the record buffer and writing values into it
  *   pyobject     str, bytes, int, float, containers ...; the type cache
  *   linetable    long line tables walked in BPF (twin of user/linetable.c)
@@ -41,8 +42,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  *
  * One unit keeps the skeleton and the Makefile simple and lets the
  * compiler inline across concerns; the global functions (pa_emit_str,
- * pa_emit_arg, pa_emit_elem, pa_lt_step, pa_frame_step) stay global, so
- * that the verifier checks each once per program, not at every call site.
+ * pa_emit_arg, pa_emit_elem, pa_ro_read, pa_lt_step, pa_frame_step) stay
+ * global, so that the verifier checks each once per program, not at
+ * every call site.
  *
  * The state of an event being built lives in one per-CPU struct scratch
  * (too big for the 512-byte BPF stack), made of one part per concern.
@@ -50,6 +52,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * twice, first with PA_SCRATCH_PARTS for its part, then for its code.
  */
 #define PA_SCRATCH_PARTS
+#include "rocopy.bpf.h"
 #include "record.bpf.h"
 #include "event.bpf.h"
 #include "pyobject.bpf.h"
@@ -61,6 +64,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct scratch {
 	struct rec_state rec;		/* record.bpf.h */
+	struct ro_state ro;		/* rocopy.bpf.h */
 	struct pa_layout lay;		/* event.bpf.h: the target's layout */
 	struct event_state event;	/* event.bpf.h */
 	struct head_state head;		/* record.bpf.h */
@@ -87,6 +91,7 @@ static __always_inline struct scratch *get_scratch(void)
 
 /* The code, each concern after those it uses. */
 #include "record.bpf.h"
+#include "rocopy.bpf.h"
 #include "pyobject.bpf.h"
 #include "linetable.bpf.h"
 #include "frames.bpf.h"

@@ -117,6 +117,26 @@ struct pa_file_key {
 	__u64 ino;
 };
 
+/*
+ * The ro_pages map: a copy of the .rodata of each target file and of its
+ * extension modules that raise events, made by user space at attach time
+ * (user/rocopy.c), one page of the file per entry. BPF reads it when the
+ * process's own page is not present (bpf/rocopy.bpf.h).
+ */
+#define PA_RO_PAGE		4096
+#define PA_RO_PAGES_MAX		8192	/* 32 MiB in all (0.7 to 2 MiB per
+					 * Python here), allocated as filled */
+struct pa_ro_key {
+	__u64 dev;		/* kernel dev_t of the file */
+	__u64 ino;
+	__u64 page;		/* file offset / PA_RO_PAGE */
+};
+
+struct pa_ro_page {
+	__u32 lo, hi;		/* b[lo, hi) is .rodata, the rest is not */
+	__u8 b[PA_RO_PAGE];
+};
+
 /* Summary mode: one count per (event name, process, cgroup). */
 #define PA_SUMMARY_NAME_MAX	64
 struct pa_summary_key {
@@ -137,6 +157,9 @@ enum pa_stat {
 	PA_STAT_SUMMARY_FULL,	/* summary map full: not counted */
 	PA_STAT_MAPPED_LOST,	/* new-file notices lost (ring buffer full) */
 	PA_STAT_LOST_NOPID,	/* lost, and lost_by_pid was full */
+	PA_STAT_RO_COPY,	/* reads the process could not give, served
+				 * from the copy of .rodata (ro_pages) */
+	PA_STAT_UNREADABLE,	/* values written as PA_T_UNREADABLE */
 	PA_STAT_MAX,
 };
 

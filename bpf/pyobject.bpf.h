@@ -376,7 +376,7 @@ __noinline int pa_classify_type(__u64 type)
 		*sub = TSUB_SUB;
 	}
 	__builtin_memset(t, 0, 16);
-	*r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)*name);
+	*r = pa_read_user(*name, PA_TYPENAME_MAX, RO_STR | RO_TNAME);
 	if (tk == TK_INT && !(flags & TPF_HEAPTYPE)) {
 		/* bool is int's static subclass, and a value of its own */
 		if (*r <= 0)
@@ -455,7 +455,6 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 	struct tcache_entry *e;
 	int tk = TK_UNKNOWN;
 	__u32 sub = TSUB_UNKNOWN;
-	char *t = s->obj.tname;
 	long r = 0;
 
 	*kind = OBJ_SCALAR;
@@ -511,7 +510,7 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 		/* A class: its own name says more than "type". */
 		if (obj_u64(s, obj, l->tp_name, &name))
 			return emit_empty(s, PA_T_UNREADABLE, 0);
-		r = bpf_probe_read_user_str(t, PA_TYPENAME_MAX, (void *)name);
+		r = pa_read_user(name, PA_TYPENAME_MAX, RO_STR | RO_TNAME);
 		if (r <= 0)
 			return emit_empty(s, PA_T_UNREADABLE, 0);
 		return emit_typename(s, PA_VF_CLASS, name, r);

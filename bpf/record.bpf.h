@@ -87,6 +87,8 @@ static __always_inline int emit_fixed(struct scratch *s, __u8 tag, __u8 flags,
 	__u32 off = s->rec.off;
 	struct pa_value v = { .tag = tag, .flags = flags, .len = n };
 
+	if (tag == PA_T_UNREADABLE)
+		stat_inc(PA_STAT_UNREADABLE);
 	if (off > PA_REC_MAX - sizeof(v) - n) {
 		s->rec.full = 1;
 		return -1;
@@ -131,7 +133,7 @@ static __always_inline int emit_user(struct scratch *s, __u8 tag, __u8 flags,
 	}
 	len = n & ~(unit - 1);
 	BOUND(len, PA_STR_MAX);
-	if (len && copy_user(s, s->rec.buf + off + sizeof(v), len, uptr))
+	if (len && pa_read_user(uptr, len, off + sizeof(v)))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	v.tag = tag;
 	v.flags = flags;
@@ -167,7 +169,7 @@ static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __
 	 * the NUL it adds: room for cap + 1 bytes tells a string of cap
 	 * bytes (r == cap + 1) from a longer one (r == cap + 2).
 	 */
-	r = bpf_probe_read_user_str(dst, cap + 2, (const void *)uptr);
+	r = pa_read_user(uptr, cap + 2, RO_STR | (off + sizeof(v)));
 	if (r == -EFAULT_) {
 		/* The string runs into a page that cannot be read (not
 		 * mapped, or not present): keep what is on this one; without

@@ -177,6 +177,36 @@ static bool attach_everywhere(struct attach *a, struct target *t, __u32 i)
 	return ok;
 }
 
+/*
+ * Store t's copy of .rodata, and those of its extension modules, in the
+ * ro_pages map (bpf/rocopy.bpf.h), then free t's. Pages that do not fit
+ * (the map is bounded) are told: reads they would serve say unreadable.
+ */
+static int put_ro_page(void *ctx, const struct pa_ro_key *k,
+		       const struct pa_ro_page *pg)
+{
+	return bpf_map_update_elem(*(int *)ctx, k, pg, BPF_ANY);
+}
+
+static void store_ro_copies(struct attach *a, struct target *t)
+{
+	int fd = bpf_map__fd(a->skel->maps.ro_pages);
+	size_t total = 0, stored, ext = 0, ext_total = 0;
+
+	stored = rocopy__store(&t->ro, put_ro_page, &fd, &total);
+	rocopy__free(&t->ro);
+	rocopy__extensions(t, put_ro_page, &fd, &ext, &ext_total);
+	if (stored < total || ext < ext_total)
+		p_warn("%s: %zu of %zu .rodata pages not stored (the copy is "
+		       "full): events of forked children may say unreadable",
+		       t->path, total + ext_total - stored - ext,
+		       total + ext_total);
+	else if (log_verbose)
+		p_info("    .rodata copied for processes that have not mapped "
+		       "it in: %zu pages, %zu of extension modules",
+		       stored, ext);
+}
+
 /* Store the layout of each new target and attach to it. */
 static void attach_new_targets(struct attach *a)
 {
@@ -196,6 +226,7 @@ static void attach_new_targets(struct attach *a)
 		}
 		if (log_verbose)
 			describe_target(t);
+		store_ro_copies(a, t);
 		if (!attach_everywhere(a, t, i))
 			continue;
 		a->attached[i] = ATTACHED;

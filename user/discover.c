@@ -185,7 +185,7 @@ static int add_path(struct target_list *l, struct idset *rejected,
 	}
 	t = &l->v[l->n];
 	memset(t, 0, sizeof(*t));
-	ret = target__analyze(path, t, err, errlen);
+	ret = target__analyze_ro(path, t, err, errlen);
 	if (ret < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-ret));
@@ -200,6 +200,7 @@ static int add_path(struct target_list *l, struct idset *rejected,
 		t->ino = st.st_ino;
 	} else if (list_has(l, t->dev, t->ino)) {
 		/* replaced under us by a file we already have */
+		rocopy__free(&t->ro);
 		return 0;
 	}
 	l->n++;
@@ -216,6 +217,8 @@ void target_list__free(struct target_list *l)
 {
 	if (!l)
 		return;
+	for (size_t i = 0; i < l->n; i++)
+		rocopy__free(&l->v[i].ro);
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;

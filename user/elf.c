@@ -776,6 +776,13 @@ int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen)
 	return 0;
 }
 
+int elf__stat(const struct elf_file *ef, struct stat *st)
+{
+	if (!ef || ef->fd < 0)
+		return -ENOENT;
+	return fstat(ef->fd, st) ? -errno : 0;
+}
+
 void elf__close(struct elf_file *ef)
 {
 	struct elf_chunk *c, *next;

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define ELF_FILE_MAX (1024UL << 20)	/* refuse larger files */
 /* Memory one file may take (headers, sections read, the relocation index):
@@ -32,6 +33,8 @@ int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen)
 int elf__open_mem(const void *data, size_t size, struct elf_file **out,
 		  char *err, size_t errlen);
 void elf__close(struct elf_file *ef);
+/* fstat(2) of the file descriptor ef reads (-ENOENT for an image). */
+int elf__stat(const struct elf_file *ef, struct stat *st);
 
 uint16_t elf__type(const struct elf_file *ef);		/* ET_EXEC, ET_DYN */
 uint16_t elf__machine(const struct elf_file *ef);	/* EM_X86_64 ... */

@@ -316,6 +316,7 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	if (env.summary)
 		print_summary(r, true);
 	stats__report_lost(&r->stats, r->out.f, env.json, true);
+	stats__report_reads(&r->stats);
 	if (!err)
 		err = output__flush(&r->out);
 	if (err && !exit_code && !output_gone(&r->out)) {

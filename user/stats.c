@@ -170,6 +170,21 @@ static void write_lost_record(const struct stats *s, FILE *out, __u64 lost,
 	free(by_pid);
 }
 
+void stats__report_reads(const struct stats *s)
+{
+	__u64 unreadable = stats__sum(s, PA_STAT_UNREADABLE);
+	__u64 copied = stats__sum(s, PA_STAT_RO_COPY);
+
+	if (unreadable)
+		p_info("%llu values could not be read from the traced processes "
+		       "(printed as unreadable: docs/output.md)",
+		       (unsigned long long)unreadable);
+	if (log_verbose && copied)
+		p_info("%llu reads the processes could not give came from the "
+		       "copy of .rodata (forked children, start-up)",
+		       (unsigned long long)copied);
+}
+
 void stats__report_lost(struct stats *s, FILE *out, bool json, bool final)
 {
 	__u64 lost = stats__sum(s, PA_STAT_LOST);

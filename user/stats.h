@@ -44,6 +44,12 @@ int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
  */
 void stats__report_lost(struct stats *s, FILE *out, bool json, bool final);
 
+/*
+ * At exit, on stderr: how many values were unreadable (PA_STAT_UNREADABLE),
+ * and with -v how many reads came from the copy of .rodata.
+ */
+void stats__report_reads(const struct stats *s);
+
 /* Events lost by one process (the lost_by_pid map). */
 struct stats_pid_lost {
 	__u32 pid;

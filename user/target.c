@@ -766,7 +766,8 @@ int target__analyze_elf(const struct elf_file *ef, const char *path,
 	return analyze_elf(ef, path, t, false, err, errlen);
 }
 
-int target__analyze(const char *path, struct target *t, char *err, size_t errlen)
+static int analyze_path(const char *path, struct target *t, bool copy_ro,
+			char *err, size_t errlen)
 {
 	struct elf_file *ef = NULL;
 	int ret;
@@ -778,6 +779,21 @@ int target__analyze(const char *path, struct target *t, char *err, size_t errlen
 	if (ret)
 		return ret;
 	ret = analyze_elf(ef, path, t, true, err, errlen);
+	/* What BPF reads when a process's page is absent, from the file
+	 * just analysed: without it the target only reads less. */
+	if (!ret && copy_ro)
+		rocopy__read(ef, &t->ro);
 	elf__close(ef);
 	return ret;
+}
+
+int target__analyze(const char *path, struct target *t, char *err, size_t errlen)
+{
+	return analyze_path(path, t, false, err, errlen);
+}
+
+int target__analyze_ro(const char *path, struct target *t, char *err,
+		       size_t errlen)
+{
+	return analyze_path(path, t, true, err, errlen);
 }

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "../bpf/pyaudit.h"
+#include "rocopy.h"
 
 enum target_mech {
 	TARGET_MECH_USDT = 1,	/* python:audit note: libbpf attaches by name */
@@ -43,6 +44,9 @@ struct target {
 	int nsites;
 	char why[256];		/* why this mechanism, for -v */
 	struct pa_layout layout;
+	/* Its .rodata, read at analysis through the file analysed
+	 * (target__analyze), until attach stores it in the ro_pages map. */
+	struct ro_copy ro;
 };
 
 /*
@@ -52,6 +56,10 @@ struct target {
  * -ESRCH no usable probe point.
  */
 int target__analyze(const char *path, struct target *t, char *err, size_t errlen);
+/* The same, and a copy of the file's .rodata in t->ro (rocopy.h), read
+ * through the same descriptor; the caller frees it (rocopy__free). */
+int target__analyze_ro(const char *path, struct target *t, char *err,
+		       size_t errlen);
 
 struct elf_file;
 
