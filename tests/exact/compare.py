@@ -30,6 +30,7 @@ Difference kinds:
   value_TYPE              any other difference, by the hook's type
 """
 import base64
+import calendar
 import collections
 import json
 import os
@@ -37,6 +38,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 
 STR_BOUND = 256          # bytes of a str's storage, or of bytes
 ELEM_BOUND = 16          # elements decoded of a tuple or list
@@ -45,6 +47,8 @@ INT_BITS = 240
 WIDE_EVENTS = ('open', 'cpython.run_module', 'cpython.run_file',
                'cpython.run_command', 'cpython.run_startup')
 LOOKAHEAD = 64
+REUSE_GAP_NS = 30 * 10**9
+START_NS = 3 * 10**9
 # raised while the interpreter is finalized, after Python hooks stop
 FINAL_EVENTS = ('cpython.PyInterpreterState_Clear',
                 'cpython._PySys_ClearAuditHooks')
@@ -335,7 +339,8 @@ def align(fig, P, H, img, to_end):
                    if i + d < len(P) and P[i + d].get('event') == hn), None)
         dh = next((d for d in range(1, LOOKAHEAD)
                    if j + d < len(H) and H[j + d]['event'] == pn), None)
-        if dp is not None and (dh is None or dp <= dh):
+        # a tie: pyaudit missing an event is likelier than adding one
+        if dp is not None and (dh is None or dp < dh):
             for e in P[i:i + dp]:
                 fig.n['extra'] += 1
                 fig.diff('extra', 'pid %d' % e['pid'], e.get('event'), None)
@@ -363,9 +368,9 @@ def align(fig, P, H, img, to_end):
     return i
 
 
-def compare_pid(fig, P, images):
-    """P: pyaudit's events of one pid, in order; images: the hook's
-    images of that pid (fork children, exec'd interpreters) in order."""
+def compare_process(fig, P, images):
+    """P: pyaudit's events of one process, in order; images: the hook's
+    images of it (a forked child, exec'd interpreters) in order."""
     i = 0
     for k, img in enumerate(images):
         last = k == len(images) - 1
@@ -374,8 +379,7 @@ def compare_pid(fig, P, images):
             n = next((d for d in range(i, len(P))
                       if P[d].get('event') == 'sys.addaudithook'), None)
             if n is None:
-                for h in img['recs']:
-                    fig.n['missing'] += 1
+                fig.n['missing'] += len(img['recs'])
                 fig.diff('missing', 'pid %d' % img['recs'][0]['pid'],
                          None, 'no sys.addaudithook: %d events' % len(img['recs']))
                 continue
@@ -396,6 +400,54 @@ def compare_pid(fig, P, images):
             # from single-threaded processes)
             i += align(fig, P[i:], img['recs'], img, False)
     fig.n['uncovered'] += len(P) - i
+
+
+def time_ns(e):
+    """pyaudit's RFC 3339 time (UTC, nanoseconds) as ns since the epoch."""
+    t = e.get('time', '')
+    sec = calendar.timegm(time.strptime(t[:19], '%Y-%m-%dT%H:%M:%S'))
+    frac = t[20:-1] if len(t) > 20 else ''
+    return sec * 10**9 + int((frac + '000000000')[:9] or 0)
+
+
+# CLOCK_REALTIME - CLOCK_MONOTONIC: the hook's "t" (monotonic, at the
+# start of an image) as a wall time, on the boot that ran the workload
+MONO_TO_REAL = time.time_ns() - time.monotonic_ns()
+
+
+def start_rt(img):
+    return img['recs'][0].get('rt', img['t'] + MONO_TO_REAL)
+
+
+def new_process(prev, img):
+    """Is img the first image of another process with a reused pid?"""
+    if img['kind'] == 'fork':
+        return True     # a fork makes a new pid: never an exec'd image
+    # an exec'd image starts within a few seconds of the one before; a
+    # reused pid comes back after a turn of the pid space (pid_max
+    # processes later: minutes here)
+    return img['t'] - prev['t'] > REUSE_GAP_NS
+
+
+def compare_pid(fig, P, images):
+    """P: pyaudit's events of one pid, in order; images: the hook's
+    images of that pid in order, of one process or, when the pid was
+    reused during the run, of several."""
+    procs = [[images[0]]]
+    for prev, img in zip(images, images[1:]):
+        if new_process(prev, img):
+            procs.append([img])
+        else:
+            procs[-1].append(img)
+    fig.n['pid_reused'] += len(procs) - 1
+    for k, imgs in enumerate(procs[:-1]):
+        # this process's events: those before the next one started (its
+        # start-up events come less than START_NS before its hook)
+        cut = start_rt(procs[k + 1][0]) - START_NS
+        n = next((d for d, e in enumerate(P) if time_ns(e) > cut), len(P))
+        compare_process(fig, P[:n], imgs)
+        P = P[n:]
+    compare_process(fig, P, procs[-1])
 
 
 PID_RE = re.compile(rb'"pid": ?(\d+)')
@@ -527,8 +579,9 @@ def report(fig, label, allow):
     n = fig.n
     pr = print
     pr('== %s' % (label or 'exact comparison'))
-    pr('processes %d (images %d, forked %d); lost records %d' %
-       (n['processes'], n['images'], n['fork_images'], n['lost']))
+    pr('processes %d (images %d, forked %d, pids reused %d); lost records %d' %
+       (n['processes'], n['images'], n['fork_images'], n['pid_reused'],
+        n['lost']))
     pr('events: hook %d, matched %d, missing %d, extra %d, nameless %d; '
        'pyaudit %d (%d outside the hook: start-up, other programs)' %
        (n['hook_events'], n['matched'], n['missing'], n['extra'],

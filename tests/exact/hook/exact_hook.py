@@ -13,7 +13,8 @@ the descriptor, and the hook starts a new "image" when os.getpid() changes.
 
 One line per event:
   {"pid", "tid", "img", "kind": "fresh"|"fork", "t": monotonic ns at the
-   image's start, "seq", "event", "args": [...]}
+   image's start, "seq", "rt": time.time_ns() (to tell apart processes
+   of a reused pid), "event", "args": [...]}
 The hook uses nothing that raises an audit event (os.write, json, base64,
 os.getpid, threading.get_native_id), and takes its sequence number first,
 so an event raised inside another's hook is numbered after it, as pyaudit
@@ -110,6 +111,7 @@ def _hook(event, args):
         vals = [{"type": "hook_error", "error": repr(exc)}]
     rec = {"pid": pid, "tid": threading.get_native_id(), "img": st['img'],
            "kind": st['kind'], "t": st['t'], "seq": seq,
+           "rt": time.time_ns(),
            "event": _str(event), "args": vals}
     try:
         os.write(st['fd'], (json.dumps(rec) + '\n').encode())
