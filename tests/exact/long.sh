@@ -13,8 +13,9 @@ HELPER_PY=${HELPER_PY:-/usr/bin/python3}
 export PYAUDIT=${PYAUDIT:-$here/../../pyaudit} HELPER_PY
 allow=$(sed 's/#.*//' "$here/known-defects" | xargs | tr ' ' ,)
 pys=()
-[ -x /usr/bin/python3.11 ] && pys+=(/usr/bin/python3.11)
-for m in 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do
+[ "${EXACT_DEBIAN:-1}" = 1 ] && [ -x /usr/bin/python3.11 ] && pys+=(/usr/bin/python3.11)
+# EXACT_MINORS="3.8 3.9" (and EXACT_DEBIAN=0) for a part of them
+for m in ${EXACT_MINORS:-3.8 3.9 3.10 3.11 3.12 3.13 3.14}; do
 	p=$(ls -d /root/.pyenv/versions/"$m".* 2>/dev/null | grep -E "/$m\.[0-9]+$" | sort -V | tail -n 1)
 	if [ -n "$p" ] && [ -x "$p/bin/python$m" ]; then
 		pys+=("$p/bin/python$m")

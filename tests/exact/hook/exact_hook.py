@@ -21,6 +21,7 @@ so an event raised inside another's hook is numbered after it, as pyaudit
 sees it. Standard library only; CPython 3.8+.
 """
 import base64
+import itertools
 import json
 import os
 import sys
@@ -29,7 +30,11 @@ import time
 
 _TPFLAGS_HEAPTYPE = 1 << 9
 BYTES_KEPT = 1024
-_state = {'fd': -1, 'pid': 0, 'img': '', 'kind': 'fresh', 't': 0, 'seq': 0}
+_fd = [-1]
+# (pid, image id, "fresh" or "fork", monotonic ns at the image's start),
+# replaced whole: one store, atomic between threads
+_cur = [(0, '', 'fresh', 0)]
+_seq = itertools.count()
 
 
 def _str(s):
@@ -93,35 +98,32 @@ def to_json(v, depth=1):
 
 
 def _hook(event, args):
-    st = _state
-    seq = st['seq']
-    st['seq'] = seq + 1
+    # next() on a count is one C call: atomic between threads
+    seq = next(_seq)
     pid = os.getpid()
-    if pid != st['pid']:
-        # First event in a forked child: a new image.
-        st['pid'] = pid
-        st['kind'] = 'fork'
-        st['t'] = time.monotonic_ns()
-        st['img'] = '%d.%d' % (pid, st['t'])
-        seq = 0
-        st['seq'] = 1
+    cur = _cur[0]
+    if cur[0] != pid:
+        # The first event in a forked child, maybe in several of its
+        # threads at once (3.8-3.12 raise no event when a thread starts,
+        # so a thread can come first): all of them name the same image.
+        cur = (pid, '%d.fork.%s' % (pid, cur[1]), 'fork', time.monotonic_ns())
+        _cur[0] = cur
     try:
         vals = [to_json(a) for a in args]
     except Exception as exc:  # never break the traced program
         vals = [{"type": "hook_error", "error": repr(exc)}]
-    rec = {"pid": pid, "tid": threading.get_native_id(), "img": st['img'],
-           "kind": st['kind'], "t": st['t'], "seq": seq,
-           "rt": time.time_ns(),
+    rec = {"pid": pid, "tid": threading.get_native_id(), "img": cur[1],
+           "kind": cur[2], "t": cur[3], "seq": seq, "rt": time.time_ns(),
            "event": _str(event), "args": vals}
     try:
-        os.write(st['fd'], (json.dumps(rec) + '\n').encode())
+        os.write(_fd[0], (json.dumps(rec) + '\n').encode())
     except OSError:
         pass
 
 
 def install():
     path = os.environ.get('PYAUDIT_EXACT_OUT')
-    if not path or _state['fd'] >= 0:
+    if not path or _fd[0] >= 0:
         return
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     if fd < 100:
@@ -131,10 +133,7 @@ def install():
         fd = fd2
     # Inherited by forked children; exec'd interpreters open it again.
     os.set_inheritable(fd, False)
-    st = _state
-    st['fd'] = fd
-    st['pid'] = os.getpid()
-    st['t'] = time.monotonic_ns()
-    st['img'] = '%d.%d' % (st['pid'], st['t'])
-    st['kind'] = 'fresh'
+    _fd[0] = fd
+    t = time.monotonic_ns()
+    _cur[0] = (os.getpid(), '%d.%d' % (os.getpid(), t), 'fresh', t)
     sys.addaudithook(_hook)
