@@ -4,6 +4,8 @@
 #   make test       unit tests, then integration tests (root)
 #   make run        build and trace every Python on the host (root)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make exact-long the long exact comparison with an in-process hook on
+#                   every Python here (root; EXACT_PROCS=3000 per Python)
 # V=1 shows the commands; SANITIZE=1 builds user space with ASan+UBSan.
 
 OUTPUT ?= build
@@ -64,7 +66,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind
+.PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind exact-long
 
 all: $(BIN)
 
@@ -148,6 +150,12 @@ test-run: $(BIN) $(UNIT_BINS) $(TEST_HELPERS)
 run: deps
 	$(Q)$(MAKE) --no-print-directory pyaudit
 	./pyaudit
+
+# The long run of tests/integration/exact.bats's comparison (issue 18):
+# thousands of processes per Python, figures in $(OUTPUT)/exact.
+EXACT_PROCS ?= 3000
+exact-long: $(BIN)
+	$(Q)PYAUDIT=$(CURDIR)/$(BIN) tests/exact/long.sh $(EXACT_PROCS) $(OUTPUT)/exact
 
 bench: pyaudit
 	scripts/bench.sh
