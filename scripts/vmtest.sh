@@ -8,7 +8,11 @@
 # powers off. The command's exit status comes back through a shared
 # directory and is this script's.
 #
-#   KERNEL=6.1|6.12|newest|5.10   which Debian kernel (default 6.1)
+#   KERNEL=6.1|6.12|newest|5.10   which Debian kernel (default 6.1): the
+#                                 newest package of Debian 12's 6.1, of
+#                                 Debian 12's 6.12, of any suite here, of
+#                                 Debian 11's 5.10 (VMTEST_REFRESH=1 looks
+#                                 again)
 #   ARCH=x86_64                   guest architecture (arm64: not yet)
 #   VMTEST_CMD='...'              the command (default: the smoke set)
 #   VMTEST_CACHE=dir              downloads and initramfs (build/vmtest-cache)
@@ -18,8 +22,9 @@
 #   VMTEST_MEM=2G VMTEST_SMP=2 VMTEST_TIMEOUT=900 (seconds)
 #
 # Kernels come from Debian's archive through `apt-get download` with a
-# private apt configuration under the cache (bookworm, bookworm-backports,
-# bullseye); nothing is installed into the system and the system's
+# private apt configuration under the cache (bookworm and its backports
+# and security updates, bullseye for 5.10, trixie and trixie-backports for
+# the newest); nothing is installed into the system and the system's
 # sources are untouched. A second run downloads nothing.
 set -euo pipefail
 
@@ -81,6 +86,9 @@ deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SE
 deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm-backports main
 deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bullseye main
 deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR bullseye-security main
+deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie main
+deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR trixie-security main
+deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie-backports main
 EOF
 if ! cmp -s "$APTDIR"/sources.list.new "$APTDIR"/sources.list; then
 	mv "$APTDIR"/sources.list.new "$APTDIR"/sources.list
@@ -114,12 +122,16 @@ apt_update() {
 # The binary package of the kernel asked for: its name.
 pick_kernel() {
 	local re
+	# The generic flavour only (no -rt-, -cloud-): a name whose part
+	# after the version has no '-'.
+	local tail="([+][a-z0-9.~]+)?-$FLAVOUR\$"
 	case $KERNEL in
-	6.1)	re="^linux-image-6\.1\.0-[0-9]+-$FLAVOUR\$" ;;
-	5.10)	re="^linux-image-5\.10\.0-[0-9]+-$FLAVOUR\$" ;;
-	6.12)	re="^linux-image-6\.12\.[0-9.]+.*-$FLAVOUR\$" ;;
-	newest)	re="^linux-image-[0-9][0-9.]*[-+][^ ]*-$FLAVOUR\$" ;;
-	[0-9]*)	re="^linux-image-${KERNEL//./\\.}[-.+][^ ]*-$FLAVOUR\$" ;;
+	6.1)	re="^linux-image-6\.1\.0-[0-9]+$tail" ;;
+	5.10)	re="^linux-image-5\.10\.0-[0-9]+$tail" ;;
+	# Debian 12's 6.12 (bookworm-security or -backports), not trixie's
+	6.12)	re="^linux-image-6\.12\.[0-9]+[+](deb12|bpo)[a-z0-9.~]*-$FLAVOUR\$" ;;
+	newest)	re="^linux-image-[0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?$tail" ;;
+	[0-9]*)	re="^linux-image-${KERNEL//./\\.}(\.[0-9]+)?(-[0-9]+)?$tail" ;;
 	*)	die "unknown KERNEL=$KERNEL (6.1, 6.12, newest, 5.10)" ;;
 	esac
 	apt-cache "${APT_OPTS[@]}" pkgnames linux-image- |
