@@ -154,22 +154,37 @@ if [ -z "$PKG" ] || [ ! -e "$CACHE/kernels/$PKG/.done" ]; then
 fi
 KDIR=$CACHE/kernels/$PKG
 if [ ! -e "$KDIR/.done" ]; then
+	# The image package, and since Debian 13's 6.17 the packages it is
+	# split into (linux-binary-*, linux-modules-*: same version).
+	PKGS=("$PKG")
+	for d in $(apt-cache "${APT_OPTS[@]}" show "$PKG" 2>/dev/null |
+		   sed -n '1,/^$/s/^Depends: //p' | tr ',|' '\n\n' | sed 's/^ *//; s/ .*//' |
+		   grep -E '^linux-(binary|modules)-'); do
+		PKGS+=("$d")
+	done
 	mkdir -p "$CACHE/debs"
-	if ! ls "$CACHE"/debs/"${PKG}"_*.deb >/dev/null 2>&1; then
-		say "downloading $PKG"
-		(cd "$CACHE/debs" && apt-get "${APT_OPTS[@]}" download "$PKG") ||
-			die "apt-get download $PKG failed"
-	fi
 	rm -rf "$KDIR"
 	mkdir -p "$KDIR"
-	dpkg -x "$(ls "$CACHE"/debs/"${PKG}"_*.deb | sort -V | tail -n 1)" "$KDIR"
+	for p in "${PKGS[@]}"; do
+		if ! ls "$CACHE"/debs/"${p}"_*.deb >/dev/null 2>&1; then
+			say "downloading $p"
+			(cd "$CACHE/debs" && apt-get "${APT_OPTS[@]}" download "$p") ||
+				die "apt-get download $p failed"
+		fi
+		dpkg -x "$(ls "$CACHE"/debs/"${p}"_*.deb | sort -V | tail -n 1)" "$KDIR"
+	done
 	touch "$KDIR/.done"
 fi
-VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* | head -n 1)
-KVER=${VMLINUZ##*/vmlinuz-}
+# /boot/vmlinuz-KVER, or (Debian 13's split packages) /usr/lib/modules/KVER/vmlinuz
+VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* "$KDIR"/usr/lib/modules/*/vmlinuz "$KDIR"/lib/modules/*/vmlinuz 2>/dev/null | head -n 1 || true)
+[ -n "$VMLINUZ" ] || die "no vmlinuz in $PKG"
+case $VMLINUZ in
+*/boot/vmlinuz-*) KVER=${VMLINUZ##*/vmlinuz-} ;;
+*) KVER=${VMLINUZ%/vmlinuz}; KVER=${KVER##*/} ;;
+esac
 MODDIR=$KDIR/lib/modules/$KVER
-[ -d "$MODDIR" ] || MODDIR=$KDIR/usr/lib/modules/$KVER
-[ -d "$MODDIR" ] || die "no modules in $PKG"
+[ -d "$MODDIR/kernel" ] || MODDIR=$KDIR/usr/lib/modules/$KVER
+[ -d "$MODDIR/kernel" ] || die "no modules in $PKG"
 
 # ---- the initramfs -----------------------------------------------------
 
