@@ -71,3 +71,16 @@ smoke() {
 	requires_python "$py" "pyenv's 3.13"
 	smoke "$py"
 }
+
+# On a kernel below what pyaudit needs (5.10: make vmtest KERNEL=5.10
+# VMTEST_CMD='bats -f refused tests/integration/vmsmoke.bats'): exit 1
+# with the missing features named, no libbpf error.
+@test "vmsmoke: a kernel without what pyaudit needs is refused by name" {
+	requires_root
+	run "$PYAUDIT" -e nothing.at.all -- /bin/sh -c 'exit 3'
+	[ "$status" != 3 ] || skip "this kernel ($(uname -r)) has what pyaudit needs"
+	echo "$output" >&2
+	[ "$status" = 1 ]
+	[[ "$output" == *"pyaudit: error: this kernel ($(uname -r)) lacks BPF features pyaudit needs: "*"("*")"* ]]
+	[[ "$output" != *"libbpf"* ]]
+}
