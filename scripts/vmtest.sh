@@ -26,6 +26,10 @@
 # and security updates, bullseye for 5.10, trixie and trixie-backports for
 # the newest); nothing is installed into the system and the system's
 # sources are untouched. A second run downloads nothing.
+#
+# Exit status: the command's; 2 when the VM cannot be set up (a tool or
+# a package missing), 3 when the guest gave no status (it crashed or
+# VMTEST_TIMEOUT passed: see the console log).
 set -euo pipefail
 
 KERNEL=${KERNEL:-6.1}
@@ -54,7 +58,7 @@ x86_64|amd64)
 	QEMU_MACHINE=(-M q35)
 	QEMU_CPU=max CONSOLE=ttyS0
 	# Modules the guest needs, when the kernel has them as modules.
-	MODS=(virtio_pci virtio_blk 9pnet_virtio 9p virtio_rng)
+	MODS=(virtio_pci 9pnet_virtio 9p virtio_rng)
 	;;
 arm64|aarch64)
 	# The structure is there (DEBARCH, QEMU, console, machine) but the
@@ -68,7 +72,8 @@ for t in "$QEMU" busybox apt-get dpkg xz; do
 	command -v "$t" >/dev/null ||
 		die "$t not found: run 'make vmtest-deps' (or scripts/install-deps.sh vmtest) as root"
 done
-busybox --list 2>/dev/null | grep -qx cpio ||
+# (grep without -q: under pipefail, busybox killed by SIGPIPE would fail)
+busybox --list 2>/dev/null | grep -x cpio >/dev/null ||
 	die "busybox has no cpio applet: install busybox-static"
 BUSYBOX=$(command -v busybox)
 ldd "$BUSYBOX" >/dev/null 2>&1 &&
