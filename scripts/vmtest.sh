@@ -178,6 +178,10 @@ if [ ! -e "$KDIR/.done" ]; then
 		fi
 		dpkg -x "$(ls "$CACHE"/debs/"${p}"_*.deb | sort -V | tail -n 1)" "$KDIR"
 	done
+	# The extracted tree is the cache from now on (the .debs are
+	# 60-110 MB each); its modules are pruned once the initramfs is built.
+	for p in "${PKGS[@]}"; do rm -f "$CACHE"/debs/"${p}"_*.deb; done
+	rm -rf "$KDIR/usr/share"
 	touch "$KDIR/.done"
 fi
 # /boot/vmlinuz-KVER, or (Debian 13's split packages) /usr/lib/modules/KVER/vmlinuz
@@ -286,6 +290,14 @@ EOF
 	(cd "$tmp" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$INITRD.tmp"
 	mv "$INITRD.tmp" "$INITRD"
 	rm -rf "$tmp"
+	# Keep only the modules the initramfs takes (a kernel's modules are
+	# 300-800 MB): enough to build it again.
+	if [ ${#ORDER[@]} -gt 0 ]; then
+		printf '%s\n' "${ORDER[@]}" | sort >"$tmp.keep"
+		find "$MODDIR/kernel" -type f | sort | comm -23 - "$tmp.keep" | xargs -r rm -f
+		find "$MODDIR/kernel" -type d -empty -delete
+		rm -f "$tmp.keep"
+	fi
 fi
 
 # ---- run ---------------------------------------------------------------
