@@ -6,6 +6,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make exact-long the long exact comparison with an in-process hook on
 #                   every Python here (root; EXACT_PROCS=3000 per Python)
+#   make vmtest     KERNEL=6.1|6.12|newest|5.10: the smoke set under a Debian
+#                   kernel booted with QEMU (scripts/vmtest.sh; root)
 # V=1 shows the commands; SANITIZE=1 builds user space with ASan+UBSan.
 
 OUTPUT ?= build
@@ -66,7 +68,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind exact-long
+.PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind \
+	exact-long vmtest vmtest-deps
 
 all: $(BIN)
 
@@ -138,6 +141,19 @@ valgrind: $(UNIT_BINS)
 # Install the Debian packages that are missing (root; quick when none is).
 deps:
 	$(Q)scripts/install-deps.sh
+
+# Boot a Debian kernel under QEMU (KERNEL=6.1|6.12|newest|5.10, ARCH=x86_64)
+# with this machine's root shared read-only, and run VMTEST_CMD there
+# (default: tests/integration/vmsmoke.bats). Downloads and the initramfs
+# are cached in build/vmtest-cache (VMTEST_CACHE). Not part of 'make test'.
+KERNEL ?= 6.1
+vmtest: vmtest-deps $(BIN) $(TEST_HELPERS)
+	$(Q)KERNEL=$(KERNEL) VMTEST_CACHE=$${VMTEST_CACHE:-$(OUTPUT)/vmtest-cache} \
+	  VMTEST_CMD="$${VMTEST_CMD:-PYAUDIT=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(OUTPUT) bats --tap --timing tests/integration/vmsmoke.bats}" \
+	  scripts/vmtest.sh
+
+vmtest-deps:
+	$(Q)scripts/install-deps.sh vmtest
 
 # Everything, with one summary line at the end. The sub-make starts after
 # deps, so that a fresh machine gets its compiler first.

@@ -37,7 +37,7 @@ static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
 {
 	__u32 off = s->rec.off;
 	__s64 size = 0;
-	__u64 len;
+	__u64 len, boff;
 	__u32 room;
 	struct pa_value v = { .tag = PA_T_BYTES };
 
@@ -58,12 +58,18 @@ static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
 		v.flags |= PA_VF_TRUNCATED;
 	}
 	BOUND(len, PA_LTAB_FIRST_MAX);
-	if (len && copy_user(s, s->rec.buf + off + sizeof(v), len,
+	/* The bound of off, again on the register used: 6.1's verifier
+	 * loses the one above when the compiler refills off from the stack
+	 * (it does not tie a spilled copy to the tested register), and
+	 * rejects the copy ("R1 unbounded memory access"). */
+	boff = off;
+	BOUND(boff, PA_REC_MAX - sizeof(v) - 8);
+	if (len && copy_user(s, s->rec.buf + boff + sizeof(v), len,
 			     obj + s->lay.bytes_data))
 		return emit_empty(s, PA_T_UNREADABLE, 0);
 	v.len = len;
-	__builtin_memcpy(s->rec.buf + off, &v, sizeof(v));
-	s->rec.off = off + sizeof(v) + len;
+	__builtin_memcpy(s->rec.buf + boff, &v, sizeof(v));
+	s->rec.off = boff + sizeof(v) + len;
 	return 0;
 }
 

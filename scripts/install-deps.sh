@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Install the Debian 12 packages pyaudit needs to build and test, when
 # some are missing. Quick and silent when everything is there.
+# 'install-deps.sh vmtest': what scripts/vmtest.sh needs (make vmtest).
 set -euo pipefail
 
 pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
       libelf-dev zlib1g-dev libcmocka-dev bats bats-assert bats-support jq
       python3.11 libpython3.11 libpython3.11-dev procps util-linux
       logrotate man-db groff-base libclang-rt-14-dev valgrind bpftrace)
+if [ "${1:-}" = vmtest ]; then
+	pkgs=(qemu-system-x86 busybox-static xz-utils zstd apt dpkg bats jq)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

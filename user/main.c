@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 #include "filters.h"
 #include "format.h"
 #include "gate.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "opts.h"
 #include "output.h"
@@ -105,6 +107,8 @@ static bool have_privileges(void)
 /* What loading needs from the system; 0, or 1 with the reason told. */
 static int check_system(void)
 {
+	char missing[512];
+
 	if (!have_privileges()) {
 		p_err("needs CAP_BPF and CAP_PERFMON to load BPF programs, and "
 		      "CAP_SYS_ADMIN for uprobes on many kernels: run with sudo");
@@ -113,6 +117,14 @@ static int check_system(void)
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		p_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): pyaudit "
 		      "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.17+)");
+		return 1;
+	}
+	if (kfeatures__missing(missing, sizeof(missing))) {
+		struct utsname u = {};
+
+		uname(&u);
+		p_err("this kernel (%s) lacks BPF features pyaudit needs: %s",
+		      u.release, missing);
 		return 1;
 	}
 	return 0;

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * kfeatures.c: the kernel's BPF features pyaudit needs, probed at
+ * start-up, so that a kernel without them gets a message naming them
+ * rather than libbpf's "failed to create map: Invalid argument".
+ */
+#include <stdio.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpf/libbpf.h>
+#include "kfeatures.h"
+
+struct feature {
+	int map;		/* a map type, or -1 */
+	int helper;		/* a helper for kprobe programs, or -1 */
+	const char *name;	/* with the mainline release that added it */
+};
+
+static const struct feature features[] = {
+	{ BPF_MAP_TYPE_RINGBUF, -1, "ring buffer maps (Linux 5.8)" },
+	{ BPF_MAP_TYPE_TASK_STORAGE, -1, "task storage maps (5.11)" },
+	{ -1, BPF_FUNC_probe_read_user, "bpf_probe_read_user (5.5)" },
+	{ -1, BPF_FUNC_get_current_task_btf, "bpf_get_current_task_btf (5.11)" },
+	{ -1, BPF_FUNC_task_storage_get, "bpf_task_storage_get in tracing programs (5.11)" },
+	{ -1, BPF_FUNC_get_attach_cookie, "bpf_get_attach_cookie (5.15)" },
+	{ -1, BPF_FUNC_loop, "bpf_loop (5.17)" },
+};
+
+int kfeatures__missing(char *buf, size_t size)
+{
+	size_t i, len = 0;
+	int n = 0, r;
+
+	if (size)
+		buf[0] = 0;
+	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		const struct feature *f = &features[i];
+
+		if (f->map >= 0)
+			r = libbpf_probe_bpf_map_type(f->map, NULL);
+		else
+			r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, f->helper, NULL);
+		if (r != 0)	/* 1: there; < 0: the probe cannot tell */
+			continue;
+		n++;
+		if (len < size)
+			len += snprintf(buf + len, size - len, "%s%s",
+					n > 1 ? ", " : "", f->name);
+	}
+	return n;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The kernel's BPF features pyaudit needs, probed at start-up. */
+#ifndef PA_KFEATURES_H
+#define PA_KFEATURES_H
+
+#include <stddef.h>
+
+/*
+ * Probe each map type and helper the BPF programs use (libbpf's feature
+ * probes: a tiny map or program is loaded), never guessing from the
+ * kernel's version, so that distribution kernels with backports work.
+ * Writes the missing ones, comma-separated, to buf; returns how many are
+ * missing (0 when a probe cannot tell: the load then says why).
+ */
+int kfeatures__missing(char *buf, size_t size);
+
+#endif
