@@ -37,6 +37,12 @@ struct va_state {
 	__u64 reg_save_area;
 	__u8 valist;
 	struct wide_state wide;	/* a 'u' argument being decoded */
+	struct {		/* the x86-64 va_list as read (SysV ABI) */
+		__u32 gp_offset;
+		__u32 fp_offset;
+		__u64 overflow_arg_area;
+		__u64 reg_save_area;
+	} ap;
 };
 
 #else /* the code */

@@ -118,7 +118,7 @@ int usdt_audit(struct pt_regs *ctx)
 	verdict = cached_verdict(s, name, &vkey);
 	if (!verdict)
 		return 0;
-	if (emit_cstr(s, PA_T_STR_UTF8, name, PA_NAME_MAX) ||
+	if (pa_emit_cstr(PA_T_STR_UTF8, name, PA_NAME_MAX) ||
 	    !name_done(s, verdict, vkey, 0, 0))
 		return 0;
 	bpf_usdt_arg(ctx, 1, &args);
@@ -187,7 +187,7 @@ static __always_inline struct scratch *fmt_event_begin(struct pt_regs *ctx,
 		return NULL;
 	if (is_duplicate(s, event, fmt))
 		return NULL;
-	if (emit_cstr(s, PA_T_STR_UTF8, event, PA_NAME_MAX) ||
+	if (pa_emit_cstr(PA_T_STR_UTF8, event, PA_NAME_MAX) ||
 	    !name_done(s, verdict, vkey, ts, 0))
 		return NULL;
 	return s;
@@ -199,12 +199,6 @@ SEC("uprobe")
 int uprobe_valist(struct pt_regs *ctx)
 {
 	struct scratch *s;
-	struct {
-		__u32 gp_offset;
-		__u32 fp_offset;
-		__u64 overflow_arg_area;
-		__u64 reg_save_area;
-	} ap = {};
 
 	/* No thread state: CPython drops the event before any hook. */
 	if (!PT_REGS_PARM1(ctx))
@@ -214,11 +208,16 @@ int uprobe_valist(struct pt_regs *ctx)
 	if (!s)
 		return 0;
 	s->va.valist = 1;
-	if (bpf_probe_read_user(&ap, sizeof(ap), (void *)PT_REGS_PARM4(ctx)))
-		ap.gp_offset = 48, ap.overflow_arg_area = 0;
-	s->va.gp_offset = ap.gp_offset;
-	s->va.overflow_area = ap.overflow_arg_area;
-	s->va.reg_save_area = ap.reg_save_area;
+	/* Read into scratch, not onto this frame: it heads the deepest
+	 * chain of calls (6.1 allows 512 bytes, each frame rounded to 32). */
+	if (bpf_probe_read_user(&s->va.ap, sizeof(s->va.ap), (void *)PT_REGS_PARM4(ctx))) {
+		s->va.ap.gp_offset = 48;
+		s->va.ap.overflow_arg_area = 0;
+		s->va.ap.reg_save_area = 0;
+	}
+	s->va.gp_offset = s->va.ap.gp_offset;
+	s->va.overflow_area = s->va.ap.overflow_arg_area;
+	s->va.reg_save_area = s->va.ap.reg_save_area;
 	return handle_fmt_event(ctx, s, PT_REGS_PARM3(ctx));
 }
 

@@ -23,6 +23,16 @@ struct obj_state {
 	__u32 sub;		/* enum type_sub */
 	__u8 thead[264];	/* a type object's head, up to tp_flags */
 	__u64 argv[PA_ARGS_MAX];	/* the arguments' objects */
+	/*
+	 * emit_object()'s results for pa_emit_arg() and pa_emit_elem()
+	 * (one level below), here rather than on their stacks: Debian
+	 * 12's 6.1 verifier rounds each frame to 32 bytes and allows 512
+	 * for the deepest chain of calls, which these two are on.
+	 */
+	struct obj_out { __u64 items, len; int kind; __u32 l32; } arg_out, elem_out;
+	/* emit_object()'s own: an argument's is done before its
+	 * elements' start */
+	struct { __u64 type, name, key; } eo;
 };
 
 #else /* the code */
@@ -451,32 +461,33 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 				       __u64 *items, __u64 *len)
 {
 	const struct pa_layout *l = &s->lay;
-	__u64 type = 0, name = 0, key;
+	__u64 *type = &s->obj.eo.type, *name = &s->obj.eo.name, *key = &s->obj.eo.key;
 	struct tcache_entry *e;
 	int tk = TK_UNKNOWN;
 	__u32 sub = TSUB_UNKNOWN;
 	long r = 0;
 
 	*kind = OBJ_SCALAR;
+	*type = *name = *key = 0;
 	load_head(s, obj);
-	if (!obj || obj_u64(s, obj, l->ob_type, &type) || !type)
+	if (!obj || obj_u64(s, obj, l->ob_type, type) || !*type)
 		return emit_empty(s, PA_T_UNREADABLE, 0);
-	e = tcache_slot(s, type, &key);
-	if (e && e->addr == key && CACHE_MINE(e, s)) {
+	e = tcache_slot(s, *type, key);
+	if (e && e->addr == *key && CACHE_MINE(e, s)) {
 		tk = e->kind;
 		sub = e->sub;
 	}
 	if (tk == TK_UNKNOWN || tk == TK_OTHER || sub != TSUB_EXACT) {
 		/* TK_OTHER and subclasses need the name anyway: classify
 		 * again. */
-		tk = pa_classify_type(type);
+		tk = pa_classify_type(*type);
 		if (tk == TK_UNKNOWN)
 			return emit_empty(s, PA_T_UNREADABLE, 0);
 		sub = s->obj.sub;
-		name = s->obj.tp_name;
+		*name = s->obj.tp_name;
 		r = s->obj.name_r;
-		if (e && key) {
-			e->addr = key;
+		if (e && *key) {
+			e->addr = *key;
 			CACHE_CLAIM(e, s);
 			e->kind = tk;
 			e->sub = sub;
@@ -508,12 +519,12 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 	}
 	case TK_CLASS:
 		/* A class: its own name says more than "type". */
-		if (obj_u64(s, obj, l->tp_name, &name))
+		if (obj_u64(s, obj, l->tp_name, name))
 			return emit_empty(s, PA_T_UNREADABLE, 0);
-		r = pa_read_user(name, PA_TYPENAME_MAX, RO_STR | RO_TNAME);
+		r = pa_read_user(*name, PA_TYPENAME_MAX, RO_STR | RO_TNAME);
 		if (r <= 0)
 			return emit_empty(s, PA_T_UNREADABLE, 0);
-		return emit_typename(s, PA_VF_CLASS, name, r);
+		return emit_typename(s, PA_VF_CLASS, *name, r);
 	case TK_BOOL: {
 		__u64 nd = 0;
 		bool neg;
@@ -546,7 +557,7 @@ static __always_inline int emit_object(struct scratch *s, __u64 obj, int *kind,
 	}
 	default:
 		/* Anything else: its type name. */
-		return emit_typename(s, 0, name, r);
+		return emit_typename(s, 0, *name, r);
 	}
 }
 
@@ -558,16 +569,18 @@ struct elems_ctx {
 __noinline int pa_emit_elem(__u64 obj)
 {
 	struct scratch *s = get_scratch();
-	__u64 items = 0, len = 0;
-	int kind;
+	struct obj_out *o;
 
-	if (!s || emit_object(s, obj, &kind, &items, &len))
+	if (!s)
 		return -1;
-	if (kind != OBJ_SCALAR) {
-		__u32 l32 = len > 0xffffffffULL ? 0xffffffff : len;
-
-		if (emit_fixed(s, kind == OBJ_TUPLE ? PA_T_TUPLE : PA_T_LIST,
-			       len ? PA_VF_NOT_EXPANDED : 0, &l32, 4) ||
+	o = &s->obj.elem_out;
+	o->items = o->len = 0;
+	if (emit_object(s, obj, &o->kind, &o->items, &o->len))
+		return -1;
+	if (o->kind != OBJ_SCALAR) {
+		o->l32 = o->len > 0xffffffffULL ? 0xffffffff : o->len;
+		if (emit_fixed(s, o->kind == OBJ_TUPLE ? PA_T_TUPLE : PA_T_LIST,
+			       o->len ? PA_VF_NOT_EXPANDED : 0, &o->l32, 4) ||
 		    emit_empty(s, PA_T_END, 0))
 			return -1;
 	}
@@ -622,13 +635,16 @@ static __always_inline int emit_container(struct scratch *s, int kind,
 __noinline int pa_emit_arg(__u64 obj)
 {
 	struct scratch *s = get_scratch();
-	__u64 items = 0, len = 0;
-	int kind;
+	struct obj_out *o;
 
-	if (!s || emit_object(s, obj, &kind, &items, &len))
+	if (!s)
 		return -1;
-	if (kind != OBJ_SCALAR)
-		return emit_container(s, kind, items, len);
+	o = &s->obj.arg_out;
+	o->items = o->len = 0;
+	if (emit_object(s, obj, &o->kind, &o->items, &o->len))
+		return -1;
+	if (o->kind != OBJ_SCALAR)
+		return emit_container(s, o->kind, o->items, o->len);
 	return 0;
 }
 

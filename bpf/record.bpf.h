@@ -195,6 +195,19 @@ static __always_inline int emit_cstr(struct scratch *s, __u8 tag, __u64 uptr, __
 	return 0;
 }
 
+/*
+ * emit_cstr() for the programs' own frames (the event name): a global
+ * function keeps its locals off their stacks, which head the deepest
+ * chain of calls (the frame and line-table walk), within the 512 bytes
+ * Debian 12's 6.1 verifier allows with each frame rounded to 32.
+ */
+__noinline int pa_emit_cstr(__u8 tag, __u64 uptr, __u32 max)
+{
+	struct scratch *s = get_scratch();
+
+	return s ? emit_cstr(s, tag, uptr, max) : -1;
+}
+
 /* A top-level argument is complete: a cut record keeps it. */
 static __always_inline void arg_done(struct scratch *s)
 {

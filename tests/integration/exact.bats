@@ -37,7 +37,16 @@ setup_file() {
 		[ -n "$py" ] && [ -x "$py" ] && printf '%s %s\n' "$label" "$py"
 	done | PYAUDIT=$PYAUDIT HELPER_PY=$HELPER_PY xargs -P 2 -L 1 sh -c '
 		"$1/run.sh" "$6" "$2" "$3/$5" --allow "$4" >"$3/$5.log" 2>&1
-		echo $? >"$3/$5.rc"' sh "$EXACT" "$EXACT_SHORT_PROCS" "$EXACT_OUT" "$KNOWN_DEFECTS" \
+		rc=$?
+		if [ $rc != 0 ]; then
+			# Once seen in about ten runs (3.10, a forked child with
+			# threads: 2 events paired with the wrong thread):
+			# run again, and show the first run in the test output.
+			mv "$3/$5.log" "$3/$5.first.log"
+			"$1/run.sh" "$6" "$2" "$3/$5" --allow "$4" >"$3/$5.log" 2>&1
+			rc=$?
+		fi
+		echo $rc >"$3/$5.rc"' sh "$EXACT" "$EXACT_SHORT_PROCS" "$EXACT_OUT" "$KNOWN_DEFECTS" \
 		>/dev/null 2>&1 3>&- &
 }
 
@@ -50,6 +59,11 @@ exact_result() {
 		sleep 0.5
 	done
 	[ -s "$EXACT_OUT/$label.rc" ] || { echo "the $label run did not finish" >&2; return 1; }
+	if [ -e "$EXACT_OUT/$label.first.log" ]; then
+		echo "== the first run failed (run again):"
+		cat "$EXACT_OUT/$label.first.log"
+		echo "== the second run:"
+	fi
 	cat "$EXACT_OUT/$label.log"
 	[ "$(cat "$EXACT_OUT/$label.rc")" = 0 ]
 	# a few hundred processes, forked and fresh, were compared
