@@ -261,6 +261,12 @@ mkdir -p $R/run/vmtest
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 vmtest $R/run/vmtest || fail "cannot mount the shared directory"
 mount -t tmpfs tmpfs $R/tmp
 mount -t tmpfs tmpfs $R/var/tmp
+# The work tree, at its own path: under /tmp (a CI clone) the root's copy
+# is hidden by the tmpfs above.
+W=$(cat $R/run/vmtest/pwd)
+mkdir -p "$R$W" 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 work "$R$W" ||
+	fail "cannot mount the work tree $W"
 mount -t proc proc $R/proc
 mount -t sysfs sys $R/sys
 mount -t devtmpfs dev $R/dev
@@ -305,6 +311,7 @@ fi
 RUN=$(mktemp -d "$CACHE/run.XXXXXX")
 trap 'rm -rf "$RUN"' EXIT
 printf '%s\n' "$CMD" >"$RUN/cmd"
+printf '%s\n' "$PWD" >"$RUN/pwd"
 {
 	printf 'export PATH=%q\n' "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	printf 'export HOME=/root TERM=dumb LANG=C.UTF-8\n'
@@ -327,6 +334,7 @@ timeout "$TIMEOUT" "$QEMU" "${QEMU_MACHINE[@]}" "${ACCEL_OPTS[@]}" -m "$MEM" -sm
 	-append "console=$CONSOLE rdinit=/init panic=-1 quiet loglevel=3 mitigations=off" \
 	-virtfs local,path=/,mount_tag=root,security_model=none,multidevs=remap,readonly=on \
 	-virtfs "local,path=$RUN,mount_tag=vmtest,security_model=none" \
+	-virtfs "local,path=$PWD,mount_tag=work,security_model=none,multidevs=remap,readonly=on" \
 	-device virtio-rng-pci </dev/null | tee "$CACHE/last-$KERNEL-$ARCH.log"
 qrc=${PIPESTATUS[0]}
 set -e
