@@ -6,7 +6,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kfeatures.h"
 
@@ -14,17 +17,55 @@ struct feature {
 	int map;		/* a map type, or -1 */
 	int helper;		/* a helper for kprobe programs, or -1 */
 	const char *name;	/* with the mainline release that added it */
+	int tp_btf;		/* 1: BTF-typed raw tracepoint programs */
 };
 
 static const struct feature features[] = {
-	{ BPF_MAP_TYPE_RINGBUF, -1, "ring buffer maps (Linux 5.8)" },
-	{ BPF_MAP_TYPE_TASK_STORAGE, -1, "task storage maps (5.11)" },
-	{ -1, BPF_FUNC_probe_read_user, "bpf_probe_read_user (5.5)" },
-	{ -1, BPF_FUNC_get_current_task_btf, "bpf_get_current_task_btf (5.11)" },
-	{ -1, BPF_FUNC_task_storage_get, "bpf_task_storage_get in tracing programs (5.11)" },
-	{ -1, BPF_FUNC_get_attach_cookie, "bpf_get_attach_cookie (5.15)" },
-	{ -1, BPF_FUNC_loop, "bpf_loop (5.17)" },
+	{ BPF_MAP_TYPE_RINGBUF, -1, "ring buffer maps (Linux 5.8)", 0 },
+	{ BPF_MAP_TYPE_TASK_STORAGE, -1, "task storage maps (5.11)", 0 },
+	{ -1, BPF_FUNC_probe_read_user, "bpf_probe_read_user (5.5)", 0 },
+	{ -1, BPF_FUNC_get_current_task_btf, "bpf_get_current_task_btf (5.11)", 0 },
+	{ -1, BPF_FUNC_task_storage_get, "bpf_task_storage_get in tracing programs (5.11)", 0 },
+	{ -1, BPF_FUNC_get_attach_cookie, "bpf_get_attach_cookie (5.15)", 0 },
+	{ -1, BPF_FUNC_loop, "bpf_loop (5.17)", 0 },
+	{ -1, -1, "tp_btf programs at sched_process_exec (5.5)", 1 },
 };
+
+/*
+ * The tp_btf programs (fork, exit and exec of a process) are
+ * BPF_PROG_TYPE_TRACING programs attached to a BTF-described raw
+ * tracepoint (5.5). libbpf 1.1's helper probes cannot try that type (it
+ * needs an attach target), so load "return 0" at the tracepoint
+ * sched_process_exec: 1 when the kernel takes it, 0 when it refuses it,
+ * -1 when the probe cannot tell (no vmlinux BTF to name the target: the
+ * caller already says so).
+ */
+static int probe_tp_btf(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		.expected_attach_type = BPF_TRACE_RAW_TP);
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id, fd;
+
+	if (!vmlinux)
+		return -1;
+	id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_process_exec",
+				    BTF_KIND_TYPEDEF);
+	btf__free(vmlinux);
+	if (id <= 0)
+		return 0;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), &opts);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
 
 int kfeatures__missing(char *buf, size_t size)
 {
@@ -36,7 +77,9 @@ int kfeatures__missing(char *buf, size_t size)
 	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
 		const struct feature *f = &features[i];
 
-		if (f->map >= 0)
+		if (f->tp_btf)
+			r = probe_tp_btf();
+		else if (f->map >= 0)
 			r = libbpf_probe_bpf_map_type(f->map, NULL);
 		else
 			r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, f->helper, NULL);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /*
- * Probe each map type and helper the BPF programs use (libbpf's feature
+ * Probe each map type, helper and program type the BPF programs use (libbpf's feature
  * probes: a tiny map or program is loaded), never guessing from the
  * kernel's version, so that distribution kernels with backports work.
  * Writes the missing ones, comma-separated, to buf; returns how many are
