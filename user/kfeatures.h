@@ -6,8 +6,9 @@
 #include <stddef.h>
 
 /*
- * Probe each map type, helper and program type the BPF programs use (libbpf's feature
- * probes: a tiny map or program is loaded), never guessing from the
+ * Probe each map type, helper and program type the BPF programs use
+ * (libbpf's feature probes, and a program loaded at a tp_btf target: a
+ * tiny map or program is loaded), never guessing from the
  * kernel's version, so that distribution kernels with backports work.
  * Writes the missing ones, comma-separated, to buf; returns how many are
  * missing (0 when a probe cannot tell: the load then says why).
