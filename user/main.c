@@ -277,6 +277,7 @@ static int load_bpf(struct run *r)
 	r->stats.stats_fd = bpf_map__fd(r->skel->maps.stats);
 	r->stats.lost_by_pid_fd = bpf_map__fd(r->skel->maps.lost_by_pid);
 	r->stats.summary_fd = bpf_map__fd(r->skel->maps.summary);
+	r->stats.summary_other_fd = bpf_map__fd(r->skel->maps.summary_other);
 	return filters__fill_maps(r->skel, &env);
 }
 
@@ -364,6 +365,7 @@ static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 			next_summary += (__u64)(env.summary_interval * 1e9);
 		}
 		stats__report_lost(&r->stats, r->out.f, env.json, false);
+		stats__report_tables(&r->stats, now_ns(), false);
 		if (*child > 0 && waitpid(*child, child_status, WNOHANG) == *child) {
 			*child = -1;
 			break;
@@ -398,6 +400,7 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 		print_summary(r, true);
 	stats__report_lost(&r->stats, r->out.f, env.json, true);
 	stats__report_reads(&r->stats);
+	stats__report_tables(&r->stats, now_ns(), true);
 	attach__report_untraced(&r->att);
 	if (!err)
 		err = output__flush(&r->out);

@@ -192,3 +192,29 @@ for i in range(30):
 	grep -F "fresh/python3.11" "$T/err"
 	jq_ok '.event == "pyaudit.later" and .args.arg0 == 29'
 }
+
+@test "bounds: a full summary table keeps counting every process (an (other) row) and says so, live and at exit" {
+	requires_root
+	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
+	# Only these events: a Python's start-up events would blur the count.
+	start_pyaudit -s --json -e 'pyaudit.*'
+	# One process fills the table with 20,000 made-up names...
+	"$DEBIAN_PY" -c 'import sys
+for i in range(20000):
+    sys.audit("pyaudit.name%d" % i)'
+	wait_for 3 "$T/err" 'events counted in (other) rows: the summary table is full'
+	# ... another raises 100 events afterwards.
+	"$DEBIAN_PY" -c 'import os, sys
+print(os.getpid(), flush=True)
+for i in range(100):
+    sys.audit("pyaudit.victim", i)' >"$T/victim"
+	sleep 0.3
+	stop_pyaudit
+	victim=$(cat "$T/victim")
+	summary=$(grep '"type":"summary"' "$T/out" | tail -n 1)
+	echo "$summary" | jq -e --argjson p "$victim" \
+		'[.rows[] | select(.pid == $p) | .count] | add == 100'
+	echo "$summary" | jq -e --argjson p "$victim" \
+		'[.rows[] | select(.pid == $p and .other == true and .event == "(other)")] | length == 1'
+	grep -F 'events counted in (other) rows' "$T/err" | grep -F 'in all'
+}
