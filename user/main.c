@@ -390,10 +390,10 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 		r->skip = true;
 		r->batch_end = now_ns() + SKIP_MS * 1000000ULL;
 		ring_buffer__consume(rb);
-		p_warn("%llu%s events still arriving at exit were not written "
-		       "(the last %d ms of a flood)", (unsigned long long)r->skipped,
-		       r->skipped && now_ns() >= r->batch_end ? " or more" : "",
-		       DRAIN_MS);
+		p_warn("%llu%s events still arriving at exit were not written: "
+		       "pyaudit writes for %d ms after the signal",
+		       (unsigned long long)r->skipped,
+		       now_ns() >= r->batch_end ? " or more" : "", DRAIN_MS);
 	}
 	err = output__flush(&r->out);
 	if (env.summary)
