@@ -10,11 +10,11 @@
 #include <fnmatch.h>
 #include <malloc.h>
 #include <poll.h>
-#include <sys/epoll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -385,6 +385,7 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	/* The probes are still attached: under a flood the ring never
 	 * empties. Write for DRAIN_MS, then count what is left. */
 	exiting = 0;
+	reopen_output = 0;
 	r->batch_end = now_ns() + DRAIN_MS * 1000000ULL;
 	if (ring_buffer__consume(rb) == BATCH_OVER) {
 		r->skip = true;
