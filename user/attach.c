@@ -79,16 +79,34 @@ static int keep_link(struct attach *a, struct bpf_link *l, int fd)
 	return 0;
 }
 
+struct drop {
+	struct attach *a;
+	size_t mark;
+};
+
+/* libbpf's links after mark, one by one: the kernel removes perf-event
+ * uprobes one at a time anyway, and libbpf's USDT links share state. */
+static void destroy_libbpf_links(void *ctx)
+{
+	struct drop *d = ctx;
+
+	for (size_t i = d->mark; i < d->a->links.n; i++) {
+		bpf_link__destroy(d->a->links.v[i]);	/* NULL: nothing */
+		d->a->links.v[i] = NULL;
+	}
+}
+
 /* Undo the links made after mark: the uprobe-multi ones all at once
- * (uprobe.h), then libbpf's one by one. */
+ * (uprobe.h), libbpf's meanwhile. */
 static void drop_links(struct attach *a, size_t mark)
 {
-	if (a->links.n > mark)
-		uprobe__close_links(a->links.fds + mark, a->links.n - mark);
-	while (a->links.n > mark) {
-		a->links.n--;
-		bpf_link__destroy(a->links.v[a->links.n]);	/* NULL: nothing */
-	}
+	struct drop d = { .a = a, .mark = mark };
+
+	if (a->links.n <= mark)
+		return;
+	uprobe__close_links(a->links.fds + mark, a->links.n - mark,
+			    destroy_libbpf_links, &d);
+	a->links.n = mark;
 }
 
 /* One uprobe: a uprobe-multi link where the kernel has them. */

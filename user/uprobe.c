@@ -36,8 +36,9 @@ union pa_link_attr {
 };
 
 /* At most this many threads close links at the same time: each waits
- * for grace periods that the others share. */
-#define CLOSE_THREADS 128
+ * for grace periods that the others share (1,000 links: 0.54 s from
+ * 128 threads on an idle VM, 2.2 s from 32; more under load). */
+#define CLOSE_THREADS 512
 
 int uprobe__set_multi(struct bpf_program *prog)
 {
@@ -80,7 +81,8 @@ static void *close_some(void *arg)
 	return NULL;
 }
 
-void uprobe__close_links(int *fds, size_t n)
+void uprobe__close_links(int *fds, size_t n, void (*meanwhile)(void *),
+			 void *ctx)
 {
 	struct closer c[CLOSE_THREADS];
 	pthread_t th[CLOSE_THREADS];
@@ -92,8 +94,10 @@ void uprobe__close_links(int *fds, size_t n)
 		nth += fds[i] >= 0;
 	if (nth > CLOSE_THREADS)
 		nth = CLOSE_THREADS;
-	if (!nth)
+	if (!nth) {
+		meanwhile(ctx);
 		return;
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 << 10);
 	for (size_t t = 0; t < nth; t++) {
@@ -101,6 +105,7 @@ void uprobe__close_links(int *fds, size_t n)
 		started[t] = !pthread_create(&th[t], &attr, close_some, &c[t]);
 	}
 	pthread_attr_destroy(&attr);
+	meanwhile(ctx);
 	for (size_t t = 0; t < nth; t++) {
 		if (started[t])
 			pthread_join(th[t], NULL);

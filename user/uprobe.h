@@ -29,7 +29,9 @@ int uprobe__link_create(int prog_fd, const char *path, __u64 off,
 			__u64 cookie, __u32 pid);
 
 /* Close the link fds (-1: none), many at a time (threads), and set
- * each to -1. */
-void uprobe__close_links(int *fds, size_t n);
+ * each to -1; meanwhile(ctx) runs in the calling thread while they wait
+ * (the links that cannot be closed so, libbpf's perf-event ones). */
+void uprobe__close_links(int *fds, size_t n, void (*meanwhile)(void *),
+			 void *ctx);
 
 #endif
