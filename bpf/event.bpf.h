@@ -50,6 +50,15 @@ struct {
 	__type(value, __u64);
 } summary SEC(".maps");
 
+/* Summary mode, when summary is full: a count per (process, cgroup,
+ * comm), name zeroed: the "(other)" rows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pa_summary_key);
+	__type(value, __u64);
+} summary_other SEC(".maps");
+
 /*
  * Python-level events are seen at sys_audit, and a second time in the
  * C-level funnel when a hook makes CPython go on. sys_audit records the
@@ -121,13 +130,28 @@ static __always_inline void count_event(struct scratch *s)
 		__sync_fetch_and_add(cnt, 1);
 		return;
 	}
-	if (bpf_map_update_elem(&summary, k, &one, BPF_NOEXIST)) {
-		cnt = bpf_map_lookup_elem(&summary, k);
-		if (cnt)
-			__sync_fetch_and_add(cnt, 1);
-		else
-			stat_inc(PA_STAT_SUMMARY_FULL);
+	if (!bpf_map_update_elem(&summary, k, &one, BPF_NOEXIST))
+		return;
+	cnt = bpf_map_lookup_elem(&summary, k);
+	if (cnt) {	/* raced */
+		__sync_fetch_and_add(cnt, 1);
+		return;
 	}
+	/* The table is full (one process can fill it with made-up names):
+	 * count the event in its process's "(other)" row, the same key
+	 * without a name, so that no process's events go uncounted. */
+	__builtin_memset(k->name, 0, sizeof(k->name));
+	k->name_truncated = 0;
+	stat_inc(PA_STAT_SUMMARY_OTHER);
+	cnt = bpf_map_lookup_elem(&summary_other, k);
+	if (!cnt && !bpf_map_update_elem(&summary_other, k, &one, BPF_NOEXIST))
+		return;
+	if (!cnt)
+		cnt = bpf_map_lookup_elem(&summary_other, k);
+	if (cnt)
+		__sync_fetch_and_add(cnt, 1);
+	else
+		stat_inc(PA_STAT_SUMMARY_FULL);
 }
 
 /*

@@ -154,12 +154,13 @@ enum pa_stat {
 	PA_STAT_DUPLICATES,	/* Python-level copies dropped */
 	PA_STAT_INVALID,	/* sys.audit() without a str name: no event */
 	PA_STAT_FILTERED,	/* events dropped by a filter */
-	PA_STAT_SUMMARY_FULL,	/* summary map full: not counted */
-	PA_STAT_MAPPED_LOST,	/* new-file notices lost (ring buffer full) */
+	PA_STAT_SUMMARY_FULL,	/* summary and summary_other full: not counted */
+	PA_STAT_MAPPED_LOST,	/* new-file notices lost (notices ring full) */
 	PA_STAT_LOST_NOPID,	/* lost, and lost_by_pid was full */
 	PA_STAT_RO_COPY,	/* reads the process could not give, served
 				 * from the copy of .rodata (ro_pages) */
 	PA_STAT_UNREADABLE,	/* values written as PA_T_UNREADABLE */
+	PA_STAT_SUMMARY_OTHER,	/* summary full: counted in an (other) row */
 	PA_STAT_MAX,
 };
 

@@ -18,7 +18,9 @@
 
 #include "pyaudit.skel.h"
 #include "attach.h"
+#include "kfeatures.h"
 #include "log.h"
+#include "uprobe.h"
 
 /* A Python file noticed at mmap time: how long to look for it. */
 #define NOTICE_RETRY_MS 1000
@@ -45,28 +47,87 @@ static struct bpf_program *prog_for(struct pyaudit_bpf *skel, int source)
 	return NULL;
 }
 
-static int keep_link(struct attach *a, struct bpf_link *l)
+static int grow_links(struct attach *a)
 {
-	if (a->links.n == a->links.cap) {
-		size_t cap = a->links.cap ? a->links.cap * 2 : 64;
-		struct bpf_link **v = realloc(a->links.v, cap * sizeof(*v));
+	size_t cap = a->links.cap ? a->links.cap * 2 : 64;
+	struct bpf_link **v = realloc(a->links.v, cap * sizeof(*v));
+	int *fds;
 
-		if (!v) {
-			bpf_link__destroy(l);
-			return -ENOMEM;
-		}
-		a->links.v = v;
-		a->links.cap = cap;
-	}
-	a->links.v[a->links.n++] = l;
+	if (!v)
+		return -ENOMEM;
+	a->links.v = v;
+	fds = realloc(a->links.fds, cap * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	a->links.fds = fds;
+	a->links.cap = cap;
 	return 0;
 }
 
-/* Undo the links made after mark. */
+/* Keep libbpf's link l, or (l NULL) the uprobe-multi link fd. */
+static int keep_link(struct attach *a, struct bpf_link *l, int fd)
+{
+	if (a->links.n == a->links.cap && grow_links(a)) {
+		if (l)
+			bpf_link__destroy(l);
+		else
+			close(fd);
+		return -ENOMEM;
+	}
+	a->links.v[a->links.n] = l;
+	a->links.fds[a->links.n++] = l ? -1 : fd;
+	return 0;
+}
+
+struct drop {
+	struct attach *a;
+	size_t mark;
+};
+
+/* libbpf's links after mark, one by one: the kernel removes perf-event
+ * uprobes one at a time anyway, and libbpf's USDT links share state. */
+static void destroy_libbpf_links(void *ctx)
+{
+	struct drop *d = ctx;
+
+	for (size_t i = d->mark; i < d->a->links.n; i++) {
+		bpf_link__destroy(d->a->links.v[i]);	/* NULL: nothing */
+		d->a->links.v[i] = NULL;
+	}
+}
+
+/* Undo the links made after mark: the uprobe-multi ones all at once
+ * (uprobe.h), libbpf's meanwhile. */
 static void drop_links(struct attach *a, size_t mark)
 {
-	while (a->links.n > mark)
-		bpf_link__destroy(a->links.v[--a->links.n]);
+	struct drop d = { .a = a, .mark = mark };
+
+	if (a->links.n <= mark)
+		return;
+	uprobe__close_links(a->links.fds + mark, a->links.n - mark,
+			    destroy_libbpf_links, &d);
+	a->links.n = mark;
+}
+
+/* One uprobe: a uprobe-multi link where the kernel has them. */
+static int attach_uprobe(struct attach *a, struct bpf_program *prog,
+			 const struct target *t, const struct target_site *site,
+			 __u32 id, pid_t pid)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = id);
+	struct bpf_link *link;
+	int fd;
+
+	if (a->multi) {
+		fd = uprobe__link_create(bpf_program__fd(prog), t->path,
+					 site->file_off, id, pid > 0 ? pid : 0);
+		return fd < 0 ? fd : keep_link(a, NULL, fd);
+	}
+	link = bpf_program__attach_uprobe_opts(prog, pid, t->path,
+					       site->file_off, &uo);
+	if (!link)
+		return -errno;
+	return keep_link(a, link, -1);
 }
 
 static int attach_usdt(struct attach *a, struct target *t, __u32 id, pid_t pid)
@@ -83,35 +144,26 @@ static int attach_usdt(struct attach *a, struct target *t, __u32 id, pid_t pid)
 		       t->path, strerror(-err));
 		return err;
 	}
-	return keep_link(a, link);
+	return keep_link(a, link, -1);
 }
 
 static int attach_target(struct attach *a, struct target *t, __u32 id, pid_t pid)
 {
 	size_t mark = a->links.n;
-	struct bpf_link *link;
 	int err;
 
 	if (t->mech == TARGET_MECH_USDT)
 		return attach_usdt(a, t, id, pid);
 	for (int i = 0; i < t->nsites; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = id);
 		struct bpf_program *prog = prog_for(a->skel, t->sites[i].source);
 
 		if (!prog)
 			return -EINVAL;
-		link = bpf_program__attach_uprobe_opts(prog, pid, t->path,
-						       t->sites[i].file_off, &uo);
-		if (!link) {
-			err = -errno;
+		err = attach_uprobe(a, prog, t, &t->sites[i], id, pid);
+		if (err) {
 			p_warn("%s: cannot attach a uprobe at %s (offset 0x%llx): %s",
 			       t->path, t->sites[i].desc,
 			       (unsigned long long)t->sites[i].file_off, strerror(-err));
-			drop_links(a, mark);
-			return err;
-		}
-		err = keep_link(a, link);
-		if (err) {
 			drop_links(a, mark);
 			return err;
 		}
@@ -212,13 +264,20 @@ static void attach_new_targets(struct attach *a)
 {
 	if (grow_attached(a))
 		return;
-	for (__u32 i = 0; i < a->targets->n && i < PA_TARGETS_MAX; i++) {
+	for (__u32 i = 0; i < a->targets->n; i++) {
 		struct target *t = &a->targets->v[i];
 
 		if (a->attached[i])
 			continue;
 		a->attached[i] = TRIED;	/* never twice */
 		mark_known(a, t->dev, t->ino);
+		if (i >= PA_TARGETS_MAX) {
+			a->n_untraced++;
+			p_warn("%s: not traced: the target table is full (%d "
+			       "files; %u left out so far)", t->path,
+			       PA_TARGETS_MAX, a->n_untraced);
+			continue;
+		}
 		if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.layouts), &i,
 					&t->layout, BPF_ANY)) {
 			p_warn("%s: cannot store its layout: %s", t->path, strerror(errno));
@@ -236,6 +295,24 @@ static void attach_new_targets(struct attach *a)
 		else
 			a->n_uprobes++;
 	}
+}
+
+void attach__prepare(struct attach *a, struct pyaudit_bpf *skel)
+{
+	static const int sources[] = {
+		PA_SRC_SYS_AUDIT, PA_SRC_VALIST, PA_SRC_VARARGS, PA_SRC_VARARGS_TS,
+	};
+
+	a->multi = kfeatures__uprobe_multi();
+	for (size_t i = 0; a->multi && i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (uprobe__set_multi(prog_for(skel, sources[i])))
+			a->multi = false;
+	if (!a->multi)	/* back to plain uprobes, each one */
+		for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+			bpf_program__set_expected_attach_type(
+				prog_for(skel, sources[i]), 0);
+	p_debug("uprobes as %s", a->multi ? "uprobe-multi links"
+					   : "perf-event uprobes");
 }
 
 void attach__targets(struct attach *a, struct pyaudit_bpf *skel)
@@ -350,6 +427,40 @@ static int find_pids(struct target_list *l, const struct opts *o)
 	return 0;
 }
 
+/* Forget the targets from index keep on. */
+static void leave_out(struct target_list *l, size_t keep)
+{
+	for (size_t i = keep; i < l->n; i++)
+		rocopy__free(&l->v[i].ro);
+	l->n = keep;
+}
+
+/*
+ * Every Python on the host: the files that running processes map come
+ * first, so that a directory full of planted files cannot push them
+ * out of the target table; files found only by scanning install
+ * locations leave TARGETS_RESERVED slots free for Pythons that start
+ * later. What is left out is counted, and told now and at exit.
+ */
+static void find_system(struct attach *a, struct target_list *l)
+{
+	size_t mapped, room = PA_TARGETS_MAX - TARGETS_RESERVED;
+
+	a->system_wide = true;
+	discover__processes(l);
+	mapped = l->n;
+	discover__system(l);
+	if (mapped < room && l->n > room) {
+		a->n_untraced += l->n - room;
+		p_warn("%zu Python files found in install locations are not "
+		       "traced: the target table holds %d files, of which %d "
+		       "are kept for Pythons that start later (see -v for "
+		       "the ones traced)", l->n - room, PA_TARGETS_MAX,
+		       TARGETS_RESERVED);
+		leave_out(l, room);
+	}
+}
+
 int attach__find_targets(struct attach *a, struct target_list *l,
 			 const struct opts *o)
 {
@@ -371,21 +482,19 @@ int attach__find_targets(struct attach *a, struct target_list *l,
 		p_debug("%s: no Python found in the command's file: "
 			"tracing every Python on the host, filtered to "
 			"the command's processes", o->command[0]);
-		discover__system(l);
-		a->system_wide = true;
+		find_system(a, l);
 	}
-	if (!o->nbinaries && !o->npids && !o->command) {
-		discover__system(l);
-		a->system_wide = true;
-	}
+	if (!o->nbinaries && !o->npids && !o->command)
+		find_system(a, l);
 	if (!l->n && !a->system_wide) {
 		p_err("no Python found: name one with --binary PATH");
 		return -ENOENT;
 	}
 	if (l->n > PA_TARGETS_MAX) {
+		a->n_untraced += l->n - PA_TARGETS_MAX;
 		p_warn("%zu targets found, tracing the first %d", l->n,
 		       PA_TARGETS_MAX);
-		l->n = PA_TARGETS_MAX;
+		leave_out(l, PA_TARGETS_MAX);
 	}
 	return 0;
 }
@@ -425,11 +534,20 @@ void attach__report(const struct attach *a, bool command)
 	       command ? "Starting the command." : "Ctrl-C to end.");
 }
 
+void attach__report_untraced(const struct attach *a)
+{
+	if (a->n_untraced)
+		p_warn("%u Python files were not traced: the target table "
+		       "(%d files) was full", a->n_untraced, PA_TARGETS_MAX);
+}
+
 void attach__free(struct attach *a)
 {
 	drop_links(a, 0);
 	free(a->links.v);
+	free(a->links.fds);
 	free(a->attached);
 	a->links.v = NULL;
+	a->links.fds = NULL;
 	a->attached = NULL;
 }

@@ -17,6 +17,10 @@
 #include "opts.h"
 
 #define NOTICES_MAX 256
+/* Slots of the target table (PA_TARGETS_MAX) that files found by
+ * scanning install locations, and mapped by no process, never take:
+ * kept for Pythons that start later. */
+#define TARGETS_RESERVED 64
 
 struct pyaudit_bpf;
 struct bpf_link;
@@ -37,10 +41,13 @@ struct attach {
 	unsigned char *attached;	/* per target: TRIED, ATTACHED */
 	size_t attached_cap;
 	unsigned n_attached, n_usdt, n_uprobes;
+	unsigned n_untraced;		/* Python files left out: table full */
 	struct notice notices[NOTICES_MAX];
 	int nnotices;
+	bool multi;			/* uprobes as uprobe-multi links */
 	struct {			/* every link made, destroyed at the end */
-		struct bpf_link **v;
+		struct bpf_link **v;	/* libbpf's (USDT, perf uprobes), */
+		int *fds;		/* or a uprobe-multi link (v[i] NULL) */
 		size_t n, cap;
 	} links;
 };
@@ -53,6 +60,9 @@ int attach__find_targets(struct attach *a, struct target_list *l,
 /* Can the mmap watcher's tracepoint be attached (tracefs mounted, or
  * mountable)? A warning when not. */
 bool attach__tracefs_ready(void);
+/* Before the load: make the uprobe programs uprobe-multi ones where the
+ * kernel has them (kfeatures__uprobe_multi). */
+void attach__prepare(struct attach *a, struct pyaudit_bpf *skel);
 /* Store each target's layout in skel and attach to it (after load). */
 void attach__targets(struct attach *a, struct pyaudit_bpf *skel);
 /* One info line: the targets attached and their mechanisms. */
@@ -62,6 +72,8 @@ void attach__notice(struct attach *a, const struct pa_mapped *m, __u64 now_ns);
 /* Look for the noticed files in their processes and attach to them;
  * a notice is retried for a while, the mapping may not exist yet. */
 void attach__process_notices(struct attach *a, __u64 now_ns);
+/* At exit: how many Python files were left out (the table was full). */
+void attach__report_untraced(const struct attach *a);
 /* Destroy every link (before the skeleton) and free a. */
 void attach__free(struct attach *a);
 

@@ -532,6 +532,16 @@ static int scan_procs(struct scan *s)
 	return ret;
 }
 
+int discover__processes(struct target_list *l)
+{
+	struct scan s = { .l = l };
+
+	if (!l)
+		return -EINVAL;
+	s.rejected = list_rejected(l);
+	return scan_procs(&s);
+}
+
 int discover__system(struct target_list *l)
 {
 	static const char *const bin_dirs[] = {

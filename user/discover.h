@@ -33,6 +33,9 @@ int discover__add_path(struct target_list *l, const char *path,
  * through /proc/PID/root/...) plus the usual install locations. Files
  * that are not usable Pythons are skipped (reported with p_debug). */
 int discover__system(struct target_list *l);
+/* Only the Pythons that running processes map (the second half of
+ * discover__system): 0 or -ENOMEM. */
+int discover__processes(struct target_list *l);
 /* The python executable or libpython mapped by process pid. */
 int discover__pid(struct target_list *l, pid_t pid);
 /* What `argv0` will run: PATH lookup, #! interpreters (also

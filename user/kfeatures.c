@@ -4,7 +4,9 @@
  * start-up, so that a kernel without them gets a message naming them
  * rather than libbpf's "failed to create map: Invalid argument".
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -12,6 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "kfeatures.h"
+#include "uprobe.h"
 
 struct feature {
 	int map;		/* a map type, or -1 */
@@ -91,4 +94,37 @@ int kfeatures__missing(char *buf, size_t size)
 					n > 1 ? ", " : "", f->name);
 	}
 	return n;
+}
+
+/*
+ * uprobe-multi links (Linux 6.6; their pid filter was fixed in 6.7,
+ * which makes a bad pid EINVAL before the path is looked at): a
+ * program of that attach type on "/" must fail with EBADF (the path is
+ * not a regular file), and with pid -1 with EINVAL. Anything else: no.
+ * PYAUDIT_NO_UPROBE_MULTI=1 says no, to try the fallback.
+ */
+bool kfeatures__uprobe_multi(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, lo,
+		    .expected_attach_type = (enum bpf_attach_type)48);
+	const char *no = getenv("PYAUDIT_NO_UPROBE_MULTI");
+	int prog, bad_path, bad_pid;
+
+	if (no && *no && strcmp(no, "0"))
+		return false;
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &lo);
+	if (prog < 0)
+		return false;
+	bad_path = uprobe__link_create(prog, "/", 0, 0, 0);
+	bad_pid = uprobe__link_create(prog, "/", 0, 0, (__u32)-1);
+	if (bad_path >= 0)
+		close(bad_path);
+	if (bad_pid >= 0)
+		close(bad_pid);
+	close(prog);
+	return bad_path == -EBADF && bad_pid == -EINVAL;
 }

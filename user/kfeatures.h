@@ -3,6 +3,7 @@
 #ifndef PA_KFEATURES_H
 #define PA_KFEATURES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -14,5 +15,9 @@
  * missing (0 when a probe cannot tell: the load then says why).
  */
 int kfeatures__missing(char *buf, size_t size);
+
+/* Does the kernel have uprobe-multi links with a working pid filter
+ * (6.7; user/uprobe.h says why pyaudit wants them)? */
+bool kfeatures__uprobe_multi(void);
 
 #endif

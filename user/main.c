@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -43,6 +44,19 @@
 /* How long the consumer may sleep with events waiting: the bound on the
  * delay that batched wakeups add (docs/pyaudit.8, OVERHEAD). */
 #define POLL_MS 50
+/*
+ * The most one batch of records may take before the loop looks at
+ * signals, -d, SIGHUP, new Pythons and lost counts again: under a flood
+ * the ring never empties, and libbpf 1.1's consume returns only when it
+ * is empty or the callback fails (ring_buffer__consume_n is 1.4+).
+ * With the work between batches, every one of those acts within 100 ms.
+ */
+#define BATCH_MS 25
+#define BATCH_OVER (-EAGAIN)	/* the callback's "stop here" */
+/* At exit: how long the last records may take to be written, and then
+ * to be counted (those not written are told, never dropped silently). */
+#define DRAIN_MS 200
+#define SKIP_MS 100
 #define PROC_CACHE_MAX 4096
 
 static struct opts env;
@@ -159,6 +173,9 @@ struct run {
 	struct proc_cache *procs;
 	struct consumer consumer;	/* event records to output lines */
 	size_t consumer_targets;	/* targets the consumer knows */
+	__u64 batch_end;		/* CLOCK_MONOTONIC end of this batch */
+	bool skip;			/* count records, do not write them */
+	__u64 skipped;			/* records counted so at exit */
 };
 
 static void handle_notice(struct run *r, const struct pa_mapped *m)
@@ -166,21 +183,39 @@ static void handle_notice(struct run *r, const struct pa_mapped *m)
 	attach__notice(&r->att, m, now_ns());
 }
 
+/* A new Python file was mapped: the notices ring (bpf/watch.bpf.h). */
+static int handle_mapped(void *ctx, void *data, size_t size)
+{
+	struct pa_mapped m;
+	__u16 type;
+
+	if (size < sizeof(m))
+		return 0;
+	memcpy(&type, data, sizeof(type));
+	memcpy(&m, data, sizeof(m));
+	if (type == PA_REC_MAPPED)
+		handle_notice(ctx, &m);
+	return 0;
+}
+
+/* Stop the batch when its time is up or the loop has work to do. */
+static int batch_over(const struct run *r)
+{
+	if (exiting || reopen_output || now_ns() >= r->batch_end)
+		return BATCH_OVER;
+	return 0;
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
-	__u16 type;
 
-	if (size < sizeof(type))
-		return 0;
-	memcpy(&type, data, sizeof(type));
-	if (type == PA_REC_MAPPED && size >= sizeof(struct pa_mapped)) {
-		struct pa_mapped m;
-
-		memcpy(&m, data, sizeof(m));
-		handle_notice(r, &m);
-		return 0;
+	if (r->skip) {
+		r->skipped++;
+		return now_ns() >= r->batch_end ? BATCH_OVER : 0;
 	}
+	if (size < sizeof(__u16))
+		return batch_over(r);
 	/* The target list only grows, and a target's records come after
 	 * its layout was stored: tell the consumer of the new ones. */
 	for (; r->consumer_targets < r->targets.n &&
@@ -188,7 +223,29 @@ static int handle_record(void *ctx, void *data, size_t size)
 		consumer__set_target(&r->consumer, r->consumer_targets,
 				     r->targets.v[r->consumer_targets].layout.ltab_format);
 	consumer__event(&r->consumer, r->out.f, data, size);
-	return 0;
+	return batch_over(r);
+}
+
+/*
+ * One bounded batch: wait up to timeout_ms for records, then read the
+ * notices (all of them: they are few and small) and the events until
+ * the batch's time is up. Returns 1 when the batch was cut short (more
+ * is waiting), 0 when the rings were emptied, <0 on an error.
+ */
+static int read_batch(struct run *r, struct ring_buffer *rb, int timeout_ms)
+{
+	struct epoll_event ev[2];
+	int err;
+
+	if (timeout_ms &&
+	    epoll_wait(ring_buffer__epoll_fd(rb), ev, 2, timeout_ms) < 0 &&
+	    errno != EINTR)
+		return -errno;
+	r->batch_end = now_ns() + BATCH_MS * 1000000ULL;
+	err = ring_buffer__consume(rb);
+	if (err == BATCH_OVER)
+		return 1;
+	return err < 0 && err != -EINTR ? err : 0;
 }
 
 /* Open the BPF object, configure it for the options, load it, fill the
@@ -209,6 +266,7 @@ static int load_bpf(struct run *r)
 	bpf_program__set_autoload(r->skel->progs.watch_mmap,
 				  r->att.system_wide && attach__tracefs_ready());
 	bpf_map__set_max_entries(r->skel->maps.events, env.ring_size);
+	attach__prepare(&r->att, r->skel);
 	err = pyaudit_bpf__load(r->skel);
 	if (err) {
 		p_err("cannot load the BPF programs: %s%s", strerror(-err),
@@ -219,6 +277,7 @@ static int load_bpf(struct run *r)
 	r->stats.stats_fd = bpf_map__fd(r->skel->maps.stats);
 	r->stats.lost_by_pid_fd = bpf_map__fd(r->skel->maps.lost_by_pid);
 	r->stats.summary_fd = bpf_map__fd(r->skel->maps.summary);
+	r->stats.summary_other_fd = bpf_map__fd(r->skel->maps.summary_other);
 	return filters__fill_maps(r->skel, &env);
 }
 
@@ -275,16 +334,15 @@ static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 		     int *child_status)
 {
 	__u64 start = now_ns(), next_summary = 0;
-	int err;
+	int err, busy = 0;
 
 	if (env.summary && env.summary_interval > 0)
 		next_summary = start + (__u64)(env.summary_interval * 1e9);
 	while (!exiting) {
-		err = ring_buffer__poll(rb, POLL_MS);
-		if (err >= 0)
-			err = ring_buffer__consume(rb);	/* below the wakeup mark */
-		if (err < 0 && err != -EINTR) {
-			p_err("reading the ring buffer: %s", strerror(-err));
+		/* Records below the wakeup mark are read after POLL_MS. */
+		busy = read_batch(r, rb, busy ? 0 : POLL_MS);
+		if (busy < 0) {
+			p_err("reading the ring buffer: %s", strerror(-busy));
 			return 1;
 		}
 		if (r->att.nnotices)
@@ -307,6 +365,7 @@ static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 			next_summary += (__u64)(env.summary_interval * 1e9);
 		}
 		stats__report_lost(&r->stats, r->out.f, env.json, false);
+		stats__report_tables(&r->stats, now_ns(), false);
 		if (*child > 0 && waitpid(*child, child_status, WNOHANG) == *child) {
 			*child = -1;
 			break;
@@ -323,12 +382,27 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 {
 	int err;
 
-	ring_buffer__consume(rb);
+	/* The probes are still attached: under a flood the ring never
+	 * empties. Write for DRAIN_MS, then count what is left. */
+	exiting = 0;
+	reopen_output = 0;
+	r->batch_end = now_ns() + DRAIN_MS * 1000000ULL;
+	if (ring_buffer__consume(rb) == BATCH_OVER) {
+		r->skip = true;
+		r->batch_end = now_ns() + SKIP_MS * 1000000ULL;
+		ring_buffer__consume(rb);
+		p_warn("%llu%s events still arriving at exit were not written: "
+		       "pyaudit writes for %d ms after the signal",
+		       (unsigned long long)r->skipped,
+		       now_ns() >= r->batch_end ? " or more" : "", DRAIN_MS);
+	}
 	err = output__flush(&r->out);
 	if (env.summary)
 		print_summary(r, true);
 	stats__report_lost(&r->stats, r->out.f, env.json, true);
 	stats__report_reads(&r->stats);
+	stats__report_tables(&r->stats, now_ns(), true);
+	attach__report_untraced(&r->att);
 	if (!err)
 		err = output__flush(&r->out);
 	if (err && !exit_code && !output_gone(&r->out)) {
@@ -400,7 +474,14 @@ int main(int argc, char **argv)
 	r.fmt.col_uid = env.col_uid;
 	r.fmt.col_ppid = env.col_ppid;
 	r.fmt.col_container = env.col_container;
-	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), handle_record, &r, NULL);
+	/* The notices first: ring_buffer__consume() reads the rings in
+	 * the order they were added, and a batch ends in the events. */
+	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.notices), handle_mapped, &r, NULL);
+	if (rb && ring_buffer__add(rb, bpf_map__fd(r.skel->maps.events),
+				   handle_record, &r)) {
+		ring_buffer__free(rb);
+		rb = NULL;
+	}
 	if (!rb) {
 		p_err("cannot create the ring buffer reader: %s", strerror(errno));
 		goto cleanup;

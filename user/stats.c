@@ -31,13 +31,14 @@ __u64 stats__sum(const struct stats *s, __u32 idx)
 }
 
 static void fill_row(struct summary_row *row, const struct pa_summary_key *key,
-		     __u64 count, struct proc_cache *procs)
+		     __u64 count, struct proc_cache *procs, bool other)
 {
 	const struct proc_info *pi;
 
 	memset(row, 0, sizeof(*row));
 	memcpy(row->event, key->name, PA_SUMMARY_NAME_MAX);
 	row->event_truncated = key->name_truncated;
+	row->other = other;
 	row->pid = key->pid;
 	memcpy(row->comm, key->comm, PA_COMM_LEN);
 	pi = proc_cache__get(procs, key->pid, 0);
@@ -46,14 +47,16 @@ static void fill_row(struct summary_row *row, const struct pa_summary_key *key,
 	row->count = count;
 }
 
-int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
-			 struct summary_opts *so, bool reset)
+struct rows {
+	struct summary_row *v;
+	size_t n, cap;
+};
+
+/* Append the counts of one summary map (deleted when reset). */
+static void read_rows(struct rows *rs, int fd, bool reset, bool other,
+		      struct proc_cache *procs)
 {
 	struct pa_summary_key key, next, *prev = NULL;
-	struct summary_row *rows = NULL;
-	size_t n = 0, cap = 0;
-	int fd = s->summary_fd;
-	int err;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		__u64 count;
@@ -63,25 +66,78 @@ int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
 		if (reset ? bpf_map_lookup_and_delete_elem(fd, &key, &count)
 			  : bpf_map_lookup_elem(fd, &key, &count))
 			continue;
-		if (n == cap) {
-			struct summary_row *nr;
+		if (rs->n == rs->cap) {
+			size_t cap = rs->cap ? rs->cap * 2 : 256;
+			struct summary_row *nr = realloc(rs->v, cap * sizeof(*nr));
 
-			cap = cap ? cap * 2 : 256;
-			nr = realloc(rows, cap * sizeof(*rows));
 			if (!nr)
 				break;
-			rows = nr;
+			rs->v = nr;
+			rs->cap = cap;
 		}
-		fill_row(&rows[n++], &key, count, procs);
+		fill_row(&rs->v[rs->n++], &key, count, procs, other);
 		/* After a delete, restart the walk: the key is gone. */
 		if (reset)
 			prev = NULL;
 	}
-	so->lost = stats__sum(s, PA_STAT_LOST) - s->lost_summarised;
-	s->lost_summarised += so->lost;
-	err = summary__print(out, so, rows, n);
-	free(rows);
+}
+
+/* What a counter has grown by since *told, which it then becomes. */
+static __u64 news(const struct stats *s, __u32 idx, __u64 *told)
+{
+	__u64 now = stats__sum(s, idx), d = now - *told;
+
+	*told = now;
+	return d;
+}
+
+int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
+			 struct summary_opts *so, bool reset)
+{
+	struct rows rs = { 0 };
+	int err;
+
+	read_rows(&rs, s->summary_fd, reset, false, procs);
+	read_rows(&rs, s->summary_other_fd, reset, true, procs);
+	so->lost = news(s, PA_STAT_LOST, &s->lost_summarised);
+	so->not_counted = news(s, PA_STAT_SUMMARY_FULL, &s->full_summarised);
+	err = summary__print(out, so, rs.v, rs.n);
+	free(rs.v);
 	return err;
+}
+
+/*
+ * The tables that fill: told when their counters grow, at most once a
+ * second while running (a flood would repeat it every batch), and in
+ * all at exit.
+ */
+static const struct {
+	__u32 idx;
+	const char *what;
+} table_counters[STATS_TABLES] = {
+	{ PA_STAT_SUMMARY_OTHER, "events counted in (other) rows: the summary "
+	  "table is full (16384 names and processes; one process raising "
+	  "many names can fill it)" },
+	{ PA_STAT_SUMMARY_FULL, "events not counted: the summary table and "
+	  "its (other) rows are full" },
+	{ PA_STAT_MAPPED_LOST, "notices of new Python files lost (the notices "
+	  "ring was full): Pythons started then may be untraced" },
+};
+
+void stats__report_tables(struct stats *s, __u64 now_ns, bool final)
+{
+	if (!final && now_ns - s->tables_warned_ns < 1000000000ULL)
+		return;
+	s->tables_warned_ns = now_ns;
+	for (int i = 0; i < STATS_TABLES; i++) {
+		__u64 n = stats__sum(s, table_counters[i].idx);
+
+		if (final ? !n : n == s->tables_warned[i])
+			continue;
+		p_warn("%llu %s%s", (unsigned long long)(final ? n : n - s->tables_warned[i]),
+		       table_counters[i].what, final ? ", in all" : "");
+		s->tables_warned[i] = n;
+	}
 }
 
 void stats__lost_json(struct sb *b, int64_t time_ns, __u64 lost,

@@ -21,8 +21,13 @@ struct stats {
 	int stats_fd;		/* PERCPU_ARRAY of PA_STAT_* counters */
 	int lost_by_pid_fd;	/* pid -> events lost */
 	int summary_fd;		/* struct pa_summary_key -> count */
+	int summary_other_fd;	/* the same, name zeroed: "(other)" rows */
 	__u64 lost_warned;	/* lost events reported by stats__report_lost */
 	__u64 lost_summarised;	/* lost events given in the summaries */
+	__u64 full_summarised;	/* PA_STAT_SUMMARY_FULL given in summaries */
+#define STATS_TABLES 3
+	__u64 tables_warned[STATS_TABLES];	/* stats__report_tables */
+	__u64 tables_warned_ns;
 };
 
 /* A counter of the stats map (PA_STAT_*), summed over the CPUs. */
@@ -36,6 +41,14 @@ __u64 stats__sum(const struct stats *s, __u32 idx);
  */
 int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
 			 struct summary_opts *so, bool reset);
+
+/*
+ * Full tables, on stderr (a JSON log record with --json): events counted
+ * in "(other)" rows or not counted (summary mode), new-file notices lost.
+ * While running, what grew, at most once a second (now_ns: CLOCK_MONOTONIC);
+ * final: the totals.
+ */
+void stats__report_tables(struct stats *s, __u64 now_ns, bool final);
 
 /*
  * Events lost since the last report: a warning on stderr and, in JSON,

@@ -38,6 +38,9 @@
 #include "jsonw.h"
 #include "strbuf.h"
 #include "summary.h"
+
+/* The EVENT of a row that counts the names that did not fit. */
+#define OTHER_ROW "(other)"
 #include "timefmt.h"
 
 #define COUNT_WIDTH_MIN 7
@@ -174,14 +177,21 @@ static void print_text(struct sb *b, const struct summary_opts *o,
 				   esc(buf, sizeof(buf), r->container_id,
 				       CONTAINER_SHORT, false) : "-",
 				   CONTAINER_SHORT);
-		sb_puts(b, esc(buf, sizeof(buf), r->event, sizeof(r->event),
-			       r->event_truncated));
+		sb_puts(b, r->other ? OTHER_ROW :
+			esc(buf, sizeof(buf), r->event, sizeof(r->event),
+			    r->event_truncated));
 		sb_putc(b, '\n');
 	}
 	if (o->lost) {
 		sb_putc(b, '(');
 		sb_u64(b, o->lost);
 		sb_puts(b, " events lost)\n");
+	}
+	if (o->not_counted) {
+		sb_putc(b, '(');
+		sb_u64(b, o->not_counted);
+		sb_puts(b, " events not counted: the summary table and its "
+			   "(other) rows were full)\n");
 	}
 	if (!n)
 		sb_puts(b, "(no events)\n");
@@ -209,7 +219,14 @@ static void print_json(struct sb *b, const struct summary_opts *o,
 
 		jw_begin_object(&j);
 		jw_key(&j, "event");
-		jw_string_n(&j, r->event, sizeof(r->event));
+		if (r->other)
+			jw_string(&j, OTHER_ROW);
+		else
+			jw_string_n(&j, r->event, sizeof(r->event));
+		if (r->other) {
+			jw_key(&j, "other");
+			jw_bool(&j, true);
+		}
 		if (r->event_truncated) {
 			jw_key(&j, "event_truncated");
 			jw_bool(&j, true);
@@ -229,6 +246,10 @@ static void print_json(struct sb *b, const struct summary_opts *o,
 	jw_end_array(&j);
 	jw_key(&j, "lost");
 	jw_u64(&j, o->lost);
+	if (o->not_counted) {
+		jw_key(&j, "not_counted");
+		jw_u64(&j, o->not_counted);
+	}
 	jw_end_object(&j);
 	sb_putc(b, '\n');
 }

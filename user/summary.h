@@ -17,6 +17,7 @@
 struct summary_row {
 	char event[PA_SUMMARY_NAME_MAX + 1];	/* NUL-terminated, raw bytes */
 	bool event_truncated;
+	bool other;			/* the "(other)" row: event is "" */
 	uint32_t pid;
 	char comm[PA_COMM_LEN + 1];
 	char container_id[65];		/* "" when none */
@@ -29,6 +30,7 @@ struct summary_opts {
 	uint64_t now_ns;		/* CLOCK_MONOTONIC of this print */
 	double interval_s;		/* 0: the final table at exit */
 	uint64_t lost;			/* events lost in this interval */
+	uint64_t not_counted;		/* the summary tables were full */
 };
 
 /*
@@ -36,11 +38,15 @@ struct summary_opts {
  * them: text: a title line "--- HH:MM:SS (last 5s) ---" or
  * "--- totals ---", then "COUNT PID COMM CONTAINER EVENT" columns
  * (CONTAINER only when some row has one; names and comm escaped as in
- * escape.c), "(N events lost)" when lost, "(no events)" without rows;
+ * escape.c; "(other)" for an other row: the events of names that did not
+ * fit in the table), "(N events lost)" when lost, "(N events not
+ * counted ...)" when not_counted, "(no events)" without rows;
  * JSON: one line {"type":"summary","time":...,"interval_s":5,
  * "final":false,"rows":[{"event":...,"pid":...,"comm":...,
  * "container_id":...,"count":N}, ...],"lost":N} (container_id left out
- * when empty, "event_truncated":true for a cut name).
+ * when empty, "event_truncated":true for a cut name; an other row is
+ * "event":"(other)","other":true; "not_counted":N after "lost" when not
+ * zero).
  * The whole print is written with one fwrite() and flushed.
  * Returns 0, or -errno when the write failed (-ENOMEM: out of memory).
  */

@@ -532,6 +532,35 @@ static void test_lost(void **state)
 	assert_non_null(strstr(out, "],\"lost\":17}\n"));
 }
 
+/* A full table: (other) rows and the events not counted, both forms;
+ * a real event named "(other)" is not an other row in JSON. */
+static void test_other_rows(void **state)
+{
+	struct summary_row rows[] = {
+		row("", 5, "victim", "", 100),
+		row("(other)", 6, "liar", "", 3),
+	};
+	struct summary_opts o = opts(false, 0, 0);
+
+	rows[0].other = true;
+	o.not_counted = 7;
+	assert_string_equal(print(&o, rows, 2),
+		"--- totals ---\n"
+		"  COUNT PID     COMM             EVENT\n"
+		"    100 5       victim           (other)\n"
+		"      3 6       liar             (other)\n"
+		"(7 events not counted: the summary table and its (other) "
+		"rows were full)\n");
+	o = opts(true, 0, 0);
+	o.not_counted = 7;
+	print(&o, rows, 2);
+	assert_json_line(out);
+	assert_non_null(strstr(out, "{\"event\":\"(other)\",\"other\":true,"
+				    "\"pid\":5,\"comm\":\"victim\",\"count\":100}"));
+	assert_non_null(strstr(out, "{\"event\":\"(other)\",\"pid\":6,"));
+	assert_non_null(strstr(out, "],\"lost\":0,\"not_counted\":7}\n"));
+}
+
 static void test_json_negative_offset(void **state)
 {
 	/* monotonic time larger than the (negative) offset: still sane */
@@ -584,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_unterminated),
 		cmocka_unit_test(test_zero_rows),
 		cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_other_rows),
 		cmocka_unit_test(test_json_negative_offset),
 		cmocka_unit_test(test_write_failure),
 	};
