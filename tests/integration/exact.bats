@@ -143,6 +143,26 @@ assert f["pid_reused"] >= int(sys.argv[2]), f' "$EXACT_OUT/$label/figures.json" 
 	[ "$n" -ge 1 ]
 }
 
+# The 3.10 flake (2 events of a forked child paired with the wrong
+# thread), reproduced: two children of one process with the same pid,
+# all their events raised by threads. The old hook merged them into one
+# image (2 missing, 2 extra, "pids reused 0").
+@test "exact: two children with one pid, events in threads, are told apart" {
+	requires_root
+	requires_python /usr/bin/python3.11 "Debian's /usr/bin/python3.11"
+	[ -x "$PIDWRAP" ] || skip "$PIDWRAP absent (make build/tests/pidwrap)"
+	PYAUDIT_EXACT_OUT=$T/hook.jsonl PYTHONPATH=$EXACT/hook \
+		trace_command -j -- /usr/bin/python3.11 "$EXACT/reuse_threads.py" "$PIDWRAP" ||
+		{ cat "$T/err"; return 1; }
+	run "$HELPER_PY" "$EXACT/compare.py" --json "$T/figures.json" "$T/out" "$T/hook.jsonl"
+	echo "$output"
+	[ "$status" = 0 ]
+	"$HELPER_PY" -c 'import json, sys
+f = json.load(open(sys.argv[1]))["figures"]
+assert f["pid_reused"] == 1 and f["matched"] >= 208, f
+assert f.get("missing", 0) == 0 and f.get("extra", 0) == 0, f' "$T/figures.json"
+}
+
 # The comparator itself: a run's real output, changed in known ways, must
 # be caught and named (a comparison that cannot fail proves nothing).
 @test "exact: the comparator finds a changed value, a lost event, a cut without the mark" {
