@@ -65,7 +65,7 @@ USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
-TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen
+TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen $(OUTPUT)/tests/pidwrap
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind \
@@ -125,6 +125,11 @@ $(OUTPUT)/tests/dlopen: tests/integration/dlopen.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O1 -Wall $< -o $@ -ldl
 
+# Makes a given pid the next one (tests/exact/mixed.py --reuse).
+$(OUTPUT)/tests/pidwrap: tests/exact/pidwrap.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O1 -Wall -Werror $< -o $@
+
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
@@ -169,9 +174,13 @@ run: deps
 
 # The long run of tests/integration/exact.bats's comparison (issue 18):
 # thousands of processes per Python, figures in $(OUTPUT)/exact.
+# EXACT_REUSE pids per Python are reused on purpose (mixed.py --reuse),
+# besides those the run reuses by chance.
 EXACT_PROCS ?= 3000
-exact-long: $(BIN)
-	$(Q)PYAUDIT=$(CURDIR)/$(BIN) tests/exact/long.sh $(EXACT_PROCS) $(OUTPUT)/exact
+EXACT_REUSE ?= 4
+exact-long: $(BIN) $(OUTPUT)/tests/pidwrap
+	$(Q)PYAUDIT=$(CURDIR)/$(BIN) PIDWRAP=$(CURDIR)/$(OUTPUT)/tests/pidwrap \
+	  EXACT_REUSE=$(EXACT_REUSE) tests/exact/long.sh $(EXACT_PROCS) $(OUTPUT)/exact
 
 bench: pyaudit
 	scripts/bench.sh

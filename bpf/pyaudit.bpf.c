@@ -272,13 +272,19 @@ int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/*
+ * Forget a process when its last thread exits: do_exit() decrements
+ * signal->live before this tracepoint (kernel/exit.c, every kernel since
+ * 2.6), so 0 there means the group is dead. Not when its leader exits:
+ * an exec from another thread kills the leader (de_thread()) while the
+ * process goes on under the same tgid, and lost its tracing that way.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(follow_exit, struct task_struct *task)
 {
-	__u32 pid = BPF_CORE_READ(task, pid);
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 
-	if (pid == tgid)
+	if (!BPF_CORE_READ(task, signal, live.counter))
 		bpf_map_delete_elem(&traced_pids, &tgid);
 	return 0;
 }

@@ -11,12 +11,11 @@ starts with what pyaudit printed and was over the bound. Prints the
 figures and the first differences of each kind; exits 1 when there is a
 difference of a kind not in --allow (the known defects), 2 on bad input.
 
-Known limit: when the pid space wraps during a run (long runs on a busy
-machine: pid_max 32768 here), the processes of a reused pid are told apart
-by the hook's times (compare_pid); the long runs of issue 18 still showed
-a few missing/extra events and value differences in such pids only (none
-in runs without reuse), not yet explained. The short run (exact.bats) has
-no reuse.
+A pid reused during a run (the pid space wraps in long runs on a busy
+machine: pid_max 32768 here) holds several processes: the hook gives each
+image its process's start ("ps"), which tells them apart, and an exec'd
+image from a new process (compare_pid). The workload can force such reuse
+(mixed.py --reuse).
 
 Difference kinds:
   missing, extra          an event only the hook, or only pyaudit, saw
@@ -54,8 +53,11 @@ INT_BITS = 240
 WIDE_EVENTS = ('open', 'cpython.run_module', 'cpython.run_file',
                'cpython.run_command', 'cpython.run_startup')
 LOOKAHEAD = 64
-REUSE_GAP_NS = 30 * 10**9
-START_NS = 3 * 10**9
+# Two images are of one process when their processes' starts ("ps") are
+# this close: a fork image's is taken just after the fork, a fresh one's
+# is /proc's starttime (10 ms ticks), and a pid comes back only after a
+# turn of the pid space (32768 forks or more).
+SAME_START_NS = 10**9
 # raised while the interpreter is finalized, after Python hooks stop
 FINAL_EVENTS = ('cpython.PyInterpreterState_Clear',
                 'cpython._PySys_ClearAuditHooks')
@@ -417,23 +419,12 @@ def time_ns(e):
     return sec * 10**9 + int((frac + '000000000')[:9] or 0)
 
 
-# CLOCK_REALTIME - CLOCK_MONOTONIC: the hook's "t" (monotonic, at the
-# start of an image) as a wall time, on the boot that ran the workload
-MONO_TO_REAL = time.time_ns() - time.monotonic_ns()
-
-
-def start_rt(img):
-    return img['recs'][0].get('rt', img['t'] + MONO_TO_REAL)
-
-
 def new_process(prev, img):
     """Is img the first image of another process with a reused pid?"""
     if img['kind'] == 'fork':
         return True     # a fork makes a new pid: never an exec'd image
-    # an exec'd image starts within a few seconds of the one before; a
-    # reused pid comes back after a turn of the pid space (pid_max
-    # processes later: minutes here)
-    return img['t'] - prev['t'] > REUSE_GAP_NS
+    # an exec'd image keeps its process's start
+    return abs(img['ps'] - prev['ps']) > SAME_START_NS
 
 
 def compare_pid(fig, P, images):
@@ -448,9 +439,9 @@ def compare_pid(fig, P, images):
             procs[-1].append(img)
     fig.n['pid_reused'] += len(procs) - 1
     for k, imgs in enumerate(procs[:-1]):
-        # this process's events: those before the next one started (its
-        # start-up events come less than START_NS before its hook)
-        cut = start_rt(procs[k + 1][0]) - START_NS
+        # this process's events: those before the next one started (less
+        # a tick: /proc's starttime is in 10 ms ticks)
+        cut = procs[k + 1][0]['ps'] - SAME_START_NS // 10
         n = next((d for d, e in enumerate(P) if time_ns(e) > cut), len(P))
         compare_process(fig, P[:n], imgs)
         P = P[n:]
@@ -511,7 +502,8 @@ def load_bucket(fig, tmp, b, paths):
             h = parse(line, paths[1])
             fig.n['hook_events'] += 1
             img = imgs.setdefault(h['img'], {'kind': h['kind'], 't': h['t'],
-                                             'pid': h['pid'], 'recs': []})
+                                             'ps': h['ps'], 'pid': h['pid'],
+                                             'recs': []})
             img['recs'].append(h)
     return pa, imgs
 

@@ -3,7 +3,8 @@
 # The long exact comparison (issue 18) on every interpreter here, two at a
 # time: tests/exact/run.sh with PROCS processes each, then one table.
 # Usage: tests/exact/long.sh PROCS OUTDIR     (make exact-long)
-# EXACT_KEEP=1 keeps each run's JSON (gigabytes). Exits 1 when a difference of a kind not in tests/exact/known-defects
+# EXACT_KEEP=1 keeps each run's JSON (gigabytes; a failed run's is kept
+# anyway). Exits 1 when a difference of a kind not in tests/exact/known-defects
 # (or a failed run) was found.
 set -u
 procs=$1
@@ -29,8 +30,10 @@ printf '%s\n' "${pys[@]}" | xargs -P 2 -I{} sh -c '
 	d="$1/$(echo "$2" | tr / _)"
 	"$3/run.sh" "$2" "$4" "$d" --allow "$5" >"$d.log" 2>&1
 	echo $? >"$d.rc"
-	# gigabytes of JSON: kept only with EXACT_KEEP=1
-	[ -n "${EXACT_KEEP:-}" ] || rm -f "$d/pyaudit.jsonl" "$d/hook.jsonl"
+	# gigabytes of JSON: kept with EXACT_KEEP=1, or when the run failed
+	# (a rare difference is found from them, not from the examples)
+	[ -n "${EXACT_KEEP:-}" ] || [ "$(cat "$d.rc")" != 0 ] ||
+		rm -f "$d/pyaudit.jsonl" "$d/hook.jsonl"
 	echo "done: $2 (status $(cat "$d.rc"))"' sh "$out" {} "$here" "$procs" "$allow"
 rc=0
 figs=()

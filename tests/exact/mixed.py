@@ -4,8 +4,10 @@ audit event and argument, in many short-lived processes (forked children,
 fresh interpreters started every way CPython can, children that exec).
 
 Usage: PYAUDIT_EXACT_OUT=FILE PYTHONPATH=tests/exact/hook \\
-           PY mixed.py [--procs N] [--seed S]
+           PY mixed.py [--procs N] [--seed S] [--reuse N]
        PY mixed.py --child SEED       (one fresh process's share of work)
+--reuse N: N times, a child's pid is given to the next child too
+(build/tests/pidwrap, path in $PYAUDIT_EXACT_PIDWRAP).
 Every Python process of the run installs tests/exact/hook/exact_hook.py's
 hook (sitecustomize), which records what it sees to FILE; compare.py then
 matches pyaudit's JSON with it. Standard library only; CPython 3.8+.
@@ -422,18 +424,19 @@ def fresh(rng, d):
                        stderr=subprocess.DEVNULL)
 
 
-def forked(rng, d, depth=0):
+def forked(rng, d, depth=0, how=None):
     """A forked child: events, then one of: exit, exec /bin/true, exec a
-    Python, fork again."""
+    Python (how 2), fork again. Returns the child's pid."""
     seed = rng.randint(0, 10**9)
     pid = os.fork()
     if pid:
         check(os.waitpid(pid, 0)[1], 'forked child')
-        return
+        return pid
     code = 0
     try:
         crng = random.Random(seed)
         end = crng.randrange(6)
+        end = end if how is None else how
         if end == 0:
             # right after fork: the first events touch pages the child has
             # not mapped yet (issue 18, item 3)
@@ -458,6 +461,32 @@ def forked(rng, d, depth=0):
     os._exit(code)
 
 
+REUSED = []
+
+
+def reuse(rng, d, k):
+    """A pid that comes back within a run: a forked child (that execs a
+    Python when k is a multiple of 3), then pidwrap makes its pid the next
+    one, and the next child (forked, or a fresh interpreter when k is odd)
+    gets it: long runs on a busy machine do this by chance (11 to 57
+    reused pids in 3000 processes). Another process may take the pid
+    first: three tries."""
+    first = forked(rng, d, how=2 if k % 3 == 0 else None)
+    for _ in range(3):
+        if subprocess.run([os.environ['PYAUDIT_EXACT_PIDWRAP'],
+                           str(first)]).returncode:
+            continue
+        if k % 2:
+            p = subprocess.Popen([PY, '-c', 'import sys; sys.audit("exact.reused", %d)' % k])
+            check(p.wait(), 'fresh, reused pid')
+            pid = p.pid
+        else:
+            pid = forked(rng, d)
+        if pid == first:
+            REUSED.append(pid)
+            return
+
+
 def child(seed):
     rng = random.Random(seed)
     d = tempfile.mkdtemp(prefix='exact-c-', dir=TMP)
@@ -471,13 +500,15 @@ def main(argv):
     if len(argv) >= 2 and argv[0] == '--child':
         child(int(argv[1]))
         return 0
-    procs, seed = 200, 1
+    procs, seed, reuses = 200, 1, 0
     i = 0
     while i < len(argv):
         if argv[i] == '--procs':
             procs = int(argv[i + 1])
         elif argv[i] == '--seed':
             seed = int(argv[i + 1])
+        elif argv[i] == '--reuse':
+            reuses = int(argv[i + 1])
         i += 2
     rng = random.Random(seed)
     d = tempfile.mkdtemp(prefix='exact-', dir=TMP)
@@ -490,10 +521,17 @@ def main(argv):
                 fresh(rng, d)
             else:
                 some_work(rng, d, 1)
+            if reuses and n % max(procs // reuses, 1) == 0 and \
+                    len(REUSED) < reuses:
+                reuse(rng, d, n // max(procs // reuses, 1))
             sys.audit('exact.progress', n)
     finally:
         shutil.rmtree(d)
     sys.audit('exact.end', os.getpid())
+    if reuses:
+        # what compare.py should find (it counts pids reused by chance too)
+        print('reused pids (forced): %d of %d' % (len(REUSED), reuses),
+              file=sys.stderr)
     for f in FAILURES:
         print('mixed.py: ' + f, file=sys.stderr)
     return 1 if FAILURES else 0

@@ -180,6 +180,24 @@ for i in range(10):
 	[ "$(count_of pyaudit.bystander)" = 0 ]
 }
 
+@test "a command's process that execs from a thread other than its main one is still traced" {
+	requires_root
+	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
+	# The exec kills the main thread (the process's leader) and the
+	# process goes on under its pid: pyaudit forgot it there and lost
+	# everything the new program raised.
+	trace_command --json -- "$DEBIAN_PY" -c 'import os, sys, threading
+def run():
+    os.execv(sys.executable, [sys.executable, "-c", "import sys; sys.audit(\"pyaudit.after_exec\")"])
+t = threading.Thread(target=run)
+t.start()
+t.join()'
+	[ "$(count_of pyaudit.after_exec)" = 1 ]
+	[ "$(count_of os.exec)" = 1 ]
+	# the same process: the exec'ing thread took the leader's pid
+	[ "$(jq -s '[.[] | select(.event == "os.exec" or .event == "pyaudit.after_exec") | .pid] | unique | length' "$T/out")" = 1 ]
+}
+
 @test "summary counts equal the events raised" {
 	requires_root
 	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"

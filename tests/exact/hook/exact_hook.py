@@ -9,12 +9,14 @@ writes its lines there, one os.write per line) and adds the hook. It is
 called by sitecustomize.py in every fresh interpreter that has this
 directory on PYTHONPATH, so the hook also sees cpython.run_command,
 cpython.run_module and cpython.run_file; a forked child keeps the hook and
-the descriptor, and the hook starts a new "image" when os.getpid() changes.
+the descriptor, and starts a new "image" (os.register_at_fork).
 
 One line per event:
   {"pid", "tid", "img", "kind": "fresh"|"fork", "t": monotonic ns at the
-   image's start, "seq", "rt": time.time_ns() (to tell apart processes
-   of a reused pid), "event", "args": [...]}
+   image's start, "ps": the process's start (CLOCK_REALTIME ns: what tells
+   apart the processes of a pid reused during a run, and an exec'd image
+   from a new process), "seq", "rt": time.time_ns(), "event",
+   "args": [...]}
 The hook uses nothing that raises an audit event (os.write, json, base64,
 os.getpid, threading.get_native_id), and takes its sequence number first,
 so an event raised inside another's hook is numbered after it, as pyaudit
@@ -31,9 +33,10 @@ import time
 _TPFLAGS_HEAPTYPE = 1 << 9
 BYTES_KEPT = 1024
 _fd = [-1]
-# (pid, image id, "fresh" or "fork", monotonic ns at the image's start),
-# replaced whole: one store, atomic between threads
-_cur = [(0, '', 'fresh', 0)]
+# (pid, image id, "fresh" or "fork", monotonic ns at the image's start,
+# process start in CLOCK_REALTIME ns), replaced whole: one store, atomic
+# between threads
+_cur = [(0, '', 'fresh', 0, 0)]
 _seq = itertools.count()
 
 
@@ -97,23 +100,46 @@ def to_json(v, depth=1):
     return {"type": "object", "typename": _tp_name(t)}
 
 
+def _fork_image():
+    """A forked child's image, named by its own start: two children of one
+    process that get the same pid (the pid space wrapped between them)
+    must not share an image (their records would be merged)."""
+    pid = os.getpid()
+    t = time.monotonic_ns()
+    _cur[0] = (pid, '%d.fork.%d' % (pid, t), 'fork', t, time.time_ns())
+    return _cur[0]
+
+
+def _proc_start_ns():
+    """This process's start as CLOCK_REALTIME ns: proc(5)'s starttime
+    (field 22 of /proc/self/stat, clock ticks since boot, CLOCK_BOOTTIME),
+    the same for every image an exec makes of the process. Read before
+    the hook is added: the open is not the hook's to see."""
+    try:
+        with open('/proc/self/stat', 'rb') as f:
+            stat = f.read()
+        ticks = int(stat[stat.rindex(b')') + 2:].split()[19])
+        boot = time.time_ns() - time.clock_gettime_ns(time.CLOCK_BOOTTIME)
+        return boot + ticks * 10**9 // os.sysconf('SC_CLK_TCK')
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _hook(event, args):
     # next() on a count is one C call: atomic between threads
     seq = next(_seq)
     pid = os.getpid()
     cur = _cur[0]
     if cur[0] != pid:
-        # The first event in a forked child, maybe in several of its
-        # threads at once (3.8-3.12 raise no event when a thread starts,
-        # so a thread can come first): all of them name the same image.
-        cur = (pid, '%d.fork.%s' % (pid, cur[1]), 'fork', time.monotonic_ns())
-        _cur[0] = cur
+        # A fork that ran no at-fork callbacks (os.fork runs them, and
+        # _posixsubprocess before a preexec_fn): a new image here.
+        cur = _fork_image()
     try:
         vals = [to_json(a) for a in args]
     except Exception as exc:  # never break the traced program
         vals = [{"type": "hook_error", "error": repr(exc)}]
     rec = {"pid": pid, "tid": threading.get_native_id(), "img": cur[1],
-           "kind": cur[2], "t": cur[3], "seq": seq, "rt": time.time_ns(),
+           "kind": cur[2], "t": cur[3], "ps": cur[4], "seq": seq, "rt": time.time_ns(),
            "event": _str(event), "args": vals}
     try:
         os.write(_fd[0], (json.dumps(rec) + '\n').encode())
@@ -135,5 +161,8 @@ def install():
     os.set_inheritable(fd, False)
     _fd[0] = fd
     t = time.monotonic_ns()
-    _cur[0] = (os.getpid(), '%d.%d' % (os.getpid(), t), 'fresh', t)
+    _cur[0] = (os.getpid(), '%d.%d' % (os.getpid(), t), 'fresh', t,
+               _proc_start_ns())
+    # in the child, before it raises any event or starts a thread
+    os.register_at_fork(after_in_child=_fork_image)
     sys.addaudithook(_hook)
