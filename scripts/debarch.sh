@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Unpack Debian packages of another architecture (and what they depend
+# on) into a directory, without installing anything: a private apt
+# configuration under the cache (bookworm, its updates, security and
+# backports), `apt-get download`, `dpkg -x`. What the arm64 cross build
+# (its sysroot), scripts/gen-vmlinux-h.sh (a kernel's BTF) and
+# scripts/vmtest.sh ARCH=arm64 (the guest's root) are made of. The
+# system's apt sources and dpkg database are untouched.
+#
+#   debarch.sh DEBARCH DEST [--no-deps] PKG...
+#
+#   DEST is made again when the package list changed (DEST/.pkgs); a
+#   second run with the same list does nothing. The closure is the one
+#   apt computes for an empty system, without Recommends.
+#   VMTEST_CACHE=dir   where the apt state and the .debs live
+#                      (build/vmtest-cache), shared with scripts/vmtest.sh
+set -euo pipefail
+
+[ $# -ge 3 ] || { echo "usage: $0 DEBARCH DEST [--no-deps] PKG..." >&2; exit 64; }
+DEBARCH=$1 DEST=$2
+shift 2
+DEPS=1
+if [ "$1" = --no-deps ]; then
+	DEPS=0
+	shift
+fi
+CACHE=${VMTEST_CACHE:-build/vmtest-cache}
+MIRROR=${VMTEST_MIRROR:-http://deb.debian.org/debian}
+SECMIRROR=${VMTEST_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+
+die() { echo "debarch: $*" >&2; exit 2; }
+for t in apt-get apt-cache dpkg; do
+	command -v "$t" >/dev/null || die "$t not found (Debian's apt and dpkg are needed)"
+done
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+
+want=$(printf '%s\n' "$DEPS" "$@")
+if [ -e "$DEST/.pkgs" ] && [ "$(cat "$DEST/.pkgs")" = "$want" ]; then
+	exit 0
+fi
+
+APTDIR=$CACHE/apt-$DEBARCH
+mkdir -p "$APTDIR"/lists/partial "$APTDIR"/cache/archives/partial "$APTDIR"/sources.list.d
+: >>"$APTDIR"/status
+KEY="arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg"
+cat >"$APTDIR"/sources.list.mine <<EOF
+deb [$KEY] $MIRROR bookworm main
+deb [$KEY] $MIRROR bookworm-updates main
+deb [$KEY] $SECMIRROR bookworm-security main
+deb [$KEY] $MIRROR bookworm-backports main
+EOF
+# scripts/vmtest.sh writes a longer list (older and newer suites, for its
+# kernels) to the same directory: either serves.
+if [ ! -e "$APTDIR"/sources.list ] ||
+   ! grep -qF -f "$APTDIR"/sources.list.mine "$APTDIR"/sources.list; then
+	mv "$APTDIR"/sources.list.mine "$APTDIR"/sources.list
+	rm -f "$APTDIR"/updated
+else
+	rm -f "$APTDIR"/sources.list.mine
+fi
+APT_OPTS=(
+	-o Dir::Etc::SourceList="$APTDIR/sources.list"
+	-o Dir::Etc::SourceParts="$APTDIR/sources.list.d"
+	-o Dir::Etc::Preferences=/dev/null
+	-o Dir::Etc::PreferencesParts="$APTDIR/sources.list.d"
+	-o Dir::State="$APTDIR"
+	-o Dir::State::Lists="$APTDIR/lists"
+	-o Dir::State::status="$APTDIR/status"
+	-o Dir::Cache="$APTDIR/cache"
+	-o APT::Architecture="$DEBARCH"
+	-o APT::Architectures="$DEBARCH"
+	-o Debug::NoLocking=1
+	-o APT::Sandbox::User=root
+	-o Acquire::Languages=none
+	-q
+)
+if [ ! -e "$APTDIR"/updated ]; then
+	echo "debarch: apt-get update ($DEBARCH, private configuration in $APTDIR)" >&2
+	apt-get "${APT_OPTS[@]}" update >"$APTDIR"/update.log 2>&1 ||
+		{ cat "$APTDIR"/update.log >&2; die "apt-get update failed"; }
+	date +%s >"$APTDIR"/updated
+fi
+
+# The packages with their closure, as apt would install them on an empty
+# system (bookworm's versions: -t keeps backports for what asks for it).
+if [ "$DEPS" = 1 ]; then
+	mapfile -t PKGS < <(apt-get "${APT_OPTS[@]}" install -s --no-install-recommends \
+				-t bookworm "$@" 2>"$APTDIR/resolve.log" |
+			    awk '$1 == "Inst" { print $2 }')
+	[ ${#PKGS[@]} -gt 0 ] || { cat "$APTDIR/resolve.log" >&2; die "cannot resolve: $*"; }
+else
+	PKGS=("$@")
+fi
+
+DEBS=$CACHE/debs-$DEBARCH
+mkdir -p "$DEBS"
+for p in "${PKGS[@]}"; do
+	n=${p%%=*}
+	if ! ls "$DEBS/${n}_"*.deb >/dev/null 2>&1; then
+		echo "debarch: downloading $p ($DEBARCH)" >&2
+		(cd "$DEBS" && apt-get "${APT_OPTS[@]}" download "$p:$DEBARCH" >/dev/null 2>&1 ||
+		 apt-get "${APT_OPTS[@]}" download "$p") || die "apt-get download $p failed"
+	fi
+done
+rm -rf "$DEST.tmp"
+mkdir -p "$DEST.tmp"
+for p in "${PKGS[@]}"; do
+	n=${p%%=*}
+	dpkg -x "$(ls "$DEBS/${n}_"*.deb | sort -V | tail -n 1)" "$DEST.tmp"
+done
+printf '%s\n' "$want" >"$DEST.tmp/.pkgs"
+rm -rf "$DEST"
+mv "$DEST.tmp" "$DEST"
+echo "debarch: $DEST: ${#PKGS[@]} packages, $(du -sh "$DEST" | cut -f1)" >&2
