@@ -88,7 +88,7 @@ fi
 if [ "$DEPS" = 1 ]; then
 	mapfile -t PKGS < <(apt-get "${APT_OPTS[@]}" install -s --no-install-recommends \
 				-t bookworm "$@" 2>"$APTDIR/resolve.log" |
-			    awk '$1 == "Inst" { print $2 }')
+			    awk '$1 == "Inst" { v = $3; gsub(/[()]/, "", v); print $2 "=" v }')
 	[ ${#PKGS[@]} -gt 0 ] || { cat "$APTDIR/resolve.log" >&2; die "cannot resolve: $*"; }
 else
 	PKGS=("$@")
@@ -96,19 +96,29 @@ fi
 
 DEBS=$CACHE/debs-$DEBARCH
 mkdir -p "$DEBS"
+# name=version (the version apt chose, not the newest of any suite), or
+# a bare name with --no-deps; the file: name_version_arch.deb, the
+# epoch's colon as %3a.
+deb_of() {
+	local n=${1%%=*} v=
+	[ "$n" = "$1" ] || v=${1#*=}
+	ls "$DEBS/${n}_${v/:/%3a}"*.deb 2>/dev/null | sort -V | tail -n 1
+}
+missing=()
 for p in "${PKGS[@]}"; do
-	n=${p%%=*}
-	if ! ls "$DEBS/${n}_"*.deb >/dev/null 2>&1; then
-		echo "debarch: downloading $p ($DEBARCH)" >&2
-		(cd "$DEBS" && apt-get "${APT_OPTS[@]}" download "$p:$DEBARCH" >/dev/null 2>&1 ||
-		 apt-get "${APT_OPTS[@]}" download "$p") || die "apt-get download $p failed"
-	fi
+	[ -n "$(deb_of "$p")" ] || missing+=("$p")
 done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "debarch: downloading ${#missing[@]} packages ($DEBARCH)" >&2
+	(cd "$DEBS" && apt-get "${APT_OPTS[@]}" download "${missing[@]}") ||
+		die "apt-get download failed"
+fi
 rm -rf "$DEST.tmp"
 mkdir -p "$DEST.tmp"
 for p in "${PKGS[@]}"; do
-	n=${p%%=*}
-	dpkg -x "$(ls "$DEBS/${n}_"*.deb | sort -V | tail -n 1)" "$DEST.tmp"
+	f=$(deb_of "$p")
+	[ -n "$f" ] || die "$p: no .deb in $DEBS after the download"
+	dpkg -x "$f" "$DEST.tmp"
 done
 printf '%s\n' "$want" >"$DEST.tmp/.pkgs"
 rm -rf "$DEST"

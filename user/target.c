@@ -27,7 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "elf.h"
+#include "insn_arm64.h"
 #include "layout.h"
 #include "log.h"
 #include "target.h"
@@ -148,6 +150,63 @@ static size_t insn_bytes(const struct elf_file *ef, uint64_t vaddr, uint8_t *buf
 	return 0;
 }
 
+/* The site's description; the site itself is t->sites[t->nsites]. */
+static int add_site_at(struct target *t, const struct elf_file *ef,
+		       uint64_t fn, uint64_t at, const char *fname,
+		       uint8_t source, bool emu, const char *what,
+		       const char *how, const char *note, char *err,
+		       size_t errlen)
+{
+	struct target_site *s = &t->sites[t->nsites];
+
+	memset(s, 0, sizeof(*s));
+	if (elf__vaddr_to_offset(ef, at, &s->file_off))
+		return errf(err, errlen, -ESRCH,
+			    "%s: %s at 0x%llx has no file offset", t->path, fname,
+			    (unsigned long long)at);
+	s->vaddr = at;
+	s->source = source;
+	s->single_step = !emu;
+	snprintf(s->desc, sizeof(s->desc), "%s+0x%llx (%s) %s%s%s", fname,
+		 (unsigned long long)(at - fn), what, how, note ? "; " : "",
+		 note ? note : "");
+	t->nsites++;
+	return 0;
+}
+
+/*
+ * AArch64: the probe goes on the function's first instruction (4-byte
+ * aligned), usually paciasp, bti c, stp or sub sp: single-stepped, the
+ * argument registers untouched. One the kernel rejects
+ * (insn_arm64.c) cannot take a uprobe: say so rather than fail at attach.
+ */
+static int add_site_a64(struct target *t, const struct elf_file *ef,
+			uint64_t fn, const char *fname, uint8_t source,
+			const char *how, const char *note, char *err,
+			size_t errlen)
+{
+	enum a64_probe p;
+	char iname[48], what[96];
+	uint32_t insn;
+
+	if (fn & 3)
+		return errf(err, errlen, -ESRCH,
+			    "%s: %s at 0x%llx is not 4-byte aligned: not an AArch64 function",
+			    t->path, fname, (unsigned long long)fn);
+	if (elf__read_vaddr(ef, fn, &insn, sizeof(insn)))
+		return errf(err, errlen, -ESRCH, "%s: %s at 0x%llx cannot be read",
+			    t->path, fname, (unsigned long long)fn);
+	p = insn_arm64__probe(insn, iname, sizeof(iname));
+	if (p == A64_REJECTED)
+		return errf(err, errlen, -ESRCH,
+			    "%s: %s starts with %s (0x%08x), on which the kernel accepts no uprobe",
+			    t->path, fname, iname, insn);
+	snprintf(what, sizeof(what), "%s: %s", iname,
+		 p == A64_SIMULATED ? "simulated" : "single-stepped");
+	return add_site_at(t, ef, fn, fn, fname, source, p == A64_SIMULATED,
+			   what, how, note, err, errlen);
+}
+
 /*
  * Put a probe on function fn (entry vaddr). A uprobe on an instruction
  * the kernel must single-step costs ~6x one it emulates (measured on
@@ -161,7 +220,6 @@ static int add_site(struct target *t, const struct elf_file *ef, uint64_t fn,
 		    const char *fname, uint8_t source, const char *how,
 		    const char *note, char *err, size_t errlen)
 {
-	struct target_site *s;
 	uint8_t b[16] = { 0 };
 	char iname[48], what[96];
 	const char *jname;
@@ -175,6 +233,9 @@ static int add_site(struct target *t, const struct elf_file *ef, uint64_t fn,
 		return errf(err, errlen, -ESRCH,
 			    "%s: %s at 0x%llx is not in an executable segment",
 			    t->path, fname, (unsigned long long)fn);
+	if (elf__machine(ef) == EM_AARCH64)
+		return add_site_a64(t, ef, fn, fname, source, how, note, err,
+				    errlen);
 	len = insn_bytes(ef, fn, b);
 	emu = target__insn_emulated(b, len, iname, sizeof(iname));
 	snprintf(what, sizeof(what), "%s: %s", iname,
@@ -192,20 +253,8 @@ static int add_site(struct target *t, const struct elf_file *ef, uint64_t fn,
 		snprintf(what, sizeof(what), "%s after endbr64: emulated", iname);
 	}
 
-	s = &t->sites[t->nsites];
-	memset(s, 0, sizeof(*s));
-	if (elf__vaddr_to_offset(ef, at, &s->file_off))
-		return errf(err, errlen, -ESRCH,
-			    "%s: %s at 0x%llx has no file offset", t->path, fname,
-			    (unsigned long long)at);
-	s->vaddr = at;
-	s->source = source;
-	s->single_step = !emu;
-	snprintf(s->desc, sizeof(s->desc), "%s+0x%llx (%s) %s%s%s", fname,
-		 (unsigned long long)(at - fn), what, how, note ? "; " : "",
-		 note ? note : "");
-	t->nsites++;
-	return 0;
+	return add_site_at(t, ef, fn, at, fname, source, emu, what, how, note,
+			   err, errlen);
 }
 
 /* ---- finding static functions in stripped builds ------------------- */
@@ -299,6 +348,10 @@ int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 	uint64_t fn, size, found = 0, i;
 	uint8_t p[CALL_SCAN_MAX];
 
+	/* x86-64 code only: on AArch64 a stripped build without the USDT
+	 * note falls back on PySys_Audit and _PySys_Audit (find_sites). */
+	if (elf__machine(ef) != EM_X86_64)
+		return -ENOENT;
 	if (elf__find_dynsym(ef, "PySys_Audit", &fn, &size))
 		return -ENOENT;
 	if (!size)
@@ -655,10 +708,12 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 	uint16_t type;
 	int ret, i;
 
-	if (elf__machine(ef) != EM_X86_64)
+	if (elf__machine(ef) != PA_NATIVE_EM)
 		return errf(err, errlen, -ENOEXEC,
-			    "%s: %s binary: only x86-64 targets are supported for now",
-			    path, elf__machine(ef) == EM_AARCH64 ? "AArch64" : "foreign");
+			    "%s: %s binary, and this pyaudit is built for %s: use a pyaudit built for the target's architecture",
+			    path, elf__machine(ef) == EM_AARCH64 ? "AArch64" :
+			    elf__machine(ef) == EM_X86_64 ? "x86-64" : "foreign",
+			    PA_NATIVE_NAME);
 	type = elf__type(ef);
 	if (type != ET_EXEC && type != ET_DYN)
 		return errf(err, errlen, -ENOEXEC,
