@@ -13,7 +13,10 @@
 #                                 Debian 12's 6.12, of any suite here, of
 #                                 Debian 11's 5.10 (VMTEST_REFRESH=1 looks
 #                                 again)
-#   ARCH=x86_64                   guest architecture (arm64: not yet)
+#   ARCH=x86_64|arm64             guest architecture: x86_64 shares this
+#                                 machine's root; arm64 boots a root of
+#                                 Debian's arm64 packages (cached) under
+#                                 qemu-system-aarch64 -M virt
 #   VMTEST_CMD='...'              the command (default: the smoke set)
 #   VMTEST_CACHE=dir              downloads and initramfs (build/vmtest-cache)
 #   VMTEST_ACCEL=tcg|kvm          tcg by default (this host's nested KVM
@@ -33,6 +36,7 @@
 set -euo pipefail
 
 KERNEL=${KERNEL:-6.1}
+GUEST_PKGS=()
 ARCH=${ARCH:-x86_64}
 CACHE=${VMTEST_CACHE:-build/vmtest-cache}
 ACCEL=${VMTEST_ACCEL:-tcg}
@@ -61,9 +65,17 @@ x86_64|amd64)
 	MODS=(virtio_pci 9pnet_virtio 9p virtio_rng)
 	;;
 arm64|aarch64)
-	# The structure is there (DEBARCH, QEMU, console, machine) but the
-	# root is the host's and pyaudit does not build for arm64 yet.
-	die "ARCH=arm64 is not supported yet (issue 11)"
+	ARCH=arm64 DEBARCH=arm64 FLAVOUR=arm64
+	QEMU=qemu-system-aarch64
+	QEMU_MACHINE=(-M virt)
+	# pauth-impdef: QEMU's cheap pointer authentication (the
+	# architected one costs TCG much more)
+	QEMU_CPU=max,pauth-impdef=on CONSOLE=ttyAMA0
+	MODS=(virtio_mmio virtio_pci 9pnet_virtio 9p virtio_rng)
+	# This host's root is x86_64: the guest's is made of Debian's arm64
+	# packages (about 60 MB unpacked), with the cross-built pyaudit in
+	# the work tree (make ARCH=arm64).
+	GUEST_PKGS=(python3.11 busybox-static libbpf1 libelf1 zlib1g bash jq bats)
 	;;
 *)	die "unknown ARCH=$ARCH" ;;
 esac
@@ -195,6 +207,39 @@ MODDIR=$KDIR/lib/modules/$KVER
 [ -d "$MODDIR/kernel" ] || MODDIR=$KDIR/usr/lib/modules/$KVER
 [ -d "$MODDIR/kernel" ] || die "no modules in $PKG"
 
+# ---- the guest's root ------------------------------------------------------
+
+# The host's, or (another architecture) one unpacked from Debian's
+# packages by scripts/debarch.sh, with busybox's applets where the
+# packages have no program (coreutils, grep, sed ... for bats and the
+# tests) and the directories the init mounts on.
+ROOTFS=/
+GUEST_BUSYBOX=$BUSYBOX
+if [ ${#GUEST_PKGS[@]} -gt 0 ]; then
+	ROOTFS=$CACHE/root-$DEBARCH
+	VMTEST_CACHE=$CACHE "$(dirname "$0")/debarch.sh" "$DEBARCH" "$ROOTFS" "${GUEST_PKGS[@]}" ||
+		die "cannot make the $DEBARCH root"
+	GUEST_BUSYBOX=$ROOTFS/bin/busybox
+	[ -x "$GUEST_BUSYBOX" ] || die "no busybox in $ROOTFS"
+	if [ ! -e "$ROOTFS/.vmtest-ready" ]; then
+		# The applets of this machine's busybox-static: the same
+		# Debian version as the guest's.
+		for a in $("$BUSYBOX" --list-full); do
+			[ -e "$ROOTFS/$a" ] || [ -L "$ROOTFS/$a" ] || {
+				mkdir -p "$ROOTFS/$(dirname "$a")"
+				ln -s /bin/busybox "$ROOTFS/$a"
+			}
+		done
+		mkdir -p "$ROOTFS"/{tmp,run,var/tmp,proc,sys,dev,root,etc}
+		[ -e "$ROOTFS/etc/passwd" ] || echo 'root:x:0:0:root:/root:/bin/sh' >"$ROOTFS/etc/passwd"
+		[ -e "$ROOTFS/etc/group" ] || echo 'root:x:0:' >"$ROOTFS/etc/group"
+		touch "$ROOTFS/.vmtest-ready"
+	fi
+	# the work tree's mount point (the init cannot make it: the root is
+	# shared read-only)
+	mkdir -p "$ROOTFS$PWD"
+fi
+
 # ---- the initramfs -----------------------------------------------------
 
 # A module's dependencies, from its own .modinfo (no depmod here).
@@ -231,7 +276,7 @@ if [ ! -s "$INITRD" ] || [ "$INITRD" -ot "$0" ]; then
 	for m in "${MODS[@]}"; do add_mod "$m"; done
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp"/{bin,dev,proc,sys,newroot,modules}
-	cp "$BUSYBOX" "$tmp/bin/busybox"
+	cp "$GUEST_BUSYBOX" "$tmp/bin/busybox"
 	: >"$tmp/modules/order"
 	for p in "${ORDER[@]}"; do
 		b=${p##*/}
@@ -332,7 +377,7 @@ timeout "$TIMEOUT" "$QEMU" "${QEMU_MACHINE[@]}" "${ACCEL_OPTS[@]}" -m "$MEM" -sm
 	-nographic -no-reboot -nodefaults -serial mon:stdio \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
 	-append "console=$CONSOLE rdinit=/init panic=-1 quiet loglevel=3 mitigations=off" \
-	-virtfs local,path=/,mount_tag=root,security_model=none,multidevs=remap,readonly=on \
+	-virtfs "local,path=$ROOTFS,mount_tag=root,security_model=none,multidevs=remap,readonly=on" \
 	-virtfs "local,path=$RUN,mount_tag=vmtest,security_model=none" \
 	-virtfs "local,path=$PWD,mount_tag=work,security_model=none,multidevs=remap,readonly=on" \
 	-device virtio-rng-pci </dev/null | tee "$CACHE/last-$KERNEL-$ARCH.log"
