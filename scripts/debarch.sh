@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Unpack Debian packages of another architecture (and what they depend
 # on) into a directory, without installing anything: a private apt
-# configuration under the cache (bookworm, its updates, security and
-# backports), `apt-get download`, `dpkg -x`. What the arm64 cross build
+# configuration under the cache (scripts/debapt.sh), `apt-get download`,
+# `dpkg -x`. What the arm64 cross build
 # (its sysroot), scripts/gen-vmlinux-h.sh (a kernel's BTF) and
 # scripts/vmtest.sh ARCH=arm64 (the guest's root) are made of. The
 # system's apt sources and dpkg database are untouched.
@@ -15,6 +15,8 @@
 #   apt computes for an empty system, without Recommends.
 #   VMTEST_CACHE=dir   where the apt state and the .debs live
 #                      (build/vmtest-cache), shared with scripts/vmtest.sh
+#   DEBARCH_SUITE=s    the Debian release whose versions are taken
+#                      (bookworm; trixie)
 set -euo pipefail
 
 [ $# -ge 3 ] || { echo "usage: $0 DEBARCH DEST [--no-deps] PKG..." >&2; exit 64; }
@@ -26,68 +28,31 @@ if [ "$1" = --no-deps ]; then
 	shift
 fi
 CACHE=${VMTEST_CACHE:-build/vmtest-cache}
+SUITE=${DEBARCH_SUITE:-bookworm}
 MIRROR=${VMTEST_MIRROR:-http://deb.debian.org/debian}
 SECMIRROR=${VMTEST_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 die() { echo "debarch: $*" >&2; exit 2; }
+say() { echo "debarch: $*" >&2; }
 for t in apt-get apt-cache dpkg; do
 	command -v "$t" >/dev/null || die "$t not found (Debian's apt and dpkg are needed)"
 done
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 
-want=$(printf '%s\n' "$DEPS" "$@")
+want=$(printf '%s\n' "$SUITE" "$DEPS" "$@")
 if [ -e "$DEST/.pkgs" ] && [ "$(cat "$DEST/.pkgs")" = "$want" ]; then
 	exit 0
 fi
 
-APTDIR=$CACHE/apt-$DEBARCH
-mkdir -p "$APTDIR"/lists/partial "$APTDIR"/cache/archives/partial "$APTDIR"/sources.list.d
-: >>"$APTDIR"/status
-KEY="arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg"
-cat >"$APTDIR"/sources.list.mine <<EOF
-deb [$KEY] $MIRROR bookworm main
-deb [$KEY] $MIRROR bookworm-updates main
-deb [$KEY] $SECMIRROR bookworm-security main
-deb [$KEY] $MIRROR bookworm-backports main
-EOF
-# scripts/vmtest.sh writes a longer list (older and newer suites, for its
-# kernels) to the same directory: either serves.
-if [ ! -e "$APTDIR"/sources.list ] ||
-   ! grep -qF -f "$APTDIR"/sources.list.mine "$APTDIR"/sources.list; then
-	mv "$APTDIR"/sources.list.mine "$APTDIR"/sources.list
-	rm -f "$APTDIR"/updated
-else
-	rm -f "$APTDIR"/sources.list.mine
-fi
-APT_OPTS=(
-	-o Dir::Etc::SourceList="$APTDIR/sources.list"
-	-o Dir::Etc::SourceParts="$APTDIR/sources.list.d"
-	-o Dir::Etc::Preferences=/dev/null
-	-o Dir::Etc::PreferencesParts="$APTDIR/sources.list.d"
-	-o Dir::State="$APTDIR"
-	-o Dir::State::Lists="$APTDIR/lists"
-	-o Dir::State::status="$APTDIR/status"
-	-o Dir::Cache="$APTDIR/cache"
-	-o APT::Architecture="$DEBARCH"
-	-o APT::Architectures="$DEBARCH"
-	-o Debug::NoLocking=1
-	-o APT::Sandbox::User=root
-	-o Acquire::Languages=none
-	-q
-)
-if [ ! -e "$APTDIR"/updated ]; then
-	echo "debarch: apt-get update ($DEBARCH, private configuration in $APTDIR)" >&2
-	apt-get "${APT_OPTS[@]}" update >"$APTDIR"/update.log 2>&1 ||
-		{ cat "$APTDIR"/update.log >&2; die "apt-get update failed"; }
-	date +%s >"$APTDIR"/updated
-fi
+. "$(dirname "$0")/debapt.sh"
+[ -e "$APTDIR"/updated ] || apt_update
 
 # The packages with their closure, as apt would install them on an empty
-# system (bookworm's versions: -t keeps backports for what asks for it).
+# system (the suite's versions, not the newest of any suite here).
 if [ "$DEPS" = 1 ]; then
 	mapfile -t PKGS < <(apt-get "${APT_OPTS[@]}" install -s --no-install-recommends \
-				-t bookworm "$@" 2>"$APTDIR/resolve.log" |
+				-t "$SUITE" "$@" 2>"$APTDIR/resolve.log" |
 			    awk '$1 == "Inst" { v = $3; gsub(/[()]/, "", v); print $2 "=" v }')
 	[ ${#PKGS[@]} -gt 0 ] || { cat "$APTDIR/resolve.log" >&2; die "cannot resolve: $*"; }
 else

@@ -17,6 +17,8 @@
 #                                 machine's root; arm64 boots a root of
 #                                 Debian's arm64 packages (cached) under
 #                                 qemu-system-aarch64 -M virt
+#   VMTEST_SUITE=bookworm|trixie  the Debian release of an arm64 guest's
+#                                 root (python3.11 or python3.13)
 #   VMTEST_CMD='...'              the command (default: the smoke set)
 #   VMTEST_CACHE=dir              downloads and initramfs (build/vmtest-cache)
 #   VMTEST_ACCEL=tcg|kvm          tcg by default (this host's nested KVM
@@ -75,7 +77,13 @@ arm64|aarch64)
 	# This host's root is x86_64: the guest's is made of Debian's arm64
 	# packages (about 60 MB unpacked), with the cross-built pyaudit in
 	# the work tree (make ARCH=arm64).
-	GUEST_PKGS=(python3.11 busybox-static libbpf1 libelf1 zlib1g bash jq bats)
+	# VMTEST_SUITE=trixie: Debian 13's packages, whose Python is 3.13
+	case ${VMTEST_SUITE:-bookworm} in
+	bookworm) GUEST_PKGS=(python3.11 libelf1) ;;
+	trixie)	GUEST_PKGS=(python3.13 libelf1t64) ;;	# (the 64-bit time_t renames)
+	*)	die "unknown VMTEST_SUITE=$VMTEST_SUITE (bookworm, trixie)" ;;
+	esac
+	GUEST_PKGS+=(busybox-static libbpf1 zlib1g bash jq bats)
 	;;
 *)	die "unknown ARCH=$ARCH" ;;
 esac
@@ -93,48 +101,8 @@ ldd "$BUSYBOX" >/dev/null 2>&1 &&
 
 # ---- a private apt configuration -----------------------------------------
 
-APTDIR=$CACHE/apt-$DEBARCH
-mkdir -p "$APTDIR"/lists/partial "$APTDIR"/cache/archives/partial "$APTDIR"/sources.list.d
-: >>"$APTDIR"/status
-cat >"$APTDIR"/sources.list.new <<EOF
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm-updates main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR bookworm-security main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm-backports main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bullseye main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR bullseye-security main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR trixie-security main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie-backports main
-EOF
-if ! cmp -s "$APTDIR"/sources.list.new "$APTDIR"/sources.list; then
-	mv "$APTDIR"/sources.list.new "$APTDIR"/sources.list
-	rm -f "$APTDIR"/updated
-else
-	rm -f "$APTDIR"/sources.list.new
-fi
-APT_OPTS=(
-	-o Dir::Etc::SourceList="$APTDIR/sources.list"
-	-o Dir::Etc::SourceParts="$APTDIR/sources.list.d"
-	-o Dir::Etc::Preferences=/dev/null
-	-o Dir::Etc::PreferencesParts="$APTDIR/sources.list.d"
-	-o Dir::State="$APTDIR"
-	-o Dir::State::Lists="$APTDIR/lists"
-	-o Dir::State::status="$APTDIR/status"
-	-o Dir::Cache="$APTDIR/cache"
-	-o APT::Architecture="$DEBARCH"
-	-o APT::Architectures="$DEBARCH"
-	-o Debug::NoLocking=1
-	-o APT::Sandbox::User=root
-	-o Acquire::Languages=none
-	-q
-)
-apt_update() {
-	say "apt-get update (private configuration in $APTDIR)"
-	apt-get "${APT_OPTS[@]}" update >"$APTDIR"/update.log 2>&1 ||
-		{ cat "$APTDIR"/update.log >&2; die "apt-get update failed"; }
-	date +%s >"$APTDIR"/updated
-}
+# (scripts/debapt.sh: APTDIR, APT_OPTS, apt_update)
+. "$(dirname "$0")/debapt.sh"
 
 # The binary package of the kernel asked for: its name.
 pick_kernel() {
@@ -217,7 +185,9 @@ ROOTFS=/
 GUEST_BUSYBOX=$BUSYBOX
 if [ ${#GUEST_PKGS[@]} -gt 0 ]; then
 	ROOTFS=$CACHE/root-$DEBARCH
-	VMTEST_CACHE=$CACHE "$(dirname "$0")/debarch.sh" "$DEBARCH" "$ROOTFS" "${GUEST_PKGS[@]}" ||
+	[ "${VMTEST_SUITE:-bookworm}" = bookworm ] || ROOTFS=$ROOTFS-$VMTEST_SUITE
+	VMTEST_CACHE=$CACHE DEBARCH_SUITE=${VMTEST_SUITE:-bookworm} \
+		"$(dirname "$0")/debarch.sh" "$DEBARCH" "$ROOTFS" "${GUEST_PKGS[@]}" ||
 		die "cannot make the $DEBARCH root"
 	GUEST_BUSYBOX=$ROOTFS/bin/busybox
 	[ -x "$GUEST_BUSYBOX" ] || die "no busybox in $ROOTFS"

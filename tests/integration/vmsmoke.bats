@@ -75,14 +75,33 @@ os.chmod(sys.argv[2], 0o755)
 EOF
 }
 
-@test "vmsmoke: Debian python3.11 without its USDT note (uprobes)" {
-	requires_root
-	requires_python /usr/bin/python3.11 "Debian's /usr/bin/python3.11"
-	python_without_usdt /usr/bin/python3.11 "$T/python3.11"
-	"$PYAUDIT" -v -e x -- "$T/python3.11" -c pass >"$T/sites" 2>&1 || { cat "$T/sites" >&2; return 1; }
+# smoke_without_usdt PYTHON: the smoke set on PYTHON's copy without the note.
+smoke_without_usdt() {
+	local py=$1 copy=$T/${1##*/}
+	requires_python "$py" "Debian's $py"
+	python_without_usdt "$py" "$copy"
+	"$PYAUDIT" -v -e x -- "$copy" -c pass >"$T/sites" 2>&1 || { cat "$T/sites" >&2; return 1; }
 	grep -q 'uprobe' "$T/sites" || { cat "$T/sites" >&2; return 1; }
 	! grep -q 'usdt' "$T/sites"
-	smoke "$T/python3.11"
+	smoke "$copy"
+}
+
+@test "vmsmoke: Debian python3.11 without its USDT note (uprobes)" {
+	requires_root
+	smoke_without_usdt /usr/bin/python3.11
+}
+
+# Debian 13's (make vmtest ARCH=arm64 VMTEST_SUITE=trixie): 3.12+ find
+# the thread state by walking the threads, by the thread pointer.
+@test "vmsmoke: Debian /usr/bin/python3.13 (USDT)" {
+	requires_root
+	requires_python /usr/bin/python3.13 "Debian's /usr/bin/python3.13"
+	smoke /usr/bin/python3.13
+}
+
+@test "vmsmoke: Debian python3.13 without its USDT note (uprobes)" {
+	requires_root
+	smoke_without_usdt /usr/bin/python3.13
 }
 
 # pyenv's Pythons are x86_64 builds: an arm64 guest (make vmtest
