@@ -92,3 +92,48 @@ enum a64_probe insn_arm64__probe(uint32_t insn, char *name, size_t namelen)
 	snprintf(name, namelen, "insn %08x", insn);
 	return A64_STEPPED;
 }
+
+bool insn_arm64__branch(uint32_t insn, uint64_t pc, uint64_t *tgt)
+{
+	int64_t off;
+
+	if ((insn & 0x7c000000) != 0x14000000)	/* B 0x14..., BL 0x94... */
+		return false;
+	off = (int64_t)((uint64_t)(insn & 0x03ffffff) << 38) >> 36;	/* imm26 * 4 */
+	*tgt = pc + (uint64_t)off;
+	return true;
+}
+
+/* A prologue instruction that leaves x0 alone: the steppable hints
+ * (paciasp, bti c ...), stores of registers relative to sp, mov x29, sp
+ * and copies of x0 into another register. */
+static bool keeps_x0(uint32_t insn)
+{
+	char name[48];
+
+	if ((insn & 0xfffff01f) == 0xd503201f)
+		return insn_arm64__probe(insn, name, sizeof(name)) == A64_STEPPED;
+	if ((insn & 0xfe4003e0) == 0xa80003e0)	/* stp xA, xB, [sp, #imm](!) */
+		return true;
+	if ((insn & 0xffc003e0) == 0xf90003e0)	/* str xA, [sp, #imm] */
+		return true;
+	if (insn == 0x910003fd)			/* mov x29, sp */
+		return true;
+	if ((insn & 0xff8003ff) == 0xd10003ff)	/* sub sp, sp, #imm */
+		return true;
+	/* mov xN, x0 (orr xN, xzr, x0), N != 0 */
+	return (insn & 0xffffffe0) == 0xaa0003e0 && (insn & 0x1f);
+}
+
+bool insn_arm64__tests_x0_first(const uint32_t *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((w[i] & 0xff00001f) == 0xb4000000)	/* cbz x0, label */
+			return true;
+		if (!keeps_x0(w[i]))
+			return false;
+	}
+	return false;
+}

@@ -6,6 +6,7 @@
 #ifndef PYAUDIT_INSN_ARM64_H
 #define PYAUDIT_INSN_ARM64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,16 @@ enum a64_probe {
 /* What happens to a uprobe on insn (little-endian word); name gets a
  * short description ("bl", "paciasp", "ldxr/stxr ..."). */
 enum a64_probe insn_arm64__probe(uint32_t insn, char *name, size_t namelen);
+
+/* B or BL at pc: its target in *tgt, and true. */
+bool insn_arm64__branch(uint32_t insn, uint64_t pc, uint64_t *tgt);
+
+/*
+ * Does the code w[0..n) test its first argument (x0) against 0 (cbz x0)
+ * within its prologue, before anything could have changed x0? What a
+ * function that starts with "if (!ts) return ..." compiles to, as
+ * CPython's sys_audit_tstate (3.9+) does.
+ */
+bool insn_arm64__tests_x0_first(const uint32_t *w, size_t n);
 
 #endif

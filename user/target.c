@@ -342,18 +342,53 @@ int target__find_sys_audit_by_table(const struct elf_file *ef, uint64_t *vaddr)
 	return -ENOENT;
 }
 
+/*
+ * AArch64: the B/BL in PySys_Audit to a function that tests x0 (ts)
+ * against 0 in its prologue. PySys_Audit builds its va_list and calls
+ * sys_audit_tstate(ts, event, fmt, &ap) (Python/sysmodule.c, 3.9+);
+ * Debian's arm64 3.11 and 3.13 have that one BL and no other.
+ */
+#define A64_PROLOGUE_MAX	8	/* instructions looked at for cbz x0 */
+
+static int tstate_call_a64(const struct elf_file *ef, uint64_t fn,
+			   uint64_t size, uint64_t *vaddr)
+{
+	uint32_t p[CALL_SCAN_MAX / 4], q[A64_PROLOGUE_MAX];
+	uint64_t found = 0, tgt, i;
+
+	if (!size)
+		size = CALL_SCAN_NOSIZE;
+	if (size > CALL_SCAN_MAX)
+		size = CALL_SCAN_MAX;
+	size &= ~3ULL;
+	while (size && elf__read_vaddr(ef, fn, p, size))
+		size = (size / 2) & ~3ULL;
+	for (i = 0; i < size / 4; i++) {
+		if (!insn_arm64__branch(p[i], fn + 4 * i, &tgt) ||
+		    !elf__vaddr_is_exec(ef, tgt) ||
+		    elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
+		    !insn_arm64__tests_x0_first(q, A64_PROLOGUE_MAX))
+			continue;
+		if (found && found != tgt)
+			return -ENOENT;	/* ambiguous: trust neither */
+		found = tgt;
+	}
+	if (!found)
+		return -ENOENT;
+	*vaddr = found;
+	return 0;
+}
+
 int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 					  uint64_t *vaddr)
 {
 	uint64_t fn, size, found = 0, i;
 	uint8_t p[CALL_SCAN_MAX];
 
-	/* x86-64 code only: on AArch64 a stripped build without the USDT
-	 * note falls back on PySys_Audit and _PySys_Audit (find_sites). */
-	if (elf__machine(ef) != EM_X86_64)
-		return -ENOENT;
 	if (elf__find_dynsym(ef, "PySys_Audit", &fn, &size))
 		return -ENOENT;
+	if (elf__machine(ef) == EM_AARCH64)
+		return tstate_call_a64(ef, fn, size, vaddr);
 	if (!size)
 		size = CALL_SCAN_NOSIZE;
 	if (size > CALL_SCAN_MAX)
