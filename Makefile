@@ -7,7 +7,8 @@
 #   make exact-long the long exact comparison with an in-process hook on
 #                   every Python here (root; EXACT_PROCS=3000 per Python)
 #   make vmtest     KERNEL=6.1|6.12|newest|5.10: the smoke set under a Debian
-#                   kernel booted with QEMU (scripts/vmtest.sh; root)
+#                   kernel booted with QEMU (scripts/vmtest.sh; root;
+#                   ARCH=arm64 for an emulated AArch64 machine)
 #   make ARCH=arm64 cross-build for AArch64 into build/arm64/pyaudit
 #                   (gcc-aarch64-linux-gnu, a sysroot of Debian's arm64
 #                   -dev packages made by scripts/debarch.sh; make
@@ -189,10 +190,12 @@ valgrind: $(UNIT_BINS)
 deps:
 	$(Q)scripts/install-deps.sh
 
-# Boot a Debian kernel under QEMU (KERNEL=6.1|6.12|newest|5.10, ARCH=x86_64)
-# with this machine's root shared read-only, and run VMTEST_CMD there
-# (default: tests/integration/vmsmoke.bats). Downloads and the initramfs
-# are cached in build/vmtest-cache (VMTEST_CACHE). Not part of 'make test'.
+# Boot a Debian kernel under QEMU (KERNEL=6.1|6.12|newest|5.10) with this
+# machine's root shared read-only, and run VMTEST_CMD there (default:
+# tests/integration/vmsmoke.bats). ARCH=arm64: the cross-built pyaudit in
+# an emulated AArch64 guest whose root is made of Debian's arm64 packages
+# (VMTEST_SUITE=trixie: Debian 13's). Downloads and the initramfs are
+# cached in build/vmtest-cache (VMTEST_CACHE). Not part of 'make test'.
 KERNEL ?= 6.1
 VMTEST_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86_64)
 vmtest: vmtest-deps $(BIN) $(TEST_HELPERS)
