@@ -343,52 +343,65 @@ int target__find_sys_audit_by_table(const struct elf_file *ef, uint64_t *vaddr)
 }
 
 /*
- * AArch64: the B/BL in PySys_Audit to a function that tests x0 (ts)
- * against 0 in its prologue. PySys_Audit builds its va_list and calls
- * sys_audit_tstate(ts, event, fmt, &ap) (Python/sysmodule.c, 3.9+);
- * Debian's arm64 3.11 and 3.13 have that one BL and no other.
+ * The candidates for sys_audit_tstate in PySys_Audit's code p[0..size),
+ * PySys_Audit being at fn: the target of the direct call or jump at p[i]
+ * when that function tests its first argument (ts) against 0 at once,
+ * else 0.
+ *
+ * x86-64: call/jmp rel32 to a function that starts with test %rdi,%rdi.
+ */
+static uint64_t tstate_call_x86(const struct elf_file *ef, const uint8_t *p,
+				uint64_t size, uint64_t fn, uint64_t i)
+{
+	uint8_t q[sizeof(TEST_RDI_RDI)];
+	uint64_t tgt;
+	int32_t rel;
+
+	if (i + 5 > size || (p[i] != 0xe8 && p[i] != 0xe9))
+		return 0;
+	memcpy(&rel, p + i + 1, sizeof(rel));
+	tgt = fn + i + 5 + (uint64_t)(int64_t)rel;
+	if (!elf__vaddr_is_exec(ef, tgt) ||
+	    elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
+	    memcmp(q, TEST_RDI_RDI, sizeof(TEST_RDI_RDI)))
+		return 0;
+	return tgt;
+}
+
+/*
+ * AArch64: B/BL to a function whose prologue reaches cbz x0. PySys_Audit
+ * builds its va_list and calls sys_audit_tstate(ts, event, fmt, &ap)
+ * (Python/sysmodule.c, 3.9+); Debian's arm64 3.11 and 3.13 have that one
+ * BL and no other.
  */
 #define A64_PROLOGUE_MAX	8	/* instructions looked at for cbz x0 */
 
-static int tstate_call_a64(const struct elf_file *ef, uint64_t fn,
-			   uint64_t size, uint64_t *vaddr)
+static uint64_t tstate_call_a64(const struct elf_file *ef, const uint8_t *p,
+				uint64_t size, uint64_t fn, uint64_t i)
 {
-	uint32_t p[CALL_SCAN_MAX / 4], q[A64_PROLOGUE_MAX];
-	uint64_t found = 0, tgt, i;
+	uint32_t insn, q[A64_PROLOGUE_MAX];
+	uint64_t tgt;
 
-	if (!size)
-		size = CALL_SCAN_NOSIZE;
-	if (size > CALL_SCAN_MAX)
-		size = CALL_SCAN_MAX;
-	size &= ~3ULL;
-	while (size && elf__read_vaddr(ef, fn, p, size))
-		size = (size / 2) & ~3ULL;
-	for (i = 0; i < size / 4; i++) {
-		if (!insn_arm64__branch(p[i], fn + 4 * i, &tgt) ||
-		    !elf__vaddr_is_exec(ef, tgt) ||
-		    elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
-		    !insn_arm64__tests_x0_first(q, A64_PROLOGUE_MAX))
-			continue;
-		if (found && found != tgt)
-			return -ENOENT;	/* ambiguous: trust neither */
-		found = tgt;
-	}
-	if (!found)
-		return -ENOENT;
-	*vaddr = found;
-	return 0;
+	if (i % 4 || i + 4 > size)
+		return 0;
+	memcpy(&insn, p + i, sizeof(insn));
+	if (!insn_arm64__branch(insn, fn + i, &tgt) ||
+	    !elf__vaddr_is_exec(ef, tgt) ||
+	    elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
+	    !insn_arm64__tests_x0_first(q, A64_PROLOGUE_MAX))
+		return 0;
+	return tgt;
 }
 
 int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 					  uint64_t *vaddr)
 {
-	uint64_t fn, size, found = 0, i;
+	bool a64 = elf__machine(ef) == EM_AARCH64;
+	uint64_t fn, size, found = 0, tgt, i;
 	uint8_t p[CALL_SCAN_MAX];
 
 	if (elf__find_dynsym(ef, "PySys_Audit", &fn, &size))
 		return -ENOENT;
-	if (elf__machine(ef) == EM_AARCH64)
-		return tstate_call_a64(ef, fn, size, vaddr);
 	if (!size)
 		size = CALL_SCAN_NOSIZE;
 	if (size > CALL_SCAN_MAX)
@@ -397,19 +410,10 @@ int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 		size /= 2;
 	if (!size)
 		return -ENOENT;
-	for (i = 0; i + 5 <= size; i++) {
-		uint8_t q[sizeof(TEST_RDI_RDI)];
-		uint64_t tgt;
-		int32_t rel;
-
-		if (p[i] != 0xe8 && p[i] != 0xe9)	/* call/jmp rel32 */
-			continue;
-		memcpy(&rel, p + i + 1, sizeof(rel));
-		tgt = fn + i + 5 + (uint64_t)(int64_t)rel;
-		if (!elf__vaddr_is_exec(ef, tgt))
-			continue;
-		if (elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
-		    memcmp(q, TEST_RDI_RDI, sizeof(TEST_RDI_RDI)))
+	for (i = 0; i < size; i++) {
+		tgt = a64 ? tstate_call_a64(ef, p, size, fn, i) :
+			    tstate_call_x86(ef, p, size, fn, i);
+		if (!tgt)
 			continue;
 		if (found && found != tgt)
 			return -ENOENT;	/* ambiguous: trust neither */
