@@ -9,8 +9,10 @@
 #   gen-vmlinux-h.sh arm64 [IMAGE]
 #                              vmlinux/arm64 from the BTF inside an arm64
 #                              kernel Image (default: Debian 12's 6.12
-#                              arm64 package, unpacked by
-#                              scripts/debarch.sh under VMTEST_CACHE)
+#                              arm64 kernel as make vmtest ARCH=arm64
+#                              KERNEL=6.12 unpacked it under VMTEST_CACHE,
+#                              else the package the checked-in header
+#                              came from, through scripts/debarch.sh)
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
 arch=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -36,10 +38,15 @@ btf_from_image() {
 if [ "$btf" = arm64 ] && [ "$arch" != arm64 ]; then
 	arch=arm64
 	img=${2:-}
+	cache=${VMTEST_CACHE:-build/vmtest-cache}
+	[ -n "$img" ] ||
+		img=$(ls "$cache"/kernels/linux-image-6.12.*+deb12-arm64/boot/vmlinuz-* 2>/dev/null |
+		      sort -V | tail -n 1)
 	if [ -z "$img" ]; then
-		kdir=${VMTEST_CACHE:-build/vmtest-cache}/kernels/btf-arm64
+		kdir=$cache/kernels/btf-arm64
 		pkg=linux-image-6.12.118+deb12-arm64
-		"$dir/debarch.sh" arm64 "$kdir" --no-deps "$pkg"
+		"$dir/debarch.sh" arm64 "$kdir" --no-deps "$pkg" ||
+			{ echo "$0: cannot get $pkg: give an arm64 kernel Image, or run make vmtest ARCH=arm64 KERNEL=6.12 first" >&2; exit 1; }
 		img=$(ls "$kdir"/boot/vmlinuz-*)
 	fi
 	tmp=$(mktemp)
