@@ -7,7 +7,12 @@
 #   make exact-long the long exact comparison with an in-process hook on
 #                   every Python here (root; EXACT_PROCS=3000 per Python)
 #   make vmtest     KERNEL=6.1|6.12|newest|5.10: the smoke set under a Debian
-#                   kernel booted with QEMU (scripts/vmtest.sh; root)
+#                   kernel booted with QEMU (scripts/vmtest.sh; root;
+#                   ARCH=arm64 for an emulated AArch64 machine)
+#   make ARCH=arm64 cross-build for AArch64 into build/arm64/pyaudit
+#                   (gcc-aarch64-linux-gnu, a sysroot of Debian's arm64
+#                   -dev packages made by scripts/debarch.sh; make
+#                   cross-deps installs the compiler)
 # V=1 shows the commands; SANITIZE=1 builds user space with ASan+UBSan.
 
 OUTPUT ?= build
@@ -19,7 +24,9 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 VERSION := 0.1.0
 
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+override ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 LIBBPF_MIN := 1.1.0
 BPFTOOL_MIN := 7.0.0
 
@@ -31,20 +38,58 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+BIN := pyaudit
+# Debian packages (kernels, the arm64 sysroot and guest root) and QEMU's
+# initramfs, shared by make vmtest and cross builds.
+CACHE_DIR := $(or $(VMTEST_CACHE),build/vmtest-cache)
+
+# A cross build: its own output directory, compiler and sysroot (the
+# libbpf, libelf, zlib and libc of Debian's packages for ARCH).
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_arm64 := aarch64-linux-gnu-
+CROSS_x86 := x86_64-linux-gnu-
+DEBARCH_arm64 := arm64
+DEBARCH_x86 := amd64
+CROSS ?= $(CROSS_$(ARCH))
+ifeq ($(CROSS),)
+$(error no cross compiler known for ARCH=$(ARCH) (x86, arm64))
+endif
+ifeq ($(origin CC),default)
+CC := $(CROSS)gcc
+endif
+SYSROOT ?= $(CACHE_DIR)/sysroot-$(DEBARCH_$(ARCH))
+SYSROOT_PKGS := libbpf-dev libelf-dev zlib1g-dev libzstd-dev libc6-dev
+# Made when missing (a Makefile prerequisite would come too late for the
+# pkg-config calls below).
+ifeq ($(wildcard $(SYSROOT)/.pkgs),)
+$(info   SYSROOT  $(SYSROOT): $(SYSROOT_PKGS))
+$(shell VMTEST_CACHE=$(CACHE_DIR) scripts/debarch.sh $(DEBARCH_$(ARCH)) $(SYSROOT) $(SYSROOT_PKGS) >&2)
+endif
+PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(patsubst %-,%,$(CROSS))/pkgconfig:$(SYSROOT)/usr/share/pkgconfig \
+	$(PKG_CONFIG)
+CFLAGS_CROSS := --sysroot=$(SYSROOT)
+LDFLAGS += --sysroot=$(SYSROOT)
+OUTPUT := $(OUTPUT)/$(ARCH)
+BIN := $(OUTPUT)/pyaudit
+endif
+
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 LIBBPF_VERSION := $(shell $(PKG_CONFIG) --modversion libbpf 2>/dev/null)
 
 CFLAGS ?= -g -O2
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+CFLAGS += $(CFLAGS_CROSS) -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -I$(OUTPUT) -Ibpf $(LIBBPF_CFLAGS) -MMD -MP \
 	  -DPYAUDIT_VERSION='"$(VERSION)"' -DLIBBPF_BUILD_VERSION='"$(LIBBPF_VERSION)"'
 ifeq ($(CI),true)
 CFLAGS += -Werror
 endif
 LDLIBS += $(LIBBPF_LIBS) -lelf -lz -lm
-BIN := pyaudit
 ifeq ($(SANITIZE),1)
+ifneq ($(ARCH),$(HOST_ARCH))
+$(error SANITIZE=1 is for native builds)
+endif
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 OUTPUT := $(OUTPUT)/san
@@ -66,10 +111,13 @@ USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen $(OUTPUT)/tests/pidwrap
+ifneq ($(ARCH),$(HOST_ARCH))
+TEST_HELPERS :=		# host programs: the cross build's tests need none
+endif
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind \
-	exact-long vmtest vmtest-deps
+	exact-long vmtest vmtest-deps cross-deps
 
 all: $(BIN)
 
@@ -147,18 +195,25 @@ valgrind: $(UNIT_BINS)
 deps:
 	$(Q)scripts/install-deps.sh
 
-# Boot a Debian kernel under QEMU (KERNEL=6.1|6.12|newest|5.10, ARCH=x86_64)
-# with this machine's root shared read-only, and run VMTEST_CMD there
-# (default: tests/integration/vmsmoke.bats). Downloads and the initramfs
-# are cached in build/vmtest-cache (VMTEST_CACHE). Not part of 'make test'.
+# Boot a Debian kernel under QEMU (KERNEL=6.1|6.12|newest|5.10) with this
+# machine's root shared read-only, and run VMTEST_CMD there (default:
+# tests/integration/vmsmoke.bats). ARCH=arm64: the cross-built pyaudit in
+# an emulated AArch64 guest whose root is made of Debian's arm64 packages
+# (VMTEST_SUITE=trixie: Debian 13's). Downloads and the initramfs are
+# cached in build/vmtest-cache (VMTEST_CACHE). Not part of 'make test'.
 KERNEL ?= 6.1
+VMTEST_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86_64)
 vmtest: vmtest-deps $(BIN) $(TEST_HELPERS)
-	$(Q)KERNEL=$(KERNEL) VMTEST_CACHE=$${VMTEST_CACHE:-$(OUTPUT)/vmtest-cache} \
+	$(Q)KERNEL=$(KERNEL) ARCH=$(VMTEST_ARCH) VMTEST_CACHE=$(CACHE_DIR) \
 	  VMTEST_CMD="$${VMTEST_CMD:-PYAUDIT=$(CURDIR)/$(BIN) BUILD=$(CURDIR)/$(OUTPUT) bats --tap --timing tests/integration/vmsmoke.bats}" \
 	  scripts/vmtest.sh
 
 vmtest-deps:
-	$(Q)scripts/install-deps.sh vmtest
+	$(Q)scripts/install-deps.sh vmtest $(if $(filter arm64,$(ARCH)),arm64)
+
+# The cross compiler for make ARCH=arm64 (and QEMU for its vmtest).
+cross-deps:
+	$(Q)scripts/install-deps.sh arm64
 
 # Everything, with one summary line at the end. The sub-make starts after
 # deps, so that a fresh machine gets its compiler first.

@@ -2,7 +2,8 @@
 /*
  * buildvalue.bpf.h: the arguments of C-level events, given as a
  * Py_BuildValue format and its varargs (PySys_Audit, _PySys_Audit) or
- * va_list (sys_audit_tstate, 3.9+), x86-64 SysV calling convention.
+ * va_list (sys_audit_tstate, 3.9+), by the calling convention of
+ * arch.bpf.h (x86-64 SysV or AArch64 AAPCS64).
  *
  * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
  * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
@@ -29,20 +30,15 @@ struct wide_state {
 /* The varargs of a Py_BuildValue format. */
 struct va_state {
 	char fmt[2 * PA_FMT_MAX];	/* zero-filled past the format */
-	__u64 regs[6];		/* rdi rsi rdx rcx r8 r9 at the probe */
+	__u64 regs[PA_ARG_REGS];	/* the argument registers at the probe */
 	__u64 sp;
 	__u32 vnext;		/* next argument register/slot index */
-	__u32 gp_offset;	/* va_list */
-	__u64 overflow_area;
-	__u64 reg_save_area;
+	__u32 reg_left;		/* va_list: bytes of saved registers left */
+	__u64 stack_next;	/* va_list: the next stack argument */
+	__u64 reg_next;		/* va_list: the next saved register */
 	__u8 valist;
 	struct wide_state wide;	/* a 'u' argument being decoded */
-	struct {		/* the x86-64 va_list as read (SysV ABI) */
-		__u32 gp_offset;
-		__u32 fp_offset;
-		__u64 overflow_arg_area;
-		__u64 reg_save_area;
-	} ap;
+	struct pa_va_list ap;	/* the va_list as read (arch.bpf.h) */
 };
 
 #else /* the code */
@@ -53,25 +49,25 @@ static __always_inline int next_vararg(struct scratch *s, __u64 *val)
 	__u32 i;
 
 	if (s->va.valist) {
-		/* x86-64 va_list: 6 GP registers saved, then the stack. */
-		if (s->va.gp_offset < 48) {
-			if (read_u64(val, s->va.reg_save_area + s->va.gp_offset))
+		/* va_list: the saved argument registers, then the stack. */
+		if (s->va.reg_left >= 8) {
+			if (read_u64(val, s->va.reg_next))
 				return -1;
-			s->va.gp_offset += 8;
+			s->va.reg_next += 8;
+			s->va.reg_left -= 8;
 			return 0;
 		}
-		if (read_u64(val, s->va.overflow_area))
+		if (read_u64(val, s->va.stack_next))
 			return -1;
-		s->va.overflow_area += 8;
+		s->va.stack_next += 8;
 		return 0;
 	}
 	i = s->va.vnext++;
-	if (i < 6) {
+	if (i < PA_ARG_REGS) {
 		*val = s->va.regs[i & 7];
 		return 0;
 	}
-	/* [rsp] is the return address at function entry. */
-	return read_u64(val, s->va.sp + 8 * (i - 5));
+	return read_u64(val, s->va.sp + PA_STACK_ARGS + 8 * (i - PA_ARG_REGS));
 }
 
 /* pa_emit_wide's length of a wide string that ends at its first 0 */
@@ -380,13 +376,16 @@ static __always_inline int handle_fmt_event(struct pt_regs *ctx, struct scratch 
 
 static __always_inline void save_regs(struct scratch *s, struct pt_regs *ctx)
 {
-	s->va.regs[0] = ctx->di;
-	s->va.regs[1] = ctx->si;
-	s->va.regs[2] = ctx->dx;
-	s->va.regs[3] = ctx->cx;
-	s->va.regs[4] = ctx->r8;
-	s->va.regs[5] = ctx->r9;	/* libbpf 1.1 has no PT_REGS_PARM6 */
-	s->va.sp = ctx->sp;
+	pa_save_args(s->va.regs, &s->va.sp, ctx);
+}
+
+/* The va_list read into s->va.ap, as next_vararg walks it. */
+static __always_inline void start_valist(struct scratch *s)
+{
+	s->va.valist = 1;
+	s->va.reg_next = PA_VA_REG_NEXT(&s->va.ap);
+	s->va.reg_left = PA_VA_REG_LEFT(&s->va.ap);
+	s->va.stack_next = PA_VA_STACK(&s->va.ap);
 }
 
 #endif /* PA_SCRATCH_PARTS */

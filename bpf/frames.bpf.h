@@ -79,15 +79,15 @@ struct walk_ctx {
 	__u64 interp;
 	__u64 ts;
 	__u64 found;
-	__u64 fsbase;		/* the thread's pthread_self() */
+	__u64 tp;		/* the thread's thread pointer */
 	__u8 failed;		/* a read failed: the answer is unknown */
 };
 
 /*
  * One step of the walk over interpreters and their threads (3.12+). A
- * thread state's thread_id is pthread_self(), which on x86-64 is the
- * thread's fs base: the same in every pid namespace, unlike
- * native_thread_id (the tid as the container sees it).
+ * thread state's thread_id is pthread_self(), which follows from the
+ * thread pointer (PA_IS_SELF, arch.bpf.h): the same in every pid
+ * namespace, unlike native_thread_id (the tid as the container sees it).
  */
 static long walk_cb(__u32 i, void *ctx)
 {
@@ -112,7 +112,7 @@ static long walk_cb(__u32 i, void *ctx)
 		w->failed = 1;
 		return 1;
 	}
-	if (id == w->fsbase) {
+	if (PA_IS_SELF(id, w->tp)) {
 		w->found = w->ts;
 		return 1;
 	}
@@ -154,11 +154,11 @@ static __always_inline int current_tstate(struct scratch *s, __u64 *ts)
 	}
 	if (s->lay.ts_how != PA_TS_WALK)
 		return -EIO;
-	w.fsbase = task->thread.fsbase;
+	w.tp = PA_THREAD_POINTER(task);
 	/* Last time's answer, if it still holds (one read). */
 	cached = bpf_task_storage_get(&thread_ts, task, 0, 0);
 	if (cached && *cached && !read_u64(&id, *cached + s->lay.ts_thread_id) &&
-	    id == w.fsbase) {
+	    PA_IS_SELF(id, w.tp)) {
 		*ts = *cached;
 		return 0;
 	}

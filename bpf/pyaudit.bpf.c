@@ -25,6 +25,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #include "helpers.bpf.h"
+#include "arch.bpf.h"
 
 /*
  * One compilation unit, split by concern into bpf/<concern>.bpf.h:
@@ -207,17 +208,13 @@ int uprobe_valist(struct pt_regs *ctx)
 			    PT_REGS_PARM1(ctx), PT_REGS_PARM3(ctx));
 	if (!s)
 		return 0;
-	s->va.valist = 1;
 	/* Read into scratch, not onto this frame: it heads the deepest
-	 * chain of calls (6.1 allows 512 bytes, each frame rounded to 32). */
-	if (bpf_probe_read_user(&s->va.ap, sizeof(s->va.ap), (void *)PT_REGS_PARM4(ctx))) {
-		s->va.ap.gp_offset = 48;
-		s->va.ap.overflow_arg_area = 0;
-		s->va.ap.reg_save_area = 0;
-	}
-	s->va.gp_offset = s->va.ap.gp_offset;
-	s->va.overflow_area = s->va.ap.overflow_arg_area;
-	s->va.reg_save_area = s->va.ap.reg_save_area;
+	 * chain of calls (6.1 allows 512 bytes, each frame rounded to 32).
+	 * Unreadable: no register left and no stack, so every argument is
+	 * unreadable. */
+	if (bpf_probe_read_user(&s->va.ap, sizeof(s->va.ap), (void *)PT_REGS_PARM4(ctx)))
+		__builtin_memset(&s->va.ap, 0, sizeof(s->va.ap));
+	start_valist(s);
 	return handle_fmt_event(ctx, s, PT_REGS_PARM3(ctx));
 }
 

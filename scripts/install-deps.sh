@@ -3,14 +3,25 @@
 # Install the Debian 12 packages pyaudit needs to build and test, when
 # some are missing. Quick and silent when everything is there.
 # 'install-deps.sh vmtest': what scripts/vmtest.sh needs (make vmtest).
+# 'install-deps.sh arm64': the AArch64 cross compiler (make ARCH=arm64;
+# the arm64 libraries come from Debian's packages, unpacked by
+# scripts/debarch.sh, not installed) and QEMU for make vmtest ARCH=arm64.
+# Groups add up: 'install-deps.sh vmtest arm64'.
 set -euo pipefail
 
 pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
       libelf-dev zlib1g-dev libcmocka-dev bats bats-assert bats-support jq
       python3.11 libpython3.11 libpython3.11-dev procps util-linux
       logrotate man-db groff-base libclang-rt-14-dev valgrind bpftrace)
-if [ "${1:-}" = vmtest ]; then
-	pkgs=(qemu-system-x86 busybox-static xz-utils zstd apt dpkg bats jq)
+if [ $# -gt 0 ]; then
+	pkgs=()
+	for group; do
+		case $group in
+		vmtest)	pkgs+=(qemu-system-x86 busybox-static xz-utils zstd apt dpkg bats jq) ;;
+		arm64)	pkgs+=(gcc-aarch64-linux-gnu qemu-system-arm apt dpkg clang llvm bpftool) ;;
+		*)	echo "install-deps.sh: unknown group $group (vmtest, arm64)" >&2; exit 64 ;;
+		esac
+	done
 fi
 
 missing=()

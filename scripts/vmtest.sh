@@ -13,7 +13,12 @@
 #                                 Debian 12's 6.12, of any suite here, of
 #                                 Debian 11's 5.10 (VMTEST_REFRESH=1 looks
 #                                 again)
-#   ARCH=x86_64                   guest architecture (arm64: not yet)
+#   ARCH=x86_64|arm64             guest architecture: x86_64 shares this
+#                                 machine's root; arm64 boots a root of
+#                                 Debian's arm64 packages (cached) under
+#                                 qemu-system-aarch64 -M virt
+#   VMTEST_SUITE=bookworm|trixie  the Debian release of an arm64 guest's
+#                                 root (python3.11 or python3.13)
 #   VMTEST_CMD='...'              the command (default: the smoke set)
 #   VMTEST_CACHE=dir              downloads and initramfs (build/vmtest-cache)
 #   VMTEST_ACCEL=tcg|kvm          tcg by default (this host's nested KVM
@@ -33,6 +38,7 @@
 set -euo pipefail
 
 KERNEL=${KERNEL:-6.1}
+GUEST_PKGS=()
 ARCH=${ARCH:-x86_64}
 CACHE=${VMTEST_CACHE:-build/vmtest-cache}
 ACCEL=${VMTEST_ACCEL:-tcg}
@@ -61,9 +67,23 @@ x86_64|amd64)
 	MODS=(virtio_pci 9pnet_virtio 9p virtio_rng)
 	;;
 arm64|aarch64)
-	# The structure is there (DEBARCH, QEMU, console, machine) but the
-	# root is the host's and pyaudit does not build for arm64 yet.
-	die "ARCH=arm64 is not supported yet (issue 11)"
+	ARCH=arm64 DEBARCH=arm64 FLAVOUR=arm64
+	QEMU=qemu-system-aarch64
+	QEMU_MACHINE=(-M virt)
+	# pauth-impdef: QEMU's cheap pointer authentication (the
+	# architected one costs TCG much more)
+	QEMU_CPU=max,pauth-impdef=on CONSOLE=ttyAMA0
+	MODS=(virtio_mmio virtio_pci 9pnet_virtio 9p virtio_rng)
+	# This host's root is x86_64: the guest's is made of Debian's arm64
+	# packages (about 60 MB unpacked), with the cross-built pyaudit in
+	# the work tree (make ARCH=arm64).
+	# VMTEST_SUITE=trixie: Debian 13's packages, whose Python is 3.13
+	case ${VMTEST_SUITE:-bookworm} in
+	bookworm) GUEST_PKGS=(python3.11 libelf1) ;;
+	trixie)	GUEST_PKGS=(python3.13 libelf1t64) ;;	# (the 64-bit time_t renames)
+	*)	die "unknown VMTEST_SUITE=$VMTEST_SUITE (bookworm, trixie)" ;;
+	esac
+	GUEST_PKGS+=(busybox-static libbpf1 zlib1g bash jq bats)
 	;;
 *)	die "unknown ARCH=$ARCH" ;;
 esac
@@ -81,48 +101,8 @@ ldd "$BUSYBOX" >/dev/null 2>&1 &&
 
 # ---- a private apt configuration -----------------------------------------
 
-APTDIR=$CACHE/apt-$DEBARCH
-mkdir -p "$APTDIR"/lists/partial "$APTDIR"/cache/archives/partial "$APTDIR"/sources.list.d
-: >>"$APTDIR"/status
-cat >"$APTDIR"/sources.list.new <<EOF
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm-updates main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR bookworm-security main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm-backports main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bullseye main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR bullseye-security main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR trixie-security main
-deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie-backports main
-EOF
-if ! cmp -s "$APTDIR"/sources.list.new "$APTDIR"/sources.list; then
-	mv "$APTDIR"/sources.list.new "$APTDIR"/sources.list
-	rm -f "$APTDIR"/updated
-else
-	rm -f "$APTDIR"/sources.list.new
-fi
-APT_OPTS=(
-	-o Dir::Etc::SourceList="$APTDIR/sources.list"
-	-o Dir::Etc::SourceParts="$APTDIR/sources.list.d"
-	-o Dir::Etc::Preferences=/dev/null
-	-o Dir::Etc::PreferencesParts="$APTDIR/sources.list.d"
-	-o Dir::State="$APTDIR"
-	-o Dir::State::Lists="$APTDIR/lists"
-	-o Dir::State::status="$APTDIR/status"
-	-o Dir::Cache="$APTDIR/cache"
-	-o APT::Architecture="$DEBARCH"
-	-o APT::Architectures="$DEBARCH"
-	-o Debug::NoLocking=1
-	-o APT::Sandbox::User=root
-	-o Acquire::Languages=none
-	-q
-)
-apt_update() {
-	say "apt-get update (private configuration in $APTDIR)"
-	apt-get "${APT_OPTS[@]}" update >"$APTDIR"/update.log 2>&1 ||
-		{ cat "$APTDIR"/update.log >&2; die "apt-get update failed"; }
-	date +%s >"$APTDIR"/updated
-}
+# (scripts/debapt.sh: APTDIR, APT_OPTS, apt_update)
+. "$(dirname "$0")/debapt.sh"
 
 # The binary package of the kernel asked for: its name.
 pick_kernel() {
@@ -195,6 +175,41 @@ MODDIR=$KDIR/lib/modules/$KVER
 [ -d "$MODDIR/kernel" ] || MODDIR=$KDIR/usr/lib/modules/$KVER
 [ -d "$MODDIR/kernel" ] || die "no modules in $PKG"
 
+# ---- the guest's root ------------------------------------------------------
+
+# The host's, or (another architecture) one unpacked from Debian's
+# packages by scripts/debarch.sh, with busybox's applets where the
+# packages have no program (coreutils, grep, sed ... for bats and the
+# tests) and the directories the init mounts on.
+ROOTFS=/
+GUEST_BUSYBOX=$BUSYBOX
+if [ ${#GUEST_PKGS[@]} -gt 0 ]; then
+	ROOTFS=$CACHE/root-$DEBARCH
+	[ "${VMTEST_SUITE:-bookworm}" = bookworm ] || ROOTFS=$ROOTFS-$VMTEST_SUITE
+	VMTEST_CACHE=$CACHE DEBARCH_SUITE=${VMTEST_SUITE:-bookworm} \
+		"$(dirname "$0")/debarch.sh" "$DEBARCH" "$ROOTFS" "${GUEST_PKGS[@]}" ||
+		die "cannot make the $DEBARCH root"
+	GUEST_BUSYBOX=$ROOTFS/bin/busybox
+	[ -x "$GUEST_BUSYBOX" ] || die "no busybox in $ROOTFS"
+	if [ ! -e "$ROOTFS/.vmtest-ready" ]; then
+		# The applets of this machine's busybox-static: the same
+		# Debian version as the guest's.
+		for a in $("$BUSYBOX" --list-full); do
+			[ -e "$ROOTFS/$a" ] || [ -L "$ROOTFS/$a" ] || {
+				mkdir -p "$ROOTFS/$(dirname "$a")"
+				ln -s /bin/busybox "$ROOTFS/$a"
+			}
+		done
+		mkdir -p "$ROOTFS"/{tmp,run,var/tmp,proc,sys,dev,root,etc}
+		[ -e "$ROOTFS/etc/passwd" ] || echo 'root:x:0:0:root:/root:/bin/sh' >"$ROOTFS/etc/passwd"
+		[ -e "$ROOTFS/etc/group" ] || echo 'root:x:0:' >"$ROOTFS/etc/group"
+		touch "$ROOTFS/.vmtest-ready"
+	fi
+	# the work tree's mount point (the init cannot make it: the root is
+	# shared read-only)
+	mkdir -p "$ROOTFS$PWD"
+fi
+
 # ---- the initramfs -----------------------------------------------------
 
 # A module's dependencies, from its own .modinfo (no depmod here).
@@ -231,7 +246,7 @@ if [ ! -s "$INITRD" ] || [ "$INITRD" -ot "$0" ]; then
 	for m in "${MODS[@]}"; do add_mod "$m"; done
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp"/{bin,dev,proc,sys,newroot,modules}
-	cp "$BUSYBOX" "$tmp/bin/busybox"
+	cp "$GUEST_BUSYBOX" "$tmp/bin/busybox"
 	: >"$tmp/modules/order"
 	for p in "${ORDER[@]}"; do
 		b=${p##*/}
@@ -332,7 +347,7 @@ timeout "$TIMEOUT" "$QEMU" "${QEMU_MACHINE[@]}" "${ACCEL_OPTS[@]}" -m "$MEM" -sm
 	-nographic -no-reboot -nodefaults -serial mon:stdio \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
 	-append "console=$CONSOLE rdinit=/init panic=-1 quiet loglevel=3 mitigations=off" \
-	-virtfs local,path=/,mount_tag=root,security_model=none,multidevs=remap,readonly=on \
+	-virtfs "local,path=$ROOTFS,mount_tag=root,security_model=none,multidevs=remap,readonly=on" \
 	-virtfs "local,path=$RUN,mount_tag=vmtest,security_model=none" \
 	-virtfs "local,path=$PWD,mount_tag=work,security_model=none,multidevs=remap,readonly=on" \
 	-device virtio-rng-pci </dev/null | tee "$CACHE/last-$KERNEL-$ARCH.log"

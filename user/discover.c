@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "discover.h"
 #include "exec.h"
 #include "ldso.h"
@@ -549,7 +550,7 @@ int discover__system(struct target_list *l)
 	};
 	static const char *const lib_dirs[] = {
 		"/usr/lib", "/usr/lib64", "/usr/local/lib",
-		"/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
+		"/usr/lib/" PA_MULTIARCH, "/lib/" PA_MULTIARCH,
 	};
 	static const char *const bin_globs[] = {
 		"/opt/*/bin",

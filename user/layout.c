@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * What pyaudit knows of the memory of each CPython version on x86-64
- * (LP64): one row per version in rows[] below.
+ * (LP64): one row per version in rows[] below; AArch64 differs in one
+ * place (aarch64_runtime).
  *
  * Adding a version (say 3.15) takes:
  *  1. one ROW(): the object layout (OBJ), the thread-state and frame
@@ -54,6 +55,7 @@
  *          `interned`, so kind/compact/ascii move to bits 8/11/12.
  * Debug builds (Py_DEBUG) share the release layout since 3.8.
  */
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -285,6 +287,22 @@ static void apply_overlay(const struct dbg_overlay *o, const uint8_t *d,
 		l->frame_kind = 0;
 }
 
+/*
+ * The rows are x86-64's; AArch64 (also LP64) lays out every object and
+ * frame the same, except where a pthread type sits inline: glibc's
+ * pthread_mutex_t is 48 bytes there (40 on x86-64). In 3.8-3.11 the
+ * GIL's two mutexes (mutex and switch_mutex of struct
+ * _gil_runtime_state, in _PyRuntime.ceval, Include/internal/
+ * pycore_gil.h) come before gilstate, so tstate_current is 16 bytes on:
+ * 592 for 3.11 (Debian 12's arm64 python3.11: PyThreadState_Get loads
+ * _PyRuntime+0x250). 3.12+ walk from interpreters.head, before them.
+ */
+static void aarch64_runtime(int major, int minor, struct pa_layout *l)
+{
+	if (major == 3 && minor <= 11 && l->rt_tstate)
+		l->rt_tstate += 2 * (48 - 40);
+}
+
 int layout__for_file(const struct elf_file *ef, int major, int minor,
 		     bool free_threaded, struct pa_layout *l)
 {
@@ -295,6 +313,8 @@ int layout__for_file(const struct elf_file *ef, int major, int minor,
 	int ret;
 
 	ret = layout__for_version(major, minor, free_threaded, l);
+	if (!ret && elf__machine(ef) == EM_AARCH64)
+		aarch64_runtime(major, minor, l);
 	if (ret || !o || !o->fields || !l->frame_kind || o->size > sizeof(d))
 		return ret;
 	if (elf__section_info_by_name(ef, ".PyRuntime", &sec) ||

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arch.h"
 #include "elf.h"
 #include "ldso.h"
 #include "log.h"
@@ -213,7 +214,7 @@ static int search_dirs(const char *runpath, const char *origin,
 		       struct strv *dirs)
 {
 	static const char *const defaults[] = {
-		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+		"/lib/" PA_MULTIARCH, "/usr/lib/" PA_MULTIARCH,
 		"/lib64", "/usr/lib64", "/lib", "/usr/lib",
 	};
 	size_t i;

@@ -27,7 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "elf.h"
+#include "insn_arm64.h"
 #include "layout.h"
 #include "log.h"
 #include "target.h"
@@ -148,6 +150,63 @@ static size_t insn_bytes(const struct elf_file *ef, uint64_t vaddr, uint8_t *buf
 	return 0;
 }
 
+/* The site's description; the site itself is t->sites[t->nsites]. */
+static int add_site_at(struct target *t, const struct elf_file *ef,
+		       uint64_t fn, uint64_t at, const char *fname,
+		       uint8_t source, bool emu, const char *what,
+		       const char *how, const char *note, char *err,
+		       size_t errlen)
+{
+	struct target_site *s = &t->sites[t->nsites];
+
+	memset(s, 0, sizeof(*s));
+	if (elf__vaddr_to_offset(ef, at, &s->file_off))
+		return errf(err, errlen, -ESRCH,
+			    "%s: %s at 0x%llx has no file offset", t->path, fname,
+			    (unsigned long long)at);
+	s->vaddr = at;
+	s->source = source;
+	s->single_step = !emu;
+	snprintf(s->desc, sizeof(s->desc), "%s+0x%llx (%s) %s%s%s", fname,
+		 (unsigned long long)(at - fn), what, how, note ? "; " : "",
+		 note ? note : "");
+	t->nsites++;
+	return 0;
+}
+
+/*
+ * AArch64: the probe goes on the function's first instruction (4-byte
+ * aligned), usually paciasp, bti c, stp or sub sp: single-stepped, the
+ * argument registers untouched. One the kernel rejects
+ * (insn_arm64.c) cannot take a uprobe: say so rather than fail at attach.
+ */
+static int add_site_a64(struct target *t, const struct elf_file *ef,
+			uint64_t fn, const char *fname, uint8_t source,
+			const char *how, const char *note, char *err,
+			size_t errlen)
+{
+	enum a64_probe p;
+	char iname[48], what[96];
+	uint32_t insn;
+
+	if (fn & 3)
+		return errf(err, errlen, -ESRCH,
+			    "%s: %s at 0x%llx is not 4-byte aligned: not an AArch64 function",
+			    t->path, fname, (unsigned long long)fn);
+	if (elf__read_vaddr(ef, fn, &insn, sizeof(insn)))
+		return errf(err, errlen, -ESRCH, "%s: %s at 0x%llx cannot be read",
+			    t->path, fname, (unsigned long long)fn);
+	p = insn_arm64__probe(insn, iname, sizeof(iname));
+	if (p == A64_REJECTED)
+		return errf(err, errlen, -ESRCH,
+			    "%s: %s starts with %s (0x%08x), on which the kernel accepts no uprobe",
+			    t->path, fname, iname, insn);
+	snprintf(what, sizeof(what), "%s: %s", iname,
+		 p == A64_SIMULATED ? "simulated" : "single-stepped");
+	return add_site_at(t, ef, fn, fn, fname, source, p == A64_SIMULATED,
+			   what, how, note, err, errlen);
+}
+
 /*
  * Put a probe on function fn (entry vaddr). A uprobe on an instruction
  * the kernel must single-step costs ~6x one it emulates (measured on
@@ -161,7 +220,6 @@ static int add_site(struct target *t, const struct elf_file *ef, uint64_t fn,
 		    const char *fname, uint8_t source, const char *how,
 		    const char *note, char *err, size_t errlen)
 {
-	struct target_site *s;
 	uint8_t b[16] = { 0 };
 	char iname[48], what[96];
 	const char *jname;
@@ -175,6 +233,9 @@ static int add_site(struct target *t, const struct elf_file *ef, uint64_t fn,
 		return errf(err, errlen, -ESRCH,
 			    "%s: %s at 0x%llx is not in an executable segment",
 			    t->path, fname, (unsigned long long)fn);
+	if (elf__machine(ef) == EM_AARCH64)
+		return add_site_a64(t, ef, fn, fname, source, how, note, err,
+				    errlen);
 	len = insn_bytes(ef, fn, b);
 	emu = target__insn_emulated(b, len, iname, sizeof(iname));
 	snprintf(what, sizeof(what), "%s: %s", iname,
@@ -192,20 +253,8 @@ static int add_site(struct target *t, const struct elf_file *ef, uint64_t fn,
 		snprintf(what, sizeof(what), "%s after endbr64: emulated", iname);
 	}
 
-	s = &t->sites[t->nsites];
-	memset(s, 0, sizeof(*s));
-	if (elf__vaddr_to_offset(ef, at, &s->file_off))
-		return errf(err, errlen, -ESRCH,
-			    "%s: %s at 0x%llx has no file offset", t->path, fname,
-			    (unsigned long long)at);
-	s->vaddr = at;
-	s->source = source;
-	s->single_step = !emu;
-	snprintf(s->desc, sizeof(s->desc), "%s+0x%llx (%s) %s%s%s", fname,
-		 (unsigned long long)(at - fn), what, how, note ? "; " : "",
-		 note ? note : "");
-	t->nsites++;
-	return 0;
+	return add_site_at(t, ef, fn, at, fname, source, emu, what, how, note,
+			   err, errlen);
 }
 
 /* ---- finding static functions in stripped builds ------------------- */
@@ -293,10 +342,62 @@ int target__find_sys_audit_by_table(const struct elf_file *ef, uint64_t *vaddr)
 	return -ENOENT;
 }
 
+/*
+ * The candidates for sys_audit_tstate in PySys_Audit's code p[0..size),
+ * PySys_Audit being at fn: the target of the direct call or jump at p[i]
+ * when that function tests its first argument (ts) against 0 at once,
+ * else 0.
+ *
+ * x86-64: call/jmp rel32 to a function that starts with test %rdi,%rdi.
+ */
+static uint64_t tstate_call_x86(const struct elf_file *ef, const uint8_t *p,
+				uint64_t size, uint64_t fn, uint64_t i)
+{
+	uint8_t q[sizeof(TEST_RDI_RDI)];
+	uint64_t tgt;
+	int32_t rel;
+
+	if (i + 5 > size || (p[i] != 0xe8 && p[i] != 0xe9))
+		return 0;
+	memcpy(&rel, p + i + 1, sizeof(rel));
+	tgt = fn + i + 5 + (uint64_t)(int64_t)rel;
+	if (!elf__vaddr_is_exec(ef, tgt) ||
+	    elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
+	    memcmp(q, TEST_RDI_RDI, sizeof(TEST_RDI_RDI)))
+		return 0;
+	return tgt;
+}
+
+/*
+ * AArch64: B/BL to a function whose prologue reaches cbz x0. PySys_Audit
+ * builds its va_list and calls sys_audit_tstate(ts, event, fmt, &ap)
+ * (Python/sysmodule.c, 3.9+); Debian's arm64 3.11 and 3.13 have that one
+ * BL and no other.
+ */
+#define A64_PROLOGUE_MAX	8	/* instructions looked at for cbz x0 */
+
+static uint64_t tstate_call_a64(const struct elf_file *ef, const uint8_t *p,
+				uint64_t size, uint64_t fn, uint64_t i)
+{
+	uint32_t insn, q[A64_PROLOGUE_MAX];
+	uint64_t tgt;
+
+	if (i % 4 || i + 4 > size)
+		return 0;
+	memcpy(&insn, p + i, sizeof(insn));
+	if (!insn_arm64__branch(insn, fn + i, &tgt) ||
+	    !elf__vaddr_is_exec(ef, tgt) ||
+	    elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
+	    !insn_arm64__tests_x0_first(q, A64_PROLOGUE_MAX))
+		return 0;
+	return tgt;
+}
+
 int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 					  uint64_t *vaddr)
 {
-	uint64_t fn, size, found = 0, i;
+	bool a64 = elf__machine(ef) == EM_AARCH64;
+	uint64_t fn, size, found = 0, tgt, i;
 	uint8_t p[CALL_SCAN_MAX];
 
 	if (elf__find_dynsym(ef, "PySys_Audit", &fn, &size))
@@ -309,19 +410,10 @@ int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,
 		size /= 2;
 	if (!size)
 		return -ENOENT;
-	for (i = 0; i + 5 <= size; i++) {
-		uint8_t q[sizeof(TEST_RDI_RDI)];
-		uint64_t tgt;
-		int32_t rel;
-
-		if (p[i] != 0xe8 && p[i] != 0xe9)	/* call/jmp rel32 */
-			continue;
-		memcpy(&rel, p + i + 1, sizeof(rel));
-		tgt = fn + i + 5 + (uint64_t)(int64_t)rel;
-		if (!elf__vaddr_is_exec(ef, tgt))
-			continue;
-		if (elf__read_vaddr(ef, tgt, q, sizeof(q)) ||
-		    memcmp(q, TEST_RDI_RDI, sizeof(TEST_RDI_RDI)))
+	for (i = 0; i < size; i++) {
+		tgt = a64 ? tstate_call_a64(ef, p, size, fn, i) :
+			    tstate_call_x86(ef, p, size, fn, i);
+		if (!tgt)
 			continue;
 		if (found && found != tgt)
 			return -ENOENT;	/* ambiguous: trust neither */
@@ -655,10 +747,12 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 	uint16_t type;
 	int ret, i;
 
-	if (elf__machine(ef) != EM_X86_64)
+	if (elf__machine(ef) != PA_NATIVE_EM)
 		return errf(err, errlen, -ENOEXEC,
-			    "%s: %s binary: only x86-64 targets are supported for now",
-			    path, elf__machine(ef) == EM_AARCH64 ? "AArch64" : "foreign");
+			    "%s: %s binary, and this pyaudit is built for %s: use a pyaudit built for the target's architecture",
+			    path, elf__machine(ef) == EM_AARCH64 ? "AArch64" :
+			    elf__machine(ef) == EM_X86_64 ? "x86-64" : "foreign",
+			    PA_NATIVE_NAME);
 	type = elf__type(ef);
 	if (type != ET_EXEC && type != ET_DYN)
 		return errf(err, errlen, -ENOEXEC,

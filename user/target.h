@@ -82,7 +82,8 @@ int target__analyze_elf(const struct elf_file *ef, const char *path,
  *
  * target__find_sys_audit_tstate_by_call: the static sys_audit_tstate
  * (3.9+) as the target of the call/jmp inside exported PySys_Audit that
- * starts with test %rdi,%rdi.
+ * starts with test %rdi,%rdi (AArch64: the B/BL to a function whose
+ * prologue has cbz x0).
  */
 int target__find_sys_audit_by_table(const struct elf_file *ef, uint64_t *vaddr);
 int target__find_sys_audit_tstate_by_call(const struct elf_file *ef,

@@ -58,8 +58,63 @@ smoke() {
 	grep -q 'usdt' "$T/err" || "$PYAUDIT" -v -e x -- /usr/bin/python3.11 -c pass 2>&1 | grep -q usdt
 }
 
+# A copy of Debian's python3.11 whose USDT note is renamed away (the
+# note's owner "stapsdt" and the section ".note.stapsdt"): the uprobe
+# path on the one Python every architecture here has. Made by that
+# Python itself (the arm64 guest has no objcopy).
+python_without_usdt() {
+	local py=$1 out=$2
+	"$py" - "$py" "$out" <<'EOF'
+import os, sys
+data = open(sys.argv[1], 'rb').read()
+n = data.count(b'stapsdt\0')
+if n < 2:
+    sys.exit('%s: no USDT note found (%d)' % (sys.argv[1], n))
+open(sys.argv[2], 'wb').write(data.replace(b'stapsdt\0', b'nostdtx\0'))
+os.chmod(sys.argv[2], 0o755)
+EOF
+}
+
+# smoke_without_usdt PYTHON: the smoke set on PYTHON's copy without the note.
+smoke_without_usdt() {
+	local py=$1 copy=$T/${1##*/}
+	requires_python "$py" "Debian's $py"
+	python_without_usdt "$py" "$copy"
+	"$PYAUDIT" -v -e x -- "$copy" -c pass >"$T/sites" 2>&1 || { cat "$T/sites" >&2; return 1; }
+	grep -q 'uprobe' "$T/sites" || { cat "$T/sites" >&2; return 1; }
+	! grep -q 'usdt' "$T/sites"
+	smoke "$copy"
+}
+
+@test "vmsmoke: Debian python3.11 without its USDT note (uprobes)" {
+	requires_root
+	smoke_without_usdt /usr/bin/python3.11
+}
+
+# Debian 13's (make vmtest ARCH=arm64 VMTEST_SUITE=trixie): 3.12+ find
+# the thread state by walking the threads, by the thread pointer.
+@test "vmsmoke: Debian /usr/bin/python3.13 (USDT)" {
+	requires_root
+	requires_python /usr/bin/python3.13 "Debian's /usr/bin/python3.13"
+	smoke /usr/bin/python3.13
+}
+
+@test "vmsmoke: Debian python3.13 without its USDT note (uprobes)" {
+	requires_root
+	smoke_without_usdt /usr/bin/python3.13
+}
+
+# pyenv's Pythons are x86_64 builds: an arm64 guest (make vmtest
+# ARCH=arm64) has only Debian's arm64 python3.11, tested above with and
+# without its USDT note.
+requires_x86_64() {
+	[ "$(uname -m)" = x86_64 ] ||
+		skip "$1 is an x86_64 build and this machine is $(uname -m)"
+}
+
 @test "vmsmoke: pyenv 3.12 (uprobes)" {
 	requires_root
+	requires_x86_64 "pyenv's 3.12"
 	py=$(pyenv_python 3.12) || true
 	requires_python "$py" "pyenv's 3.12"
 	smoke "$py"
@@ -67,6 +122,7 @@ smoke() {
 
 @test "vmsmoke: pyenv 3.13 (uprobes)" {
 	requires_root
+	requires_x86_64 "pyenv's 3.13"
 	py=$(pyenv_python 3.13) || true
 	requires_python "$py" "pyenv's 3.13"
 	smoke "$py"
