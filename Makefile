@@ -8,6 +8,9 @@
 #                   every Python here (root; EXACT_PROCS=3000 per Python)
 #   make vmtest     KERNEL=6.1|6.12|newest|5.10: the smoke set under a Debian
 #                   kernel booted with QEMU (scripts/vmtest.sh; root)
+#   make static     one statically linked binary with libbpf 1.4:
+#                   build/static-x86_64/pyaudit (STATIC_ARCH=, CROSS_COMPILE=)
+#   make image      an OCI image of it, from scratch (buildah; root)
 # V=1 shows the commands; SANITIZE=1 builds user space with ASan+UBSan.
 
 OUTPUT ?= build
@@ -44,6 +47,12 @@ CFLAGS += -Werror
 endif
 LDLIBS += $(LIBBPF_LIBS) -lelf -lz -lm
 BIN := pyaudit
+ifeq ($(STATIC),1)
+# Set by 'make static' for its sub-make (libraries from STATIC_CACHE).
+CFLAGS += -DPYAUDIT_STATIC=1
+LDFLAGS += -static
+LDLIBS += -lzstd
+endif
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -69,7 +78,7 @@ TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind \
-	exact-long vmtest vmtest-deps
+	exact-long vmtest vmtest-deps static image image-deps
 
 all: $(BIN)
 
@@ -154,6 +163,47 @@ vmtest: vmtest-deps $(BIN) $(TEST_HELPERS)
 
 vmtest-deps:
 	$(Q)scripts/install-deps.sh vmtest
+
+# One statically linked pyaudit for STATIC_ARCH (x86_64, or aarch64 once
+# the BPF side builds for it), in $(OUTPUT)/static-$(STATIC_ARCH)/pyaudit.
+# libbpf 1.4 (bookworm-backports' libbpf-dev has libbpf.a), libelf, zlib
+# and zstd (bookworm's libelf.a calls it) come from Debian packages
+# unpacked into STATIC_CACHE by scripts/static-deps.sh; the BPF object is
+# compiled against that libbpf's headers (usdt.bpf.h must match the
+# libbpf that reads its spec map) and its skeleton made by bpftool 7.5
+# from the same suite. glibc's libc.a is the compiler's: the host's
+# libc6-dev, or for another architecture the cross toolchain's
+# (CROSS_COMPILE=aarch64-linux-gnu-: gcc-aarch64-linux-gnu and
+# libc6-dev-arm64-cross).
+STATIC_ARCH ?= $(shell uname -m)
+STATIC_CACHE ?= $(OUTPUT)/static-cache
+STATIC_OUT := $(OUTPUT)/static-$(STATIC_ARCH)
+ifeq ($(STATIC_ARCH),x86_64)
+STATIC_DEBARCH := amd64
+STATIC_BPFARCH := x86
+else ifeq ($(STATIC_ARCH),aarch64)
+STATIC_DEBARCH := arm64
+STATIC_BPFARCH := arm64
+endif
+STATIC_TRIPLET := $(STATIC_ARCH)-linux-gnu
+ifneq ($(STATIC_ARCH),$(shell uname -m))
+CROSS_COMPILE ?= $(STATIC_TRIPLET)-
+endif
+STATIC_ROOT := $(STATIC_CACHE)/$(STATIC_DEBARCH)
+STATIC_PC := PKG_CONFIG_LIBDIR=$(STATIC_ROOT)/usr/lib/$(STATIC_TRIPLET)/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(STATIC_ROOT) $(PKG_CONFIG)
+
+static:
+	$(Q)[ -n "$(STATIC_DEBARCH)" ] || { echo "STATIC_ARCH=$(STATIC_ARCH): x86_64 or aarch64" >&2; exit 1; }
+	$(Q)scripts/static-deps.sh $(STATIC_CACHE) $(STATIC_DEBARCH)
+	$(Q)$(MAKE) --no-print-directory STATIC=1 OUTPUT=$(STATIC_OUT) \
+	  BIN=$(STATIC_OUT)/pyaudit ARCH=$(STATIC_BPFARCH) CC=$(CROSS_COMPILE)gcc \
+	  BPFTOOL=$(STATIC_CACHE)/tools/usr/sbin/bpftool \
+	  LIBBPF_CFLAGS="$$($(STATIC_PC) --cflags libbpf)" \
+	  LIBBPF_LIBS="$$($(STATIC_PC) --static --libs libbpf)" \
+	  LIBBPF_VERSION="$$($(STATIC_PC) --modversion libbpf)" \
+	  $(STATIC_OUT)/pyaudit
+	$(Q)echo "static: $(STATIC_OUT)/pyaudit"
 
 # Everything, with one summary line at the end. The sub-make starts after
 # deps, so that a fresh machine gets its compiler first.

@@ -3,6 +3,8 @@
 # Install the Debian 12 packages pyaudit needs to build and test, when
 # some are missing. Quick and silent when everything is there.
 # 'install-deps.sh vmtest': what scripts/vmtest.sh needs (make vmtest).
+# 'install-deps.sh image': what make image and tests/integration/image.bats
+# need (buildah builds the image from scratch, rootful podman runs it).
 set -euo pipefail
 
 pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
@@ -11,6 +13,8 @@ pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
       logrotate man-db groff-base libclang-rt-14-dev valgrind bpftrace)
 if [ "${1:-}" = vmtest ]; then
 	pkgs=(qemu-system-x86 busybox-static xz-utils zstd apt dpkg bats jq)
+elif [ "${1:-}" = image ]; then
+	pkgs=(buildah podman crun conmon file)
 fi
 
 missing=()
