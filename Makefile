@@ -205,6 +205,16 @@ static:
 	  $(STATIC_OUT)/pyaudit
 	$(Q)echo "static: $(STATIC_OUT)/pyaudit"
 
+# The OCI image of the static binary, built from scratch with buildah
+# into root's local storage (no registry): localhost/pyaudit:$(VERSION),
+# the name packaging/kubernetes/pyaudit-daemonset.yaml runs.
+IMAGE ?= localhost/pyaudit:$(VERSION)
+image: image-deps static
+	$(Q)packaging/image.sh $(STATIC_OUT)/pyaudit $(IMAGE) $(STATIC_CACHE)
+
+image-deps:
+	$(Q)scripts/install-deps.sh image
+
 # Everything, with one summary line at the end. The sub-make starts after
 # deps, so that a fresh machine gets its compiler first.
 test: deps

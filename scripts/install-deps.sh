@@ -4,7 +4,9 @@
 # some are missing. Quick and silent when everything is there.
 # 'install-deps.sh vmtest': what scripts/vmtest.sh needs (make vmtest).
 # 'install-deps.sh image': what make image and tests/integration/image.bats
-# need (buildah builds the image from scratch, rootful podman runs it).
+# need (buildah builds the image from scratch, rootful podman runs it with
+# runc: crun refuses hosts whose cgroup v2 hierarchy has controllers while
+# v1 is mounted too).
 set -euo pipefail
 
 pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
@@ -14,7 +16,7 @@ pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
 if [ "${1:-}" = vmtest ]; then
 	pkgs=(qemu-system-x86 busybox-static xz-utils zstd apt dpkg bats jq)
 elif [ "${1:-}" = image ]; then
-	pkgs=(buildah podman crun conmon file)
+	pkgs=(buildah podman runc conmon file python3-yaml)
 fi
 
 missing=()
