@@ -196,7 +196,7 @@ STATIC_PC := PKG_CONFIG_LIBDIR=$(STATIC_ROOT)/usr/lib/$(STATIC_TRIPLET)/pkgconfi
 static:
 	$(Q)[ -n "$(STATIC_DEBARCH)" ] || { echo "STATIC_ARCH=$(STATIC_ARCH): x86_64 or aarch64" >&2; exit 1; }
 	$(Q)scripts/static-deps.sh $(STATIC_CACHE) $(STATIC_DEBARCH)
-	$(Q)$(MAKE) --no-print-directory STATIC=1 OUTPUT=$(STATIC_OUT) \
+	$(Q)$(MAKE) --no-print-directory STATIC=1 SANITIZE= OUTPUT=$(STATIC_OUT) \
 	  BIN=$(STATIC_OUT)/pyaudit ARCH=$(STATIC_BPFARCH) CC=$(CROSS_COMPILE)gcc \
 	  BPFTOOL=$(STATIC_CACHE)/tools/usr/sbin/bpftool \
 	  LIBBPF_CFLAGS="$$($(STATIC_PC) --cflags libbpf)" \
@@ -210,7 +210,7 @@ static:
 # the name packaging/kubernetes/pyaudit-daemonset.yaml runs.
 IMAGE ?= localhost/pyaudit:$(VERSION)
 image: image-deps static
-	$(Q)packaging/image.sh $(STATIC_OUT)/pyaudit $(IMAGE) $(STATIC_CACHE)
+	$(Q)STRIP=$(CROSS_COMPILE)strip packaging/image.sh $(STATIC_OUT)/pyaudit $(IMAGE) $(STATIC_CACHE)
 
 image-deps:
 	$(Q)scripts/install-deps.sh image

@@ -23,7 +23,8 @@ setup_file() {
 	IMAGE=$(/usr/bin/python3 "$BATS_TEST_DIRNAME/manifest_args.py" "$MANIFEST" |
 		sed -n '/^--$/{n;p;q}')
 	export IMAGE
-	make -C "$ROOT" --no-print-directory OUTPUT="$BUILD" CI=true \
+	# (not the sub-make of a SANITIZE=1 run: its MAKEFLAGS would carry over)
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" --no-print-directory OUTPUT="$BUILD" CI=true \
 		IMAGE="$IMAGE" image >"$BATS_FILE_TMPDIR/make.log" 2>&1 || true
 	podman_opts
 	export PODMAN_OPTS

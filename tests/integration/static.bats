@@ -17,7 +17,8 @@ setup_file() {
 	export STATIC_PYAUDIT=${STATIC_PYAUDIT:-$BUILD/static-$arch/pyaudit}
 	# make static is quick once the cache is there; errors show in the
 	# first test.
-	make -C "$ROOT" --no-print-directory OUTPUT="$BUILD" CI=true static \
+	# (not the sub-make of a SANITIZE=1 run: its MAKEFLAGS would carry over)
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" --no-print-directory OUTPUT="$BUILD" CI=true static \
 		>"$BATS_FILE_TMPDIR/make.log" 2>&1 || true
 }
 
