@@ -9,18 +9,18 @@
 # static glibc never loads it, see docs/design.md); without /etc/localtime
 # the text output's times are UTC, as JSON's always are.
 #
-#   packaging/image.sh BINARY NAME:TAG [STATIC_CACHE]
+#   packaging/image.sh BINARY NAME:TAG [DEB_CACHE]
 #     BINARY        the statically linked pyaudit
 #     NAME:TAG      the image's name in local storage (root: /var/lib/containers)
-#     STATIC_CACHE  where make static unpacked its packages (their
+#     DEB_CACHE  where make static unpacked its packages (their
 #                   copyright files); default build/static-cache
 #
 # 'make image' runs it (STRIP=aarch64-linux-gnu-strip for an arm64 binary).
 # Export with: podman save -o pyaudit.tar NAME:TAG
 set -euo pipefail
 
-BIN=${1:?usage: image.sh BINARY NAME:TAG [STATIC_CACHE]}
-NAME=${2:?usage: image.sh BINARY NAME:TAG [STATIC_CACHE]}
+BIN=${1:?usage: image.sh BINARY NAME:TAG [DEB_CACHE]}
+NAME=${2:?usage: image.sh BINARY NAME:TAG [DEB_CACHE]}
 CACHE=${3:-build/static-cache}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 

@@ -22,8 +22,10 @@ CACHE=${1:?usage: static-deps.sh CACHE DEBARCH}
 DEBARCH=${2:?usage: static-deps.sh CACHE DEBARCH}
 MIRROR=${STATIC_MIRROR:-http://deb.debian.org/debian}
 SECMIRROR=${STATIC_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-# Pinned: the versions the static build was tested with. A newer
-# backport is a deliberate change (and a new skeleton/libbpf pair).
+# The suites are named, not the versions (the archive keeps only the
+# newest): a cache, once filled, keeps its versions; an empty one gets
+# the newest backport (libbpf-dev 1:1.4.6-1~bpo12+1 and bpftool
+# 7.5.0+6.12.95-1~bpo12+1 when this was written).
 LIBS=(libbpf-dev/bookworm-backports libelf-dev zlib1g-dev libzstd-dev)
 TOOLS=(bpftool/bookworm-backports)
 
