@@ -37,8 +37,9 @@ BUILDARCH=$(dpkg --print-architecture)
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 
-# One apt state for both architectures: the lists of each are fetched.
-APTDIR=$CACHE/apt
+# One apt state per target architecture (its lists and the build
+# machine's, for bpftool), so that switching does not refetch the lists.
+APTDIR=$CACHE/apt-$DEBARCH
 mkdir -p "$APTDIR"/lists/partial "$APTDIR"/archives/partial "$APTDIR"/parts
 : >>"$APTDIR"/status
 ARCHS=$BUILDARCH
