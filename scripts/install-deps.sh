@@ -6,7 +6,7 @@
 # 'install-deps.sh image': what make image and tests/integration/image.bats
 # need (buildah builds the image from scratch, rootful podman runs it with
 # runc: crun refuses hosts whose cgroup v2 hierarchy has controllers while
-# v1 is mounted too).
+# v1 is mounted too; file and strace for static.bats's checks).
 set -euo pipefail
 
 pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
@@ -16,7 +16,7 @@ pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
 if [ "${1:-}" = vmtest ]; then
 	pkgs=(qemu-system-x86 busybox-static xz-utils zstd apt dpkg bats jq)
 elif [ "${1:-}" = image ]; then
-	pkgs=(buildah podman runc conmon file python3-yaml)
+	pkgs=(buildah podman runc conmon file python3-yaml strace)
 fi
 
 missing=()
