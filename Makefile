@@ -241,7 +241,7 @@ static:
 # the name packaging/kubernetes/pyaudit-daemonset.yaml runs.
 IMAGE ?= localhost/pyaudit:$(VERSION)
 image: image-deps static
-	$(Q)STRIP=$(CROSS_COMPILE)strip packaging/image.sh $(STATIC_OUT)/pyaudit $(IMAGE) $(DEB_CACHE)
+	$(Q)STRIP=$(CROSS_COMPILE)strip IMAGE_ARCH=$(STATIC_DEBARCH) packaging/image.sh $(STATIC_OUT)/pyaudit $(IMAGE) $(DEB_CACHE)
 
 image-deps:
 	$(Q)scripts/install-deps.sh image

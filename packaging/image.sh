@@ -15,7 +15,8 @@
 #     DEB_CACHE  where make static unpacked its packages (their
 #                   copyright files); default build/static-cache
 #
-# 'make image' runs it (STRIP=aarch64-linux-gnu-strip for an arm64 binary).
+# 'make image' runs it (for an arm64 binary: IMAGE_ARCH=arm64, the OCI
+# architecture, and STRIP=aarch64-linux-gnu-strip).
 # Export with: podman save -o pyaudit.tar NAME:TAG
 set -euo pipefail
 
@@ -65,6 +66,7 @@ chmod 1777 "$STAGE/tmp"
 ctr=$(buildah from scratch)
 buildah copy --quiet "$ctr" "$STAGE/" / >/dev/null
 buildah config \
+	--arch "${IMAGE_ARCH:-$(dpkg --print-architecture)}" \
 	--entrypoint '["/usr/sbin/pyaudit"]' \
 	--cmd '["--json", "-o", "/var/log/pyaudit/audit.jsonl"]' \
 	--workingdir / \
