@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# pyaudit: build with the system clang, libbpf (pkg-config) and bpftool.
+# pyaudit: build with the system clang and libbpf 1.4 with its bpftool from
+# bookworm-backports, fetched into build/static-cache (LIBBPF=system: the
+# system's libbpf found by pkg-config, and its bpftool).
 #   make            build ./pyaudit
 #   make test       unit tests, then integration tests (root)
 #   make run        build and trace every Python on the host (root)
@@ -13,11 +15,13 @@
 #                   (gcc-aarch64-linux-gnu, a sysroot of Debian's arm64
 #                   -dev packages made by scripts/debarch.sh; make
 #                   cross-deps installs the compiler)
+#   make static     one statically linked binary with libbpf 1.4:
+#                   build/static-x86_64/pyaudit (STATIC_ARCH=, CROSS_COMPILE=)
+#   make image      an OCI image of it, from scratch (buildah; root)
 # V=1 shows the commands; SANITIZE=1 builds user space with ASan+UBSan.
 
 OUTPUT ?= build
 CLANG ?= clang
-BPFTOOL ?= bpftool
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
@@ -72,20 +76,56 @@ CFLAGS_CROSS := --sysroot=$(SYSROOT)
 LDFLAGS += --sysroot=$(SYSROOT)
 OUTPUT := $(OUTPUT)/$(ARCH)
 BIN := $(OUTPUT)/pyaudit
+# the sysroot's libbpf (Debian 12's arm64 libbpf-dev), not the host's cache
+ifneq ($(STATIC),1)
+LIBBPF := system
+endif
 endif
 
+# libbpf (docs/design.md, "libbpf"). By default 1.4 from bookworm-backports:
+# scripts/static-deps.sh unpacks its libbpf-dev (libbpf.a, the headers) and
+# that suite's bpftool into DEB_CACHE, and libbpf.a is linked in (libelf
+# and zlib stay the system's shared ones): the libbpf 'make test' tests is
+# the one 'make static' ships. LIBBPF=system: pkg-config's libbpf (1.1+,
+# Debian 12's 1.1.2) and the system's bpftool, as a distribution would build.
+LIBBPF ?= backports
+DEB_CACHE ?= $(OUTPUT)/static-cache
+DEB_CACHE := $(DEB_CACHE)
+HOST_TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+HOST_DEBARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ifeq ($(LIBBPF),system)
+BPFTOOL ?= bpftool
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 LIBBPF_VERSION := $(shell $(PKG_CONFIG) --modversion libbpf 2>/dev/null)
+LIBBPF_STATIC := 0
+LIBBPF_DEPS :=
+else
+BPFTOOL ?= $(DEB_CACHE)/tools/usr/sbin/bpftool
+LIBBPF_ROOT := $(DEB_CACHE)/$(HOST_DEBARCH)
+LIBBPF_CFLAGS := -I$(LIBBPF_ROOT)/usr/include
+LIBBPF_LIBS := $(LIBBPF_ROOT)/usr/lib/$(HOST_TRIPLET)/libbpf.a
+# (recursive: read once the package is there)
+LIBBPF_VERSION = $(shell sed -n 's/^Version: *//p' $(LIBBPF_ROOT)/usr/lib/$(HOST_TRIPLET)/pkgconfig/libbpf.pc 2>/dev/null)
+LIBBPF_STATIC := 1
+# the last file static-deps.sh makes
+LIBBPF_DEPS := $(DEB_CACHE)/tools/.bpftool.done
+endif
 
 CFLAGS ?= -g -O2
 CFLAGS += $(CFLAGS_CROSS) -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -I$(OUTPUT) -Ibpf $(LIBBPF_CFLAGS) -MMD -MP \
-	  -DPYAUDIT_VERSION='"$(VERSION)"' -DLIBBPF_BUILD_VERSION='"$(LIBBPF_VERSION)"'
+	  -DPYAUDIT_VERSION='"$(VERSION)"' -DLIBBPF_BUILD_VERSION='"$(LIBBPF_VERSION)"' \
+	  -DPYAUDIT_LIBBPF_STATIC=$(LIBBPF_STATIC)
 ifeq ($(CI),true)
 CFLAGS += -Werror
 endif
 LDLIBS += $(LIBBPF_LIBS) -lelf -lz -lm
+ifeq ($(STATIC),1)
+# Set by 'make static' for its sub-make (libraries from DEB_CACHE).
+LDFLAGS += -static
+LDLIBS += -lzstd
+endif
 ifeq ($(SANITIZE),1)
 ifneq ($(ARCH),$(HOST_ARCH))
 $(error SANITIZE=1 is for native builds)
@@ -117,20 +157,24 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind \
-	exact-long vmtest vmtest-deps cross-deps
+	exact-long vmtest vmtest-deps cross-deps static image image-deps
 
 all: $(BIN)
 
-check-tools:
+check-tools: | $(LIBBPF_DEPS)
 	@command -v $(CLANG) >/dev/null || { echo "clang not found: apt-get install clang llvm" >&2; exit 1; }
 	@command -v $(BPFTOOL) >/dev/null || { echo "bpftool not found: apt-get install bpftool" >&2; exit 1; }
-	@[ -n "$(LIBBPF_VERSION)" ] || { echo "libbpf not found by pkg-config: apt-get install libbpf-dev" >&2; exit 1; }
+	@[ -n "$(LIBBPF_VERSION)" ] || { echo "libbpf not found ($(if $(LIBBPF_DEPS),in $(LIBBPF_ROOT): rm -rf $(DEB_CACHE) and build again,by pkg-config: apt-get install libbpf-dev))" >&2; exit 1; }
 	@printf '%s\n%s\n' "$(LIBBPF_MIN)" "$(LIBBPF_VERSION)" | sort -CV || { echo "libbpf $(LIBBPF_VERSION) < $(LIBBPF_MIN)" >&2; exit 1; }
 	@v=$$($(BPFTOOL) version | sed -n 's/^bpftool v\([0-9.]*\).*/\1/p'); \
 	  printf '%s\n%s\n' "$(BPFTOOL_MIN)" "$$v" | sort -CV || { echo "bpftool $$v < $(BPFTOOL_MIN)" >&2; exit 1; }
 
 $(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
+
+$(DEB_CACHE)/tools/.bpftool.done:
+	$(call msg,FETCH,libbpf-dev and bpftool from bookworm-backports into $(DEB_CACHE))
+	$(Q)scripts/static-deps.sh $(DEB_CACHE) $(HOST_DEBARCH)
 
 $(OUTPUT)/pyaudit.bpf.o: bpf/pyaudit.bpf.c | $(OUTPUT) check-tools
 	$(call msg,BPF,$@)
@@ -142,7 +186,7 @@ $(OUTPUT)/pyaudit.skel.h: $(OUTPUT)/pyaudit.bpf.o
 
 $(OUTPUT)/main.o $(OUTPUT)/attach.o $(OUTPUT)/filters.o: $(OUTPUT)/pyaudit.skel.h
 
-$(OUTPUT)/%.o: user/%.c | $(OUTPUT)
+$(OUTPUT)/%.o: user/%.c | $(OUTPUT) $(LIBBPF_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -150,7 +194,7 @@ $(BIN): $(OUTPUT)/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests $(LIBBPF_DEPS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I. -Itests/unit $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -lcmocka -o $@
 
@@ -214,6 +258,57 @@ vmtest-deps:
 # The cross compiler for make ARCH=arm64 (and QEMU for its vmtest).
 cross-deps:
 	$(Q)scripts/install-deps.sh arm64
+
+# One statically linked pyaudit for STATIC_ARCH (x86_64, or aarch64 once
+# the BPF side builds for it), in $(OUTPUT)/static-$(STATIC_ARCH)/pyaudit.
+# libbpf 1.4 (bookworm-backports' libbpf-dev has libbpf.a), libelf, zlib
+# and zstd (bookworm's libelf.a calls it) come from Debian packages
+# unpacked into DEB_CACHE by scripts/static-deps.sh; the BPF object is
+# compiled against that libbpf's headers (usdt.bpf.h must match the
+# libbpf that reads its spec map) and its skeleton made by bpftool 7.5
+# from the same suite. glibc's libc.a is the compiler's: the host's
+# libc6-dev, or for another architecture the cross toolchain's
+# (CROSS_COMPILE=aarch64-linux-gnu-: gcc-aarch64-linux-gnu and
+# libc6-dev-arm64-cross).
+STATIC_ARCH ?= $(shell uname -m)
+STATIC_OUT := $(OUTPUT)/static-$(STATIC_ARCH)
+ifeq ($(STATIC_ARCH),x86_64)
+STATIC_DEBARCH := amd64
+STATIC_BPFARCH := x86
+else ifeq ($(STATIC_ARCH),aarch64)
+STATIC_DEBARCH := arm64
+STATIC_BPFARCH := arm64
+endif
+STATIC_TRIPLET := $(STATIC_ARCH)-linux-gnu
+ifneq ($(STATIC_ARCH),$(shell uname -m))
+CROSS_COMPILE ?= $(STATIC_TRIPLET)-
+endif
+STATIC_ROOT := $(DEB_CACHE)/$(STATIC_DEBARCH)
+STATIC_PC := PKG_CONFIG_LIBDIR=$(STATIC_ROOT)/usr/lib/$(STATIC_TRIPLET)/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(STATIC_ROOT) $(PKG_CONFIG)
+
+static:
+	$(Q)[ -n "$(STATIC_DEBARCH)" ] || { echo "STATIC_ARCH=$(STATIC_ARCH): x86_64 or aarch64" >&2; exit 1; }
+	$(Q)scripts/static-deps.sh $(DEB_CACHE) $(STATIC_DEBARCH)
+	$(Q)$(MAKE) --no-print-directory STATIC=1 SANITIZE= LIBBPF= OUTPUT=$(STATIC_OUT) \
+	  DEB_CACHE=$(DEB_CACHE) \
+	  BIN=$(STATIC_OUT)/pyaudit ARCH=$(STATIC_BPFARCH) CC=$(CROSS_COMPILE)gcc \
+	  BPFTOOL=$(DEB_CACHE)/tools/usr/sbin/bpftool \
+	  LIBBPF_CFLAGS="$$($(STATIC_PC) --cflags libbpf)" \
+	  LIBBPF_LIBS="$$($(STATIC_PC) --static --libs libbpf)" \
+	  LIBBPF_VERSION="$$($(STATIC_PC) --modversion libbpf)" \
+	  $(STATIC_OUT)/pyaudit
+	$(Q)echo "static: $(STATIC_OUT)/pyaudit"
+
+# The OCI image of the static binary, built from scratch with buildah
+# into root's local storage (no registry): localhost/pyaudit:$(VERSION),
+# the name packaging/kubernetes/pyaudit-daemonset.yaml runs.
+IMAGE ?= localhost/pyaudit:$(VERSION)
+image: image-deps static
+	$(Q)STRIP=$(CROSS_COMPILE)strip IMAGE_ARCH=$(STATIC_DEBARCH) packaging/image.sh $(STATIC_OUT)/pyaudit $(IMAGE) $(DEB_CACHE)
+
+image-deps:
+	$(Q)scripts/install-deps.sh image
 
 # Everything, with one summary line at the end. The sub-make starts after
 # deps, so that a fresh machine gets its compiler first.

@@ -7,6 +7,10 @@
 # the arm64 libraries come from Debian's packages, unpacked by
 # scripts/debarch.sh, not installed) and QEMU for make vmtest ARCH=arm64.
 # Groups add up: 'install-deps.sh vmtest arm64'.
+# 'install-deps.sh image': what make image and tests/integration/image.bats
+# need (buildah builds the image from scratch, rootful podman runs it with
+# runc: crun refuses hosts whose cgroup v2 hierarchy has controllers while
+# v1 is mounted too; file and strace for static.bats's checks).
 set -euo pipefail
 
 pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
@@ -19,7 +23,8 @@ if [ $# -gt 0 ]; then
 		case $group in
 		vmtest)	pkgs+=(qemu-system-x86 busybox-static xz-utils zstd apt dpkg bats jq) ;;
 		arm64)	pkgs+=(gcc-aarch64-linux-gnu qemu-system-arm apt dpkg clang llvm bpftool) ;;
-		*)	echo "install-deps.sh: unknown group $group (vmtest, arm64)" >&2; exit 64 ;;
+		image)	pkgs+=(buildah podman runc conmon file python3-yaml strace) ;;
+		*)	echo "install-deps.sh: unknown group $group (vmtest, arm64, image)" >&2; exit 64 ;;
 		esac
 	done
 fi

@@ -142,13 +142,22 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+#ifndef PYAUDIT_LIBBPF_STATIC
+#define PYAUDIT_LIBBPF_STATIC 0
+#endif
+
 static void print_version(void)
 {
 	char known[128];
 
 	printf("pyaudit %s\n", PYAUDIT_VERSION);
-	printf("libbpf %u.%u (built against %s)\n", libbpf_major_version(),
-	       libbpf_minor_version(), LIBBPF_BUILD_VERSION);
+	/* The version of the libbpf running (the libbpf.a linked in, or the
+	 * shared library loaded with LIBBPF=system), then the headers the
+	 * program and its skeleton were built with.
+	 */
+	printf("libbpf %u.%u (built against %s, %s)\n", libbpf_major_version(),
+	       libbpf_minor_version(), LIBBPF_BUILD_VERSION,
+	       PYAUDIT_LIBBPF_STATIC ? "linked statically" : "shared library");
 	/* cpython-3.8-3.14: the versions user/layout.c has a row for */
 	printf("features: usdt uprobes sys_audit-method-table-scan "
 	       "kernel-filters summary new-process-watch containers json "

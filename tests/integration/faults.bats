@@ -53,9 +53,11 @@ bpf_snapshot() {
 }
 
 # bpf_record PID: the programs and links pyaudit PID holds (from its
-# file descriptors); it must hold some, and uprobe perf events.
+# file descriptors); it must hold some, and uprobes: perf events, or
+# uprobe-multi links (libbpf 1.4 attaches USDT probes with those where the
+# kernel has them, 6.6+; bpftool 7.1 names their type 12).
 bpf_record() {
-	local pid=$1 f n
+	local pid=$1 f n m
 	: >"$T/own.progs"
 	: >"$T/own.links"
 	for f in /proc/"$pid"/fdinfo/*; do
@@ -65,8 +67,10 @@ bpf_record() {
 	sort -u -o "$T/own.progs" "$T/own.progs"
 	sort -u -o "$T/own.links" "$T/own.links"
 	n=$(bpftool -j perf show | jq --argjson p "$pid" '[.[] | select(.pid == $p and .fd_type == "uprobe")] | length')
-	echo "pyaudit $pid holds $(wc -l <"$T/own.progs") programs, $(wc -l <"$T/own.links") links, $n uprobe perf events"
-	[ -s "$T/own.progs" ] && [ -s "$T/own.links" ] && [ "$n" -gt 0 ]
+	m=$(bpftool -j link show | jq -r '.[] | select(.type == "uprobe_multi" or .type == 12) | .id' |
+		sort | comm -12 - "$T/own.links" | wc -l)
+	echo "pyaudit $pid holds $(wc -l <"$T/own.progs") programs, $(wc -l <"$T/own.links") links, $n uprobe perf events, $m uprobe-multi links"
+	[ -s "$T/own.progs" ] && [ -s "$T/own.links" ] && [ $((n + m)) -gt 0 ]
 }
 
 # own_prog_names: the names of the programs bpf_record found.
