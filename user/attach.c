@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -18,6 +20,7 @@
 
 #include "pyaudit.skel.h"
 #include "attach.h"
+#include "caps.h"
 #include "log.h"
 
 /* A Python file noticed at mmap time: how long to look for it. */
@@ -69,18 +72,53 @@ static void drop_links(struct attach *a, size_t mark)
 		bpf_link__destroy(a->links.v[--a->links.n]);
 }
 
-static int attach_usdt(struct attach *a, struct target *t, __u32 id, pid_t pid)
+/*
+ * The name libbpf and the kernel open to probe t: the descriptor that was
+ * analysed (/proc/self/fd/N), never t->path, which a user may have
+ * renamed another file (a symlink to libc, a FIFO) over since. The kernel
+ * resolves the name again: insist that it gives the inode analysed.
+ */
+static int probe_path(const struct target *t, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (t->fd < 0)
+		return -EBADF;
+	snprintf(buf, len, "/proc/self/fd/%d", t->fd);
+	if (stat(buf, &st))
+		return -errno;
+	if (st.st_dev != t->dev || st.st_ino != t->ino)
+		return -ESTALE;
+	return 0;
+}
+
+/* A probe refused for lack of privilege: say which capability. */
+static void note_denied(struct attach *a, int err)
+{
+	char missing[64];
+
+	if (err != -EPERM && err != -EACCES)
+		return;
+	if (!a->denied && caps__missing(true, missing, sizeof(missing)))
+		p_err("creating probes needs %s, which this process lacks: "
+		      "run as root with all capabilities", missing);
+	a->denied = true;
+}
+
+static int attach_usdt(struct attach *a, struct target *t, const char *file,
+		       __u32 id, pid_t pid)
 {
 	LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = id);
 	struct bpf_link *link;
 	int err;
 
 	link = bpf_program__attach_usdt(a->skel->progs.usdt_audit, pid,
-					t->path, "python", "audit", &uo);
+					file, "python", "audit", &uo);
 	if (!link) {
 		err = -errno;
 		p_warn("%s: cannot attach to the python:audit USDT probe: %s",
 		       t->path, strerror(-err));
+		note_denied(a, err);
 		return err;
 	}
 	return keep_link(a, link);
@@ -90,23 +128,31 @@ static int attach_target(struct attach *a, struct target *t, __u32 id, pid_t pid
 {
 	size_t mark = a->links.n;
 	struct bpf_link *link;
+	char file[64];
 	int err;
 
+	err = probe_path(t, file, sizeof(file));
+	if (err) {
+		p_warn("%s: the file analysed cannot be reached to probe it: %s",
+		       t->path, strerror(-err));
+		return err;
+	}
 	if (t->mech == TARGET_MECH_USDT)
-		return attach_usdt(a, t, id, pid);
+		return attach_usdt(a, t, file, id, pid);
 	for (int i = 0; i < t->nsites; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = id);
 		struct bpf_program *prog = prog_for(a->skel, t->sites[i].source);
 
 		if (!prog)
 			return -EINVAL;
-		link = bpf_program__attach_uprobe_opts(prog, pid, t->path,
+		link = bpf_program__attach_uprobe_opts(prog, pid, file,
 						       t->sites[i].file_off, &uo);
 		if (!link) {
 			err = -errno;
 			p_warn("%s: cannot attach a uprobe at %s (offset 0x%llx): %s",
 			       t->path, t->sites[i].desc,
 			       (unsigned long long)t->sites[i].file_off, strerror(-err));
+			note_denied(a, err);
 			drop_links(a, mark);
 			return err;
 		}
@@ -214,9 +260,12 @@ static void attach_new_targets(struct attach *a)
 		return;
 	for (__u32 i = 0; i < a->targets->n && i < PA_TARGETS_MAX; i++) {
 		struct target *t = &a->targets->v[i];
+		bool ok;
 
 		if (a->attached[i])
 			continue;
+		if (a->denied)
+			break;		/* said once: pyaudit ends */
 		a->attached[i] = TRIED;	/* never twice */
 		mark_known(a, t->dev, t->ino);
 		if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.layouts), &i,
@@ -227,7 +276,10 @@ static void attach_new_targets(struct attach *a)
 		if (log_verbose)
 			describe_target(t);
 		store_ro_copies(a, t);
-		if (!attach_everywhere(a, t, i))
+		ok = attach_everywhere(a, t, i);
+		/* Attached (the probes hold the inode) or given up. */
+		target__close(t);
+		if (!ok)
 			continue;
 		a->attached[i] = ATTACHED;
 		a->n_attached++;
@@ -350,12 +402,25 @@ static int find_pids(struct target_list *l, const struct opts *o)
 	return 0;
 }
 
+/* Each target found holds its descriptor until attached: allow as many
+ * as the hard limit lets us. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int attach__find_targets(struct attach *a, struct target_list *l,
 			 const struct opts *o)
 {
 	int err;
 
 	a->targets = l;
+	raise_nofile();
 	/* With --binary, -p filters events; the probes are on the file. */
 	if (!o->nbinaries) {
 		a->pids = o->pids;
@@ -385,6 +450,8 @@ int attach__find_targets(struct attach *a, struct target_list *l,
 	if (l->n > PA_TARGETS_MAX) {
 		p_warn("%zu targets found, tracing the first %d", l->n,
 		       PA_TARGETS_MAX);
+		for (size_t i = PA_TARGETS_MAX; i < l->n; i++)
+			target__close(&l->v[i]);
 		l->n = PA_TARGETS_MAX;
 	}
 	return 0;
@@ -418,6 +485,13 @@ void attach__report(const struct attach *a, bool command)
 	}
 	if (len >= sizeof(list))
 		strcpy(list + sizeof(list) - 5, "...");
+	if (!a->n_attached && a->system_wide) {
+		p_info("No Python found yet: waiting for Pythons to start "
+		       "(every process that maps a python or libpython file "
+		       "is examined). %s", command ? "Starting the command." :
+		       "Ctrl-C to end.");
+		return;
+	}
 	p_info("Tracing %u target%s (%u usdt, %u uprobes)%s%s%s. %s",
 	       a->n_attached, a->n_attached == 1 ? "" : "s", a->n_usdt,
 	       a->n_uprobes, len ? ": " : "", list,

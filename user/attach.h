@@ -37,6 +37,7 @@ struct attach {
 	unsigned char *attached;	/* per target: TRIED, ATTACHED */
 	size_t attached_cap;
 	unsigned n_attached, n_usdt, n_uprobes;
+	bool denied;			/* an attach refused for privilege */
 	struct notice notices[NOTICES_MAX];
 	int nnotices;
 	struct {			/* every link made, destroyed at the end */
