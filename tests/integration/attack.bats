@@ -152,15 +152,21 @@ end_attempt() {
 	[[ "$output" != *"Tracing 0 targets"* ]]
 }
 
-@test "-o on a symlink another user planted is refused; the file it names is untouched" {
-	requires_root
+# plant_link NAME: a root-owned 0600 file $T/victim holding "secret", and
+# the user's symlink $T/u/NAME to it.
+plant_link() {
 	command -v setpriv >/dev/null || skip "setpriv absent"
 	chmod 755 "$T"
 	printf 'secret\n' >"$T/victim"
 	chmod 600 "$T/victim"
 	mkdir "$T/u"
 	chown $NOBODY:$NOBODY "$T/u"
-	as_user ln -s "$T/victim" "$T/u/log"
+	as_user ln -s "$T/victim" "$T/u/$1"
+}
+
+@test "-o on a symlink another user planted is refused; the file it names is untouched" {
+	requires_root
+	plant_link log
 	run timeout 20 "$PYAUDIT" -o "$T/u/log" -d 0.2 -e nothing
 	[ "$status" = 1 ]
 	[[ "$output" == *"symlink owned by uid $NOBODY"* ]]
@@ -174,13 +180,7 @@ end_attempt() {
 
 @test "--record on a symlink another user planted is refused; nothing is truncated" {
 	requires_root
-	command -v setpriv >/dev/null || skip "setpriv absent"
-	chmod 755 "$T"
-	printf 'secret\n' >"$T/victim"
-	chmod 600 "$T/victim"
-	mkdir "$T/u"
-	chown $NOBODY:$NOBODY "$T/u"
-	as_user ln -s "$T/victim" "$T/u/rec"
+	plant_link rec
 	run timeout 20 "$PYAUDIT" --record "$T/u/rec" -d 0.2 -e nothing
 	[ "$status" = 1 ]
 	[ "$(cat "$T/victim")" = secret ]
