@@ -33,13 +33,14 @@ attack_setup() {
 	chmod 644 "$T/fake.so"
 }
 
-# swap_attempt PLANT KIND: the user plants PLANT as a libpython in their
-# directory and watches it; as soon as pyaudit closes it after its
-# analysis, the user renames KIND (a symlink to the libc copy, or a FIFO)
-# over it. pyaudit is given the user's file with --binary; waits at most
+# swap_attempt PLANT KIND [WHEN]: the user plants PLANT as a libpython in
+# their directory and watches it; as soon as pyaudit closes it after its
+# analysis (WHEN=close, the default) or opens it (WHEN=open: during the
+# analysis), the user renames KIND (a symlink to the libc copy, or a
+# FIFO) over it. pyaudit is given the user's file with --binary; waits at most
 # 5 s for "Tracing" or an exit, and sets STARTED (0 or 1) and ELAPSED.
 swap_attempt() {
-	local plant=$1 kind=$2 name=libpython3.12.so.1.0 i t0
+	local plant=$1 kind=$2 when=${3:-close} name=libpython3.12.so.1.0 i t0
 	rm -rf "$T/u"
 	mkdir "$T/u"
 	chown $NOBODY:$NOBODY "$T/u"
@@ -50,18 +51,19 @@ swap_attempt() {
 		as_user ln -s "$T/root/libc.so.6" "$T/u/.swap"
 	fi
 	as_user "$HELPER_PY" "$BATS_TEST_DIRNAME/swap.py" "$T/u/$name" \
-		"$T/u/.swap" >"$T/swap.out" 2>&1 3>&- &
+		"$T/u/.swap" "$when" >"$T/swap.out" 2>&1 3>&- &
 	SW_PID=$!
 	for i in $(seq 1 100); do
 		grep -q ready "$T/swap.out" && break
 		sleep 0.05
 	done
+	rm -f "$T/out" "$T/err"	# no "Tracing" of the attempt before
 	t0=$(date +%s%N)
 	"$PYAUDIT" --binary "$T/u/$name" >"$T/out" 2>"$T/err" 3>&- &
 	PA_PID=$!
 	STARTED=0
 	for i in $(seq 1 100); do
-		grep -q '^Tracing' "$T/err" && STARTED=1 && break
+		grep -q '^Tracing' "$T/err" 2>/dev/null && STARTED=1 && break
 		kill -0 "$PA_PID" 2>/dev/null || { STARTED=1; break; }
 		sleep 0.05
 	done
@@ -86,9 +88,11 @@ end_attempt() {
 	requires_root
 	requires_user_tools
 	attack_setup
-	local n won=0
-	for n in 1 2 3 4 5; do
-		swap_attempt "$T/fake.so" link
+	local n won=0 when
+	for n in 1 2 3 4 5 6; do
+		when=close
+		[ $((n % 2)) = 0 ] && when=open
+		swap_attempt "$T/fake.so" link "$when"
 		[ "$STARTED" = 1 ]
 		grep -q '^Tracing 1 target' "$T/err"
 		# the attack did run in every attempt
@@ -98,7 +102,7 @@ end_attempt() {
 		d=$("$HELPER_PY" "$BATS_TEST_DIRNAME/mapdiff.py" "$T/root/libc.so.6")
 		end_attempt
 		if [ -n "$d" ]; then
-			echo "attempt $n: uprobes in the libc copy at $d" >&2
+			echo "attempt $n (swap at $when): uprobes in the libc copy at $d" >&2
 			won=$((won + 1))
 		fi
 	done
