@@ -198,8 +198,10 @@ plant_link() {
 	[[ "$output" == *"--record-force"* ]]
 	[ "$(cat "$T/rec")" = "an earlier record" ]
 	run timeout 20 "$PYAUDIT" --record "$T/rec" --record-force -d 0.2 -e nothing
+	echo "$output"
 	[ "$status" = 0 ]
-	[ ! -s "$T/rec" ]
+	# truncated (records of other Pythons may follow)
+	! grep -q "an earlier record" "$T/rec"
 }
 
 @test "-o on a FIFO without a reader: start-up does not block, -d is honoured" {
