@@ -94,7 +94,7 @@ static const struct argp_option options[] = {
 	{ "summary", 's', "INTERVAL", OPTION_ARG_OPTIONAL,
 	  "Count events per name and process in the kernel; print the table "
 	  "every INTERVAL seconds and at exit (only at exit without "
-	  "INTERVAL): -s 5, -s5 or --summary=5", 3 },
+	  "INTERVAL, or with 0): -s 5, -s5 or --summary=5", 3 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
 	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
 	  "Ring buffer size, a power of 2 from 32k to 1G (default 8M; k/M/G "
