@@ -75,12 +75,14 @@ swap_attempt() {
 	done
 }
 
+# The user's watcher first: pyaudit's exit closes the file, which would
+# set off a late swap.
 end_attempt() {
+	kill "$SW_PID" 2>/dev/null || true
+	wait "$SW_PID" 2>/dev/null || true
 	kill -INT "$PA_PID" 2>/dev/null || true
 	kill -KILL "$PA_PID" 2>/dev/null || true
 	wait "$PA_PID" 2>/dev/null || true
-	kill "$SW_PID" 2>/dev/null || true
-	wait "$SW_PID" 2>/dev/null || true
 	PA_PID=
 }
 
@@ -121,6 +123,7 @@ end_attempt() {
 		echo "attempt $n: started=$STARTED in $ELAPSED ms" >&2
 		[ "$STARTED" = 1 ]
 		[ "$ELAPSED" -lt 5000 ]
+		grep -q '^Tracing 1 target' "$T/err"
 	done
 }
 
