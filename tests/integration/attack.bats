@@ -232,3 +232,27 @@ plant_link() {
 	run "$PYAUDIT" -s -1 -d 0.3
 	[ "$status" = 64 ]
 }
+
+@test "system-wide with no Python found yet: says it waits, exit 0" {
+	requires_root
+	command -v unshare >/dev/null || skip "unshare absent"
+	# A mount and pid namespace (its own /proc: no Python runs there)
+	# where every Python file of the host is hidden. That a Python
+	# started later is then traced is targets.bats's (not here: the
+	# watcher's pids are the host's, this /proc is the namespace's).
+	cat >"$T/nopy.sh" <<-SCRIPT
+	set -e
+	for f in /usr/bin/python3.11 /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0; do
+		[ -e "\$f" ] && mount --bind /dev/null "\$f"
+	done
+	for d in /root/.pyenv /opt; do
+		[ -d "\$d" ] && mount -t tmpfs none "\$d"
+	done
+	exec "$PYAUDIT" -d 1 -e nothing
+	SCRIPT
+	run timeout 30 unshare -mpf --mount-proc sh "$T/nopy.sh"
+	echo "$output"
+	[ "$status" = 0 ]
+	[[ "$output" == *"No Python found yet: waiting"* ]]
+	[[ "$output" != *"Tracing 0 targets"* ]]
+}
