@@ -59,7 +59,7 @@ swap_attempt() {
 	done
 	rm -f "$T/out" "$T/err"	# no "Tracing" of the attempt before
 	t0=$(date +%s%N)
-	"$PYAUDIT" --binary "$T/u/$name" >"$T/out" 2>"$T/err" 3>&- &
+	"$PYAUDIT" -v --binary "$T/u/$name" >"$T/out" 2>"$T/err" 3>&- &
 	PA_PID=$!
 	STARTED=0
 	for i in $(seq 1 100); do
@@ -97,6 +97,8 @@ end_attempt() {
 		swap_attempt "$T/fake.so" link "$when"
 		[ "$STARTED" = 1 ]
 		grep -q '^Tracing 1 target' "$T/err"
+		# a file of another user than root: said under -v
+		grep -q "owned by uid $NOBODY.*analysed as hostile" "$T/err"
 		# the attack did run in every attempt
 		grep -q swapped "$T/swap.out"
 		# what a process mapping the libc copy executes: any byte
