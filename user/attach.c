@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -19,6 +21,7 @@
 #include "pyaudit.skel.h"
 #include "attach.h"
 #include "kfeatures.h"
+#include "caps.h"
 #include "log.h"
 #include "uprobe.h"
 
@@ -109,9 +112,10 @@ static void drop_links(struct attach *a, size_t mark)
 	a->links.n = mark;
 }
 
-/* One uprobe: a uprobe-multi link where the kernel has them. */
+/* One uprobe: a uprobe-multi link where the kernel has them. file is
+ * the analysed descriptor's name (probe_path()), never t->path. */
 static int attach_uprobe(struct attach *a, struct bpf_program *prog,
-			 const struct target *t, const struct target_site *site,
+			 const char *file, const struct target_site *site,
 			 __u32 id, pid_t pid)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = id);
@@ -119,29 +123,64 @@ static int attach_uprobe(struct attach *a, struct bpf_program *prog,
 	int fd;
 
 	if (a->multi) {
-		fd = uprobe__link_create(bpf_program__fd(prog), t->path,
+		fd = uprobe__link_create(bpf_program__fd(prog), file,
 					 site->file_off, id, pid > 0 ? pid : 0);
 		return fd < 0 ? fd : keep_link(a, NULL, fd);
 	}
-	link = bpf_program__attach_uprobe_opts(prog, pid, t->path,
+	link = bpf_program__attach_uprobe_opts(prog, pid, file,
 					       site->file_off, &uo);
 	if (!link)
 		return -errno;
 	return keep_link(a, link, -1);
 }
 
-static int attach_usdt(struct attach *a, struct target *t, __u32 id, pid_t pid)
+/*
+ * The name libbpf and the kernel open to probe t: the descriptor that was
+ * analysed (/proc/self/fd/N), never t->path, which a user may have
+ * renamed another file (a symlink to libc, a FIFO) over since. The kernel
+ * resolves the name again: insist that it gives the inode analysed.
+ */
+static int probe_path(const struct target *t, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (t->fd < 0)
+		return -EBADF;
+	snprintf(buf, len, "/proc/self/fd/%d", t->fd);
+	if (stat(buf, &st))
+		return -errno;
+	if (st.st_dev != t->dev || st.st_ino != t->ino)
+		return -ESTALE;
+	return 0;
+}
+
+/* A probe refused for lack of privilege: say which capability. */
+static void note_denied(struct attach *a, int err)
+{
+	char missing[64];
+
+	if (err != -EPERM && err != -EACCES)
+		return;
+	if (!a->denied && caps__missing(true, missing, sizeof(missing)))
+		p_err("creating probes needs %s, which this process lacks: "
+		      "run as root with all capabilities", missing);
+	a->denied = true;
+}
+
+static int attach_usdt(struct attach *a, struct target *t, const char *file,
+		       __u32 id, pid_t pid)
 {
 	LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = id);
 	struct bpf_link *link;
 	int err;
 
 	link = bpf_program__attach_usdt(a->skel->progs.usdt_audit, pid,
-					t->path, "python", "audit", &uo);
+					file, "python", "audit", &uo);
 	if (!link) {
 		err = -errno;
 		p_warn("%s: cannot attach to the python:audit USDT probe: %s",
 		       t->path, strerror(-err));
+		note_denied(a, err);
 		return err;
 	}
 	return keep_link(a, link, -1);
@@ -150,20 +189,28 @@ static int attach_usdt(struct attach *a, struct target *t, __u32 id, pid_t pid)
 static int attach_target(struct attach *a, struct target *t, __u32 id, pid_t pid)
 {
 	size_t mark = a->links.n;
+	char file[64];
 	int err;
 
+	err = probe_path(t, file, sizeof(file));
+	if (err) {
+		p_warn("%s: the file analysed cannot be reached to probe it: %s",
+		       t->path, strerror(-err));
+		return err;
+	}
 	if (t->mech == TARGET_MECH_USDT)
-		return attach_usdt(a, t, id, pid);
+		return attach_usdt(a, t, file, id, pid);
 	for (int i = 0; i < t->nsites; i++) {
 		struct bpf_program *prog = prog_for(a->skel, t->sites[i].source);
 
 		if (!prog)
 			return -EINVAL;
-		err = attach_uprobe(a, prog, t, &t->sites[i], id, pid);
+		err = attach_uprobe(a, prog, file, &t->sites[i], id, pid);
 		if (err) {
 			p_warn("%s: cannot attach a uprobe at %s (offset 0x%llx): %s",
 			       t->path, t->sites[i].desc,
 			       (unsigned long long)t->sites[i].file_off, strerror(-err));
+			note_denied(a, err);
 			drop_links(a, mark);
 			return err;
 		}
@@ -266,9 +313,12 @@ static void attach_new_targets(struct attach *a)
 		return;
 	for (__u32 i = 0; i < a->targets->n; i++) {
 		struct target *t = &a->targets->v[i];
+		bool ok;
 
 		if (a->attached[i])
 			continue;
+		if (a->denied)
+			break;		/* said once: pyaudit ends */
 		a->attached[i] = TRIED;	/* never twice */
 		mark_known(a, t->dev, t->ino);
 		if (i >= PA_TARGETS_MAX) {
@@ -286,7 +336,10 @@ static void attach_new_targets(struct attach *a)
 		if (log_verbose)
 			describe_target(t);
 		store_ro_copies(a, t);
-		if (!attach_everywhere(a, t, i))
+		ok = attach_everywhere(a, t, i);
+		/* Attached (the probes hold the inode) or given up. */
+		target__close(t);
+		if (!ok)
 			continue;
 		a->attached[i] = ATTACHED;
 		a->n_attached++;
@@ -430,8 +483,10 @@ static int find_pids(struct target_list *l, const struct opts *o)
 /* Forget the targets from index keep on. */
 static void leave_out(struct target_list *l, size_t keep)
 {
-	for (size_t i = keep; i < l->n; i++)
+	for (size_t i = keep; i < l->n; i++) {
 		rocopy__free(&l->v[i].ro);
+		target__close(&l->v[i]);
+	}
 	l->n = keep;
 }
 
@@ -461,12 +516,25 @@ static void find_system(struct attach *a, struct target_list *l)
 	}
 }
 
+/* Each target found holds its descriptor until attached: allow as many
+ * as the hard limit lets us. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int attach__find_targets(struct attach *a, struct target_list *l,
 			 const struct opts *o)
 {
 	int err;
 
 	a->targets = l;
+	raise_nofile();
 	/* With --binary, -p filters events; the probes are on the file. */
 	if (!o->nbinaries) {
 		a->pids = o->pids;
@@ -527,6 +595,13 @@ void attach__report(const struct attach *a, bool command)
 	}
 	if (len >= sizeof(list))
 		strcpy(list + sizeof(list) - 5, "...");
+	if (!a->n_attached && a->system_wide) {
+		p_info("No Python found yet: waiting for Pythons to start "
+		       "(every process that maps a python or libpython file "
+		       "is examined). %s", command ? "Starting the command." :
+		       "Ctrl-C to end.");
+		return;
+	}
 	p_info("Tracing %u target%s (%u usdt, %u uprobes)%s%s%s. %s",
 	       a->n_attached, a->n_attached == 1 ? "" : "s", a->n_usdt,
 	       a->n_uprobes, len ? ": " : "", list,

@@ -42,6 +42,7 @@ struct attach {
 	size_t attached_cap;
 	unsigned n_attached, n_usdt, n_uprobes;
 	unsigned n_untraced;		/* Python files left out: table full */
+	bool denied;			/* an attach refused for privilege */
 	struct notice notices[NOTICES_MAX];
 	int nnotices;
 	bool multi;			/* uprobes as uprobe-multi links */

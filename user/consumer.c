@@ -6,6 +6,7 @@
 #include "consumer.h"
 #include "event_table.h"
 #include "log.h"
+#include "outfile.h"
 #include "source.h"
 
 int consumer__init(struct consumer *c, const struct format_opts *fmt,
@@ -33,10 +34,22 @@ void consumer__free(struct consumer *c)
 	c->lines = NULL;
 }
 
-int consumer__record_to(struct consumer *c, const char *path)
+int consumer__record_to(struct consumer *c, const char *path, bool force)
 {
-	c->record = fopen(path, "we");
-	return c->record ? 0 : -errno;
+	char why[160];
+	int fd = outfile__record(path, force, why, sizeof(why));
+
+	if (fd < 0) {
+		p_err("--record %s: %s", path, why);
+		return fd;
+	}
+	c->record = fdopen(fd, "w");
+	if (!c->record) {
+		fd = -errno;
+		p_err("--record %s: %s", path, strerror(-fd));
+		return fd;
+	}
+	return 0;
 }
 
 void consumer__set_target(struct consumer *c, uint32_t target_id,

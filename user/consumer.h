@@ -42,8 +42,10 @@ int consumer__init(struct consumer *c, const struct format_opts *fmt,
 		   struct proc_cache *procs);
 /* Free what c owns (and close the --record file); c may be all zero. */
 void consumer__free(struct consumer *c);
-/* --record: keep each raw record in the file at path. 0, or -errno. */
-int consumer__record_to(struct consumer *c, const char *path);
+/* --record: keep each raw record in the file at path (outfile__record:
+ * an existing record is overwritten only with force). 0, or -errno,
+ * reported. */
+int consumer__record_to(struct consumer *c, const char *path, bool force);
 /* The line-table format (PA_LT_*, the target's pa_layout.ltab_format)
  * of the code objects of target target_id. */
 void consumer__set_target(struct consumer *c, uint32_t target_id,

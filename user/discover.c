@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdint.h>
@@ -99,7 +100,8 @@ static void idset_free(struct idset *s)
 static void report_skip(const char *path, const char *err, int ret)
 {
 	size_t n = strlen(path);
-	bool quiet = ret == -ENOENT || ret == -ENOTSUP || ret == -EISDIR;
+	bool quiet = ret == -ENOENT || ret == -ENOTSUP || ret == -EISDIR ||
+		     ret == -ELOOP;
 	void (*say)(const char *, ...) = quiet ? p_debug : p_warn;
 
 	if (!strncmp(err, path, n) && err[n] == ':')
@@ -140,72 +142,127 @@ static bool list_has(const struct target_list *l, dev_t dev, ino_t ino)
 	return false;
 }
 
+/* A candidate file: where it is and who should own it. */
+struct cand {
+	const char *path;
+	bool nofollow;		/* a user chooses the last component */
+	uid_t owner;		/* the user of the process mapping it, or -1 */
+};
+
+/*
+ * Open a candidate once: what is analysed is this descriptor, and attach.c
+ * probes the same one (/proc/self/fd/N), so a file renamed over the path
+ * after the analysis is never probed. O_NONBLOCK: a FIFO renamed over it
+ * cannot block us (and is refused below). Returns the descriptor, or
+ * -errno with err filled.
+ */
+static int open_cand(const struct cand *c, struct stat *st, char *err,
+		     size_t errlen)
+{
+	int fd, ret;
+
+	fd = open(c->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+		  (c->nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s", ret == -ELOOP && c->nofollow ?
+			 "a symlink in a directory a user controls" :
+			 strerror(-ret));
+		return ret;
+	}
+	if (fstat(fd, st)) {
+		ret = -errno;
+		snprintf(err, errlen, "%s", strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		/* never read FIFOs, devices or directories */
+		close(fd);
+		snprintf(err, errlen, "not a regular file");
+		return S_ISDIR(st->st_mode) ? -EISDIR : -ENOEXEC;
+	}
+	return fd;
+}
+
+/* A file root did not install: fine to analyse (every read is checked),
+ * but the user of -v should know whose file is probed. */
+static void note_owner(const struct cand *c, const struct stat *st)
+{
+	bool foreign = st->st_uid != 0 && st->st_uid != c->owner;
+	bool writable = st->st_mode & (S_IWGRP | S_IWOTH);
+
+	if (foreign || writable)
+		p_debug("%s: owned by uid %u%s, mode %04o: analysed as hostile",
+			c->path, (unsigned)st->st_uid,
+			c->owner != (uid_t)-1 && foreign ?
+			" (not root, not the process's user)" : "",
+			(unsigned)(st->st_mode & 07777));
+}
+
 /*
  * discover__add_path, with an optional set of files already rejected:
  * those give -EALREADY without being analysed (or reported) again, and
  * files rejected now are added to it.
  */
-static int add_path(struct target_list *l, struct idset *rejected,
-		    const char *path, char *err, size_t errlen)
+static int add_cand(struct target_list *l, struct idset *rejected,
+		    const struct cand *c, char *err, size_t errlen)
 {
 	char ebuf[256];
 	struct target *t;
 	struct stat st;
-	int ret;
+	int fd, ret;
 
 	if (!err || !errlen) {
 		err = ebuf;
 		errlen = sizeof(ebuf);
 	}
 	err[0] = '\0';
-	if (!l || !path || !*path) {
+	if (!l || !c->path || !*c->path) {
 		snprintf(err, errlen, "no path");
 		return -EINVAL;
 	}
-	if (stat(path, &st)) {
-		ret = -errno;
-		snprintf(err, errlen, "%s", strerror(-ret));
-		return ret;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		/* never open FIFOs, devices or directories */
-		ret = S_ISDIR(st.st_mode) ? -EISDIR : -ENOEXEC;
-		snprintf(err, errlen, "not a regular file");
-		return ret;
-	}
+	fd = open_cand(c, &st, err, errlen);
+	if (fd < 0)
+		return fd;
+	ret = 0;
 	if (list_has(l, st.st_dev, st.st_ino))
-		return 0;
+		goto out;
 	if (rejected && idset_has(rejected, st.st_dev, st.st_ino)) {
 		snprintf(err, errlen, "already rejected");
-		return -EALREADY;
+		ret = -EALREADY;
+		goto out;
 	}
 	ret = list_reserve(l);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
-		return ret;
+		goto out;
 	}
+	note_owner(c, &st);
 	t = &l->v[l->n];
 	memset(t, 0, sizeof(*t));
-	ret = target__analyze_ro(path, t, err, errlen);
+	ret = target__analyze_fd(fd, c->path, t, err, errlen);
 	if (ret < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-ret));
 		if (rejected && idset_add(rejected, st.st_dev, st.st_ino))
-			return -ENOMEM;
-		return ret;
+			ret = -ENOMEM;
+		goto out;
 	}
-	if (!t->path[0])
-		snprintf(t->path, sizeof(t->path), "%s", path);
-	if (!t->dev && !t->ino) {
-		t->dev = st.st_dev;
-		t->ino = st.st_ino;
-	} else if (list_has(l, t->dev, t->ino)) {
-		/* replaced under us by a file we already have */
-		rocopy__free(&t->ro);
-		return 0;
-	}
+	t->fd = fd;		/* attach.c closes it once attached */
 	l->n++;
 	return 1;
+out:
+	close(fd);
+	return ret;
+}
+
+static int add_path(struct target_list *l, struct idset *rejected,
+		    const char *path, char *err, size_t errlen)
+{
+	struct cand c = { .path = path, .owner = (uid_t)-1 };
+
+	return add_cand(l, rejected, &c, err, errlen);
 }
 
 int discover__add_path(struct target_list *l, const char *path,
@@ -218,8 +275,10 @@ void target_list__free(struct target_list *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		rocopy__free(&l->v[i].ro);
+		target__close(&l->v[i]);
+	}
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
@@ -296,12 +355,14 @@ static bool is_libpython_name(const char *name)
  */
 
 /* Record the outcome of one candidate of a process. */
-static int pid_add(struct scan *s, const char *path, int *found, int *first_err)
+static int pid_add(struct scan *s, const char *path, uid_t uid, int *found,
+		   int *first_err)
 {
+	struct cand c = { .path = path, .owner = uid };
 	char err[256];
 	int ret;
 
-	ret = add_path(s->l, s->rejected, path, err, sizeof(err));
+	ret = add_cand(s->l, s->rejected, &c, err, sizeof(err));
 	if (ret >= 0) {
 		(*found)++;
 		return 0;
@@ -319,6 +380,7 @@ static int pid_add(struct scan *s, const char *path, int *found, int *first_err)
 struct pid_scan {
 	struct scan *s;
 	pid_t pid;
+	uid_t uid;		/* the process's (effective) user */
 	bool sameroot, saw_python;
 	int found, first_err, err;
 };
@@ -343,12 +405,12 @@ static int scan_mapping(void *ctx, struct maps_entry *e)
 		ps->first_err = ret;
 	if (ret)
 		return 0;
-	ps->err = pid_add(ps->s, path, &ps->found, &ps->first_err);
+	ps->err = pid_add(ps->s, path, ps->uid, &ps->found, &ps->first_err);
 	return ps->err;
 }
 
 /* A python binary under another name ("myapp"). */
-static int pid_add_exe(struct scan *s, pid_t pid, bool sameroot,
+static int pid_add_exe(struct scan *s, pid_t pid, uid_t uid, bool sameroot,
 		       int *found)
 {
 	char link[PATH_MAX], path[PATH_MAX + 64], exe[64];
@@ -379,18 +441,23 @@ static int pid_add_exe(struct scan *s, pid_t pid, bool sameroot,
 	    st.st_ino != st_exe.st_ino)
 		snprintf(path, sizeof(path), "%s", exe);
 	/* most executables are not Pythons: no error of ours to report */
-	return pid_add(s, path, found, &unused);
+	return pid_add(s, path, uid, found, &unused);
 }
 
 /* Returns the number of Python targets pid maps (added now or before),
  * or a negative errno: -ESRCH no such process, -ENOENT no Python. */
 static int scan_pid(struct scan *s, pid_t pid)
 {
-	struct pid_scan ps = { .s = s, .pid = pid };
+	struct pid_scan ps = { .s = s, .pid = pid, .uid = (uid_t)-1 };
+	char dir[32];
+	struct stat st;
 	int ret;
 
 	if (pid <= 0)
 		return -ESRCH;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	if (!stat(dir, &st))
+		ps.uid = st.st_uid;
 	ps.sameroot = procmaps__same_root(pid);
 	ret = procmaps__each_code(pid, scan_mapping, &ps);
 	if (ps.err)
@@ -398,7 +465,7 @@ static int scan_pid(struct scan *s, pid_t pid)
 	if (ret < 0 && !ps.saw_python)
 		return ret;
 	if (!ps.saw_python) {
-		ret = pid_add_exe(s, pid, ps.sameroot, &ps.found);
+		ret = pid_add_exe(s, pid, ps.uid, ps.sameroot, &ps.found);
 		if (ret)
 			return ret;
 	}
@@ -440,9 +507,21 @@ enum dir_kind {
 	DIR_LIB,	/* libpython */
 };
 
+/* Can a user other than root put a file in dir (a name of their choice)? */
+static bool user_dir(DIR *d)
+{
+	struct stat st;
+
+	if (fstat(dirfd(d), &st))
+		return true;
+	/* sticky or not: a user may create a name of their own there */
+	return st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
 static int scan_dir(struct scan *s, const char *dir, enum dir_kind kind)
 {
 	char path[PATH_MAX], err[256];
+	struct cand c = { .path = path, .owner = (uid_t)-1 };
 	struct dirent *de;
 	int pass, ret = 0;
 	DIR *d;
@@ -450,6 +529,8 @@ static int scan_dir(struct scan *s, const char *dir, enum dir_kind kind)
 	d = opendir(dir);
 	if (!d)
 		return 0;
+	/* A user's symlink would name any file: their real files only. */
+	c.nofollow = user_dir(d);
 	/*
 	 * Real files first, symlinks second: the dedup keeps the first
 	 * name, and "python3.12" reads better than "python3", as does
@@ -474,10 +555,9 @@ static int scan_dir(struct scan *s, const char *dir, enum dir_kind kind)
 			} else {
 				link = de->d_type == DT_LNK;
 			}
-			if (link != (pass == 1))
+			if (link != (pass == 1) || (link && c.nofollow))
 				continue;
-			ret = add_path(s->l, s->rejected, path, err,
-				       sizeof(err));
+			ret = add_cand(s->l, s->rejected, &c, err, sizeof(err));
 			if (ret == -ENOMEM)
 				break;
 			if (ret < 0 && ret != -EALREADY)

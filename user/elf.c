@@ -721,44 +721,39 @@ int elf__open_mem(const void *data, size_t size, struct elf_file **out,
 	return 0;
 }
 
-int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen)
+int elf__open_fd(int fd, const char *path, struct elf_file **out, char *err,
+		 size_t errlen)
 {
 	struct elf_file *ef;
 	struct stat st;
-	int fd, ret;
+	int ret;
 
 	*out = NULL;
 	if (err && errlen)
 		err[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		ret = -errno;
-		fail(err, errlen, "%s: %s", path, strerror(-ret));
-		return ret;
-	}
 	if (fstat(fd, &st)) {
 		ret = -errno;
 		fail(err, errlen, "%s: %s", path, strerror(-ret));
-		close(fd);
 		return ret;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
+	if (!S_ISREG(st.st_mode))
 		return fail(err, errlen, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > ELF_FILE_MAX) {
-		close(fd);
+	if ((uint64_t)st.st_size > ELF_FILE_MAX)
 		return fail(err, errlen, "%s: larger than %lu MiB", path,
 			    ELF_FILE_MAX >> 20);
-	}
 	ef = new_file();
-	if (!ef) {
-		close(fd);
+	if (!ef)
 		return fail(err, errlen, "%s: out of memory", path);
+	/* Our own descriptor of the same open file: the caller keeps fd. */
+	ef->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (ef->fd < 0) {
+		ret = -errno;
+		free(ef);
+		fail(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
 	}
 	/* Read on demand; a file that shrinks under us reads short (-EIO,
 	 * the data is then missing), one that grows is seen at this size. */
-	ef->fd = fd;
 	ef->size = (uint64_t)st.st_size;
 
 	ret = parse(ef, err, errlen);
@@ -774,6 +769,24 @@ int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen)
 	}
 	*out = ef;
 	return 0;
+}
+
+int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen)
+{
+	int fd, ret;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		fail(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = elf__open_fd(fd, path, out, err, errlen);
+	close(fd);
+	return ret;
 }
 
 int elf__stat(const struct elf_file *ef, struct stat *st)

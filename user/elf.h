@@ -29,6 +29,11 @@
 struct elf_file;
 
 int elf__open(const char *path, struct elf_file **out, char *err, size_t errlen);
+/* The same on a file already open (a regular file, checked with fstat):
+ * ef reads through its own duplicate, the caller keeps fd. path only
+ * names it in messages. */
+int elf__open_fd(int fd, const char *path, struct elf_file **out, char *err,
+		 size_t errlen);
 /* Parse a copy of data (used by tests and the fuzzer). */
 int elf__open_mem(const void *data, size_t size, struct elf_file **out,
 		  char *err, size_t errlen);

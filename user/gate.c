@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -52,6 +53,22 @@ void gate__release(void)
 		close(go_pipe[1]);
 		go_pipe[1] = -1;
 	}
+}
+
+void gate__abort(pid_t child)
+{
+	if (child <= 0)
+		return;
+	if (go_pipe[1] >= 0) {
+		/* End of file at the gate: the child exits 127 unrun. */
+		close(go_pipe[1]);
+		go_pipe[1] = -1;
+	} else if (!kill(child, SIGTERM)) {
+		p_warn("stopping the command (pid %d): pyaudit failed, it "
+		       "would run untraced", (int)child);
+	}
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
 }
 
 int gate__exit_code(int status, int otherwise)

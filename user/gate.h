@@ -13,6 +13,10 @@
 pid_t gate__start(char **argv);
 /* Let the command run (once; later calls do nothing). */
 void gate__release(void);
+/* pyaudit failed: a command still at the gate exits 127 without running,
+ * one already released is sent SIGTERM (never left running untraced);
+ * then reaped. */
+void gate__abort(pid_t child);
 /* pyaudit's exit code for the command's wait status: its own exit
  * code, or 128 + the signal that ended it. */
 int gate__exit_code(int status, int otherwise);

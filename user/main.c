@@ -20,11 +20,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/capability.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "pyaudit.skel.h"
 #include "attach.h"
+#include "caps.h"
 #include "consumer.h"
 #include "discover.h"
 #include "event_table.h"
@@ -104,28 +104,17 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Root, or CAP_BPF + CAP_PERFMON (kernel 5.8+). */
-static bool have_privileges(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = {};
-
-	if (geteuid() == 0)
-		return true;
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return (data[1].effective & (1U << (CAP_BPF - 32))) &&
-	       (data[1].effective & (1U << (CAP_PERFMON - 32)));
-}
-
 /* What loading needs from the system; 0, or 1 with the reason told. */
 static int check_system(void)
 {
 	char missing[512];
 
-	if (!have_privileges()) {
-		p_err("needs CAP_BPF and CAP_PERFMON to load BPF programs, and "
-		      "CAP_SYS_ADMIN for uprobes on many kernels: run with sudo");
+	/* Root too: a root whose capabilities were dropped (capsh, a
+	 * container, a systemd unit) is told which ones. */
+	if (caps__missing(false, missing, sizeof(missing))) {
+		p_err("needs %s to load BPF programs (and CAP_SYS_ADMIN for "
+		      "uprobes), which this process lacks: run as root with "
+		      "all capabilities (sudo)", missing);
 		return 1;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
@@ -287,7 +276,15 @@ static int attach_all(struct run *r)
 	int err;
 
 	attach__targets(&r->att, r->skel);
-	if (!r->att.n_attached && !r->att.system_wide) {
+	if (r->att.denied) {
+		p_err("probes were refused for lack of privilege: not running "
+		      "blind");
+		return -EPERM;
+	}
+	/* System-wide with nothing found yet is fine: Pythons may start
+	 * later (attach__report says that it waits). Found but none
+	 * probed is not. */
+	if (!r->att.n_attached && (!r->att.system_wide || r->targets.n)) {
 		p_err("no target could be probed (see the warnings above)");
 		return -ENOENT;
 	}
@@ -447,12 +444,9 @@ int main(int argc, char **argv)
 	if (output__open(&r.out, env.output))
 		goto cleanup;
 	if (env.record) {
-		int err = consumer__record_to(&r.consumer, env.record);
-
-		if (err) {
-			p_err("--record %s: %s", env.record, strerror(-err));
+		if (consumer__record_to(&r.consumer, env.record,
+					env.record_force))
 			goto cleanup;
-		}
 	}
 	if (attach__find_targets(&r.att, &r.targets, &env))
 		goto cleanup;
@@ -502,7 +496,9 @@ int main(int argc, char **argv)
 		exit_code = gate__exit_code(child_status, exit_code);
 
 cleanup:
-	if (child > 0)
+	if (child > 0 && exit_code)
+		gate__abort(child);	/* never run, nor left running, untraced */
+	else if (child > 0)
 		gate__release();	/* pyaudit ends first: the command goes on */
 	ring_buffer__free(rb);
 	attach__free(&r.att);

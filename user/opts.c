@@ -2,7 +2,9 @@
 /* The command line, argp style (libbpf-tools): a doc string with
  * EXAMPLES, conventional letters, numbers checked to the last byte. */
 #include <argp.h>
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include "layout.h"
 #include "log.h"
 #include "opts.h"
+
+#define RING_MIN (2UL * PA_REC_MAX)
 
 const char *argp_program_version = "pyaudit " PYAUDIT_VERSION;
 const char *argp_program_bug_address = "the project's issue tracker";
@@ -49,6 +53,7 @@ enum {
 	OPT_CGROUP,
 	OPT_CONTAINER,
 	OPT_RECORD,
+	OPT_RECORD_FORCE,
 	OPT_STACK,
 	OPT_NO_SOURCE,
 	OPT_TEST_WALK_TABLES,
@@ -89,15 +94,19 @@ static const struct argp_option options[] = {
 	{ "summary", 's', "INTERVAL", OPTION_ARG_OPTIONAL,
 	  "Count events per name and process in the kernel; print the table "
 	  "every INTERVAL seconds and at exit (only at exit without "
-	  "INTERVAL): -s 5, -s5 or --summary=5", 3 },
+	  "INTERVAL, or with 0): -s 5, -s5 or --summary=5", 3 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
 	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
-	  "Ring buffer size, a power of 2 (default 8M; k/M suffixes)", 3 },
+	  "Ring buffer size, a power of 2 from 32k to 1G (default 8M; k/M/G "
+	  "suffixes)", 3 },
 	{ "list", OPT_LIST, "GLOB", OPTION_ARG_OPTIONAL,
 	  "List the known events and their argument names, and exit", 3 },
 	{ "record", OPT_RECORD, "FILE", 0,
 	  "Also write the raw ring-buffer records to FILE (a 4-byte length, "
-	  "then the record), for replaying in benchmarks and bug reports", 3 },
+	  "then the record), for replaying in benchmarks and bug reports; "
+	  "never overwrites a file holding data", 3 },
+	{ "record-force", OPT_RECORD_FORCE, NULL, 0,
+	  "Let --record overwrite (truncate) an existing file", 3 },
 	/* tests/integration/source.bats: BPF's line-table walk on every frame */
 	{ "test-walk-line-tables", OPT_TEST_WALK_TABLES, NULL, OPTION_HIDDEN,
 	  NULL, 3 },
@@ -119,10 +128,15 @@ static int parse_ulong(const char *s, unsigned long *out, bool suffixes)
 	v = strtoul(s, &end, 0);
 	if (errno || end == s || *s == '-' || *s == ' ')
 		return -EINVAL;
-	if (suffixes && (*end == 'k' || *end == 'K'))
-		v <<= 10, end++;
-	else if (suffixes && (*end == 'm' || *end == 'M'))
-		v <<= 20, end++;
+	if (suffixes && *end) {
+		const char *units = "kKmMgG", *u = strchr(units, *end);
+		int shift = u ? 10 * (1 + (int)(u - units) / 2) : 0;
+
+		if (!shift || v > (ULONG_MAX >> shift))
+			return -EINVAL;
+		v <<= shift;
+		end++;
+	}
 	if (*end)
 		return -EINVAL;
 	*out = v;
@@ -145,6 +159,18 @@ static int parse_seconds(const char *s, double *out)
 #ifndef PYAUDIT_LIBBPF_STATIC
 #define PYAUDIT_LIBBPF_STATIC 0
 #endif
+
+/* -s: seconds, or 0 for the table at exit only. */
+static int parse_interval(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || !(*out >= 0) || *out > 1e7)
+		return -EINVAL;
+	return 0;
+}
 
 static void print_version(void)
 {
@@ -247,6 +273,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_RECORD:
 		o->record = arg;
 		break;
+	case OPT_RECORD_FORCE:
+		o->record_force = true;
+		break;
 	case 'j':
 		o->json = true;
 		break;
@@ -267,8 +296,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 's':
 		o->summary = true;
-		if (arg && parse_seconds(arg, &o->summary_interval))
-			argp_error(state, "-s: an interval in seconds: %s", arg);
+		if (arg && parse_interval(arg, &o->summary_interval))
+			argp_error(state, "-s: an interval in seconds (0: only "
+				   "at exit): %s", arg);
 		break;
 	case 'd':
 		if (parse_seconds(arg, &o->duration))
@@ -278,9 +308,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		log_verbose++;
 		break;
 	case OPT_RING_SIZE:
-		if (parse_ulong(arg, &v, true) || v < 4096 || (v & (v - 1)) ||
+		/* At least two records of PA_REC_MAX: a smaller ring could
+		 * never take the largest records, which would then be
+		 * counted as lost to a full ring that is empty. */
+		if (parse_ulong(arg, &v, true) || v < RING_MIN || (v & (v - 1)) ||
 		    v > (1UL << 30))
-			argp_error(state, "--ring-size: a power of 2 from 4096 to 1G: %s", arg);
+			argp_error(state, "--ring-size: a power of 2 from %luk "
+				   "to 1G (e.g. 64k, 16M, 1G): %s",
+				   RING_MIN >> 10, arg);
 		o->ring_size = v;
 		break;
 	case OPT_LIST:
@@ -298,10 +333,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		 * the next word, as other tracers take an interval. */
 		const char *prev = state->next >= 2 ? state->argv[state->next - 2] : "";
 
+		/* A word that starts like a number is the interval (an
+		 * invalid one is an error, never a command to run). */
 		if (o->summary && !o->summary_interval &&
 		    (!strcmp(prev, "-s") || !strcmp(prev, "--summary")) &&
-		    !parse_seconds(arg, &o->summary_interval))
+		    (isdigit((unsigned char)arg[0]) || arg[0] == '.')) {
+			if (parse_interval(arg, &o->summary_interval))
+				argp_error(state, "-s: an interval in seconds "
+					   "(0: only at exit): %s", arg);
 			break;
+		}
 		if (o->list && !o->list_glob && !strcmp(prev, "--list")) {
 			o->list_glob = arg;
 			break;

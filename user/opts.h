@@ -42,6 +42,7 @@ struct opts {
 	bool list;
 	const char *list_glob;
 	const char *record;		/* --record FILE: raw records too */
+	bool record_force;		/* --record may truncate a file */
 	bool no_source;			/* --no-source: no Python frames */
 	unsigned int stack;		/* --stack N: callers of the frame */
 	bool walk_all_tables;		/* tests: line tables walked in BPF */

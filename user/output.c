@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "format.h"
 #include "log.h"
+#include "outfile.h"
 #include "output.h"
 
 /* One line always fits (see output.h). */
@@ -45,11 +46,13 @@ static void end_partial_line(int fd, const char *path)
 /* The file, block-buffered in *buf (allocated here). */
 static FILE *open_append(const char *path, char **buf)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	char why[160];
+	int fd = outfile__open(path, O_WRONLY | O_APPEND | O_CREAT, 0640, why,
+			       sizeof(why));
 	FILE *f;
 
 	if (fd < 0) {
-		p_err("cannot open %s for appending: %s", path, strerror(errno));
+		p_err("cannot open %s for appending: %s", path, why);
 		return NULL;
 	}
 	end_partial_line(fd, path);

@@ -732,7 +732,8 @@ static int find_sites(const struct elf_file *ef, struct target *t,
 
 /* ---- the analysis -------------------------------------------------- */
 
-/* t->path is set. With stat_path, t->dev and t->ino come from stat(path). */
+/* t->path is set. With stat_path, t->dev and t->ino come from fstat of
+ * the descriptor ef reads. */
 static void find_addresses(const struct elf_file *ef, struct target *t);
 
 static int analyze_elf(const struct elf_file *ef, const char *path,
@@ -759,10 +760,10 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 			    "%s: not an executable or shared library (ELF type %u)",
 			    path, type);
 	if (stat_path) {
-		if (stat(path, &st)) {
-			ret = -errno;
-			return errf(err, errlen, ret, "%s: %s", path, strerror(errno));
-		}
+		/* The file read, not what path names now. */
+		ret = elf__stat(ef, &st);
+		if (ret)
+			return errf(err, errlen, ret, "%s: %s", path, strerror(-ret));
 		t->dev = st.st_dev;
 		t->ino = st.st_ino;
 	}
@@ -847,6 +848,7 @@ static int analyze_start(const char *path, struct target *t, char *err,
 	if (strlen(path) >= sizeof(t->path))
 		return errf(err, errlen, -ENAMETOOLONG, "%.64s...: path too long", path);
 	strcpy(t->path, path);
+	t->fd = -1;
 	return 0;
 }
 
@@ -860,8 +862,8 @@ int target__analyze_elf(const struct elf_file *ef, const char *path,
 	return analyze_elf(ef, path, t, false, err, errlen);
 }
 
-static int analyze_path(const char *path, struct target *t, bool copy_ro,
-			char *err, size_t errlen)
+static int analyze_path(int fd, const char *path, struct target *t,
+			bool copy_ro, char *err, size_t errlen)
 {
 	struct elf_file *ef = NULL;
 	int ret;
@@ -869,7 +871,8 @@ static int analyze_path(const char *path, struct target *t, bool copy_ro,
 	ret = analyze_start(path, t, err, errlen);
 	if (ret)
 		return ret;
-	ret = elf__open(path, &ef, err, errlen);
+	ret = fd >= 0 ? elf__open_fd(fd, path, &ef, err, errlen) :
+			elf__open(path, &ef, err, errlen);
 	if (ret)
 		return ret;
 	ret = analyze_elf(ef, path, t, true, err, errlen);
@@ -883,11 +886,18 @@ static int analyze_path(const char *path, struct target *t, bool copy_ro,
 
 int target__analyze(const char *path, struct target *t, char *err, size_t errlen)
 {
-	return analyze_path(path, t, false, err, errlen);
+	return analyze_path(-1, path, t, false, err, errlen);
 }
 
-int target__analyze_ro(const char *path, struct target *t, char *err,
+int target__analyze_fd(int fd, const char *path, struct target *t, char *err,
 		       size_t errlen)
 {
-	return analyze_path(path, t, true, err, errlen);
+	return analyze_path(fd, path, t, true, err, errlen);
+}
+
+void target__close(struct target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
 }

@@ -35,6 +35,10 @@ struct target {
 	char path[PATH_MAX];	/* as we open it (may be under /proc/PID/root) */
 	dev_t dev;
 	ino_t ino;
+	/* The descriptor analysed, kept open until the target is attached
+	 * through it (/proc/self/fd/N), so that a file renamed over path
+	 * meanwhile is never probed; -1 when closed. */
+	int fd;
 	bool shared_lib;	/* libpython (ET_DYN with a SONAME) */
 	int py_major, py_minor;
 	uint32_t py_version_hex;	/* full when the file says, else major.minor */
@@ -56,10 +60,18 @@ struct target {
  * -ESRCH no usable probe point.
  */
 int target__analyze(const char *path, struct target *t, char *err, size_t errlen);
-/* The same, and a copy of the file's .rodata in t->ro (rocopy.h), read
- * through the same descriptor; the caller frees it (rocopy__free). */
-int target__analyze_ro(const char *path, struct target *t, char *err,
+/*
+ * The same on a file the caller opened (fd, a regular file; path names
+ * it in t->path and messages and is not opened again), and a copy of its
+ * .rodata in t->ro (rocopy.h), read through the same descriptor; the
+ * caller frees it (rocopy__free). t->dev and t->ino are fd's: what is
+ * attached later must be this file (attach.c attaches through fd).
+ */
+int target__analyze_fd(int fd, const char *path, struct target *t, char *err,
 		       size_t errlen);
+
+/* Close t->fd (once the target is attached, or given up). */
+void target__close(struct target *t);
 
 struct elf_file;
 

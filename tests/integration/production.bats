@@ -248,7 +248,7 @@ for i in range(400):
 @test "lost events are counted and reported with a tiny ring buffer" {
 	requires_root
 	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
-	start_pyaudit --json --ring-size 4096 -e 'pyaudit.flood'
+	start_pyaudit --json --ring-size 32768 -e 'pyaudit.flood'
 	# The consumer is stopped while the process floods: the ring buffer
 	# must overflow, whatever the speed of this machine.
 	kill -STOP "$PA_PID"
