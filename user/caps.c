@@ -29,11 +29,14 @@ bool caps__missing(bool probes, char *buf, size_t len)
 		{ CAP_PERFMON, "CAP_PERFMON", false },
 		{ CAP_SYS_ADMIN, "CAP_SYS_ADMIN", true },
 	};
+	/* The kernel's bpf_capable() and perfmon_capable() also accept
+	 * CAP_SYS_ADMIN (5.8+), as a container given only it does. */
+	bool admin = caps__have(CAP_SYS_ADMIN);
 	size_t n = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		if ((need[i].probes && !probes) || caps__have(need[i].cap))
+		if ((need[i].probes && !probes) || admin || caps__have(need[i].cap))
 			continue;
 		if (n >= len)
 			break;

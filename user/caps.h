@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The capabilities pyaudit needs, named in its errors: CAP_BPF and
- * CAP_PERFMON to load its programs (kernel 5.8+), CAP_SYS_ADMIN to create
+ * CAP_PERFMON to load its programs (kernel 5.8+; CAP_SYS_ADMIN alone does
+ * too), CAP_SYS_ADMIN to create
  * uprobes (perf_event_open refuses them with EACCES without it, seen on
  * 6.18 with CAP_BPF and CAP_PERFMON held).
  */
