@@ -53,11 +53,11 @@ INT_BITS = 240
 WIDE_EVENTS = ('open', 'cpython.run_module', 'cpython.run_file',
                'cpython.run_command', 'cpython.run_startup')
 LOOKAHEAD = 64
-# Two images are of one process when their processes' starts ("ps") are
-# this close: a fork image's is taken just after the fork, a fresh one's
-# is /proc's starttime (10 ms ticks), and a pid comes back only after a
-# turn of the pid space (32768 forks or more).
-SAME_START_NS = 10**9
+# Slack on a process's start ("ps"): a fresh image's is /proc's starttime,
+# floored to 10 ms ticks, never after the fork image's (taken just after
+# the fork); a pid comes back only after a turn of the pid space (32768
+# forks or more: a few tenths of a second at least).
+START_SLACK_NS = 20 * 10**6
 # raised while the interpreter is finalized, after Python hooks stop
 FINAL_EVENTS = ('cpython.PyInterpreterState_Clear',
                 'cpython._PySys_ClearAuditHooks')
@@ -426,8 +426,9 @@ def new_process(prev, img):
     """Is img the first image of another process with a reused pid?"""
     if img['kind'] == 'fork':
         return True     # a fork makes a new pid: never an exec'd image
-    # an exec'd image keeps its process's start
-    return abs(img['ps'] - prev['ps']) > SAME_START_NS
+    # an exec'd image keeps its process's start (a pid can come back
+    # within a second when pidwraps run side by side)
+    return img['ps'] - prev['ps'] > START_SLACK_NS
 
 
 def compare_pid(fig, P, images):
@@ -442,9 +443,8 @@ def compare_pid(fig, P, images):
             procs[-1].append(img)
     fig.n['pid_reused'] += len(procs) - 1
     for k, imgs in enumerate(procs[:-1]):
-        # this process's events: those before the next one started (less
-        # a tick: /proc's starttime is in 10 ms ticks)
-        cut = procs[k + 1][0]['ps'] - SAME_START_NS // 10
+        # this process's events: those before the next one started
+        cut = procs[k + 1][0]['ps'] - START_SLACK_NS
         n = next((d for d, e in enumerate(P) if time_ns(e) > cut), len(P))
         compare_process(fig, P[:n], imgs)
         P = P[n:]
