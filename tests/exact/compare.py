@@ -53,11 +53,11 @@ INT_BITS = 240
 WIDE_EVENTS = ('open', 'cpython.run_module', 'cpython.run_file',
                'cpython.run_command', 'cpython.run_startup')
 LOOKAHEAD = 64
-# Two images are of one process when their processes' starts ("ps") are
-# this close: a fork image's is taken just after the fork, a fresh one's
-# is /proc's starttime (10 ms ticks), and a pid comes back only after a
-# turn of the pid space (32768 forks or more).
-SAME_START_NS = 10**9
+# Slack on a process's start ("ps"): a fresh image's is /proc's starttime,
+# floored to 10 ms ticks, never after the fork image's (taken just after
+# the fork); a pid comes back only after a turn of the pid space (32768
+# forks or more: a few tenths of a second at least).
+START_SLACK_NS = 20 * 10**6
 # raised while the interpreter is finalized, after Python hooks stop
 FINAL_EVENTS = ('cpython.PyInterpreterState_Clear',
                 'cpython._PySys_ClearAuditHooks')
@@ -320,9 +320,9 @@ def compare_event(fig, p, h, img):
             fig.diff(d.kind, '%s arg %d' % (where, i), a, b, d.why)
 
 
-def align(fig, P, H, img, to_end):
-    """Match hook records H with pyaudit events P (one thread, in order).
-    Returns how many of P were consumed."""
+def align(fig, P, H, img):
+    """Match hook records H with pyaudit events P (one thread, in order,
+    to their ends)."""
     i = j = 0
     while j < len(H):
         if i >= len(P):
@@ -366,15 +366,12 @@ def align(fig, P, H, img, to_end):
             fig.diff('missing', 'pid %d' % H[j]['pid'], pn, hn)
             fig.diff('extra', 'pid %d' % H[j]['pid'], pn, hn)
             i, j = i + 1, j + 1
-    if to_end:
-        while i < len(P) and P[-1].get('event') in FINAL_EVENTS:
-            P = P[:-1]
-            fig.n['uncovered'] += 1
-        for e in P[i:]:
-            fig.n['extra'] += 1
-            fig.diff('extra', 'pid %d' % e['pid'], e.get('event'), None)
-        i = len(P)
-    return i
+    while i < len(P) and P[-1].get('event') in FINAL_EVENTS:
+        P = P[:-1]
+        fig.n['uncovered'] += 1
+    for e in P[i:]:
+        fig.n['extra'] += 1
+        fig.diff('extra', 'pid %d' % e['pid'], e.get('event'), None)
 
 
 def compare_process(fig, P, images):
@@ -394,20 +391,26 @@ def compare_process(fig, P, images):
                 continue
             fig.n['uncovered'] += n + 1 - i
             i = n + 1
+        if last:
+            n = len(P)
+        else:
+            # an image that exec'd: its events are those before its last
+            # one (os.exec: the workload execs once its threads ended)
+            end = max(h['rt'] for h in img['recs'])
+            n = next((d for d in range(i, len(P)) if time_ns(P[d]) > end),
+                     len(P))
+        # Thread by thread: between threads the orders may differ (a
+        # thread can lose the GIL on entering the hook, after pyaudit's
+        # probe and before its sequence number).
         by_tid = collections.defaultdict(list)
         for h in img['recs']:
             by_tid[h['tid']].append(h)
-        if last:
-            rest = collections.defaultdict(list)
-            for e in P[i:]:
-                rest[e.get('tid')].append(e)
-            for tid in set(by_tid) | set(rest):
-                align(fig, rest.get(tid, []), by_tid.get(tid, []), img, True)
-            i = len(P)
-        else:
-            # an image that exec'd: one thread (the workload execs only
-            # from single-threaded processes)
-            i += align(fig, P[i:], img['recs'], img, False)
+        rest = collections.defaultdict(list)
+        for e in P[i:n]:
+            rest[e.get('tid')].append(e)
+        for tid in set(by_tid) | set(rest):
+            align(fig, rest.get(tid, []), by_tid.get(tid, []), img)
+        i = n
     fig.n['uncovered'] += len(P) - i
 
 
@@ -423,8 +426,9 @@ def new_process(prev, img):
     """Is img the first image of another process with a reused pid?"""
     if img['kind'] == 'fork':
         return True     # a fork makes a new pid: never an exec'd image
-    # an exec'd image keeps its process's start
-    return abs(img['ps'] - prev['ps']) > SAME_START_NS
+    # an exec'd image keeps its process's start (a pid can come back
+    # within a second when pidwraps run side by side)
+    return img['ps'] - prev['ps'] > START_SLACK_NS
 
 
 def compare_pid(fig, P, images):
@@ -439,9 +443,8 @@ def compare_pid(fig, P, images):
             procs[-1].append(img)
     fig.n['pid_reused'] += len(procs) - 1
     for k, imgs in enumerate(procs[:-1]):
-        # this process's events: those before the next one started (less
-        # a tick: /proc's starttime is in 10 ms ticks)
-        cut = procs[k + 1][0]['ps'] - SAME_START_NS // 10
+        # this process's events: those before the next one started
+        cut = procs[k + 1][0]['ps'] - START_SLACK_NS
         n = next((d for d, e in enumerate(P) if time_ns(e) > cut), len(P))
         compare_process(fig, P[:n], imgs)
         P = P[n:]

@@ -470,9 +470,9 @@ def reuse(rng, d, k):
     one, and the next child (forked, or a fresh interpreter when k is odd)
     gets it: long runs on a busy machine do this by chance (11 to 57
     reused pids in 3000 processes). Another process may take the pid
-    first: three tries."""
+    first: eight tries."""
     first = forked(rng, d, how=2 if k % 3 == 0 else None)
-    for _ in range(3):
+    for _ in range(8):
         if subprocess.run([os.environ['PYAUDIT_EXACT_PIDWRAP'],
                            str(first)]).returncode:
             continue

@@ -9,7 +9,7 @@ pid) interleave whenever the first child raises more events than the
 parent between the two forks: the old hook failed here every time.
 
 Usage: PY reuse_threads.py PIDWRAP (under pyaudit, with the exact hook);
-exits 3 when no child got the first one's pid in three tries."""
+exits 3 when no child got the first one's pid in eight tries."""
 import os
 import subprocess
 import sys
@@ -41,7 +41,7 @@ def fork_child(n):
 
 
 first = fork_child(0)
-for n in range(1, 4):
+for n in range(1, 9):
     if subprocess.run([sys.argv[1], str(first)]).returncode == 0 and \
             fork_child(n) == first:
         sys.exit(0)

@@ -133,7 +133,7 @@ run_exact() {
 		forced=$(sed -n 's/^reused pids (forced): \([0-9]*\) of .*/\1/p' \
 			"$EXACT_OUT/$label/workload.err")
 		echo "$label: $forced of $EXACT_SHORT_REUSE pids reused on purpose"
-		# pidwrap may lose a pid to another process: three tries each
+		# pidwrap may lose a pid to another process: eight tries each
 		[ "${forced:-0}" -ge 1 ]
 		"$HELPER_PY" -c 'import json, sys
 f = json.load(open(sys.argv[1]))["figures"]
