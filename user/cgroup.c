@@ -431,9 +431,11 @@ int cgroup__find_container(const char *id_prefix, const char *root,
 	size_t i, len;
 	int err, dfd;
 
-	if (!id_prefix || !m)
+	if (!m)
 		return -EINVAL;
 	memset(m, 0, sizeof(*m));
+	if (!id_prefix)
+		return -EINVAL;
 	len = strnlen(id_prefix, CONTAINER_ID_MAX + 1);
 	if (len < CONTAINER_PREFIX_MIN || len > CONTAINER_ID_MAX)
 		return -EINVAL;
