@@ -40,6 +40,20 @@ py_in() {
 	sh -c "echo \$\$ > '$1/cgroup.procs' && exec $drop '$DEBIAN_PY' -c 'import sys, time; sys.audit(\"pyaudit.cg\", \"$2\"); time.sleep(0.3)'"
 }
 
+# trace_pythons PREFIX "DIR TAG [user]"...: pyaudit --container PREFIX
+# while one Python runs in each DIR (no spaces in DIR or TAG).
+trace_pythons() {
+	local prefix=$1 spec
+	shift
+	start_pyaudit --json --container "$prefix" -e pyaudit.cg
+	for spec in "$@"; do
+		# shellcheck disable=SC2086 # split on purpose
+		py_in $spec
+	done
+	sleep 0.3
+	stop_pyaudit
+}
+
 count_tag() {
 	jq -s "map(select(.event == \"pyaudit.cg\" and .args.arg0 == \"$1\")) | length" "$T/out"
 }
@@ -53,11 +67,9 @@ count_tag() {
 	# hashes (kernfs): "r7" comes after 68 of these decoys, so main's
 	# substring walk (64 at most) never reached the real container.
 	mkdir -p "$P/r7/docker-$ID.scope"
-	start_pyaudit --json --container "${ID:0:12}" -e pyaudit.cg
-	py_in "$P/r7/docker-$ID.scope" real
-	py_in "$P/decoy${ID:0:12}-1" decoy
-	sleep 0.3
-	stop_pyaudit
+	trace_pythons "${ID:0:12}" \
+		"$P/r7/docker-$ID.scope real" \
+		"$P/decoy${ID:0:12}-1 decoy"
 	[ "$(count_tag real)" = 1 ]
 	[ "$(count_tag decoy)" = 0 ]
 	jq_ok ".args.arg0 == \"real\" and .process.container_id == \"$ID\""
@@ -67,14 +79,12 @@ count_tag() {
 	container_setup
 	mkdir "$P/evil${ID}x" "$P/${ID:0:12}" "$P/$ID" "$P/docker-${ID:0:12}.scope" \
 		"$P/docker-$ID.scope"
-	start_pyaudit --json --container "${ID:0:12}" -e pyaudit.cg
-	py_in "$P/docker-$ID.scope" real
-	py_in "$P/evil${ID}x" evil
-	py_in "$P/${ID:0:12}" prefix
-	py_in "$P/$ID" bare		# a bare id outside /docker and kubepods
-	py_in "$P/docker-${ID:0:12}.scope" short
-	sleep 0.3
-	stop_pyaudit
+	trace_pythons "${ID:0:12}" \
+		"$P/docker-$ID.scope real" \
+		"$P/evil${ID}x evil" \
+		"$P/${ID:0:12} prefix" \
+		"$P/$ID bare" \
+		"$P/docker-${ID:0:12}.scope short"
 	[ "$(count_tag real)" = 1 ]
 	for tag in evil prefix bare short; do
 		[ "$(count_tag $tag)" = 0 ] || { echo "decoy $tag let in" >&2; false; }
@@ -85,28 +95,21 @@ count_tag() {
 	container_setup
 	mkdir -p "$P/cri-containerd-$ID.scope" "$P/kubepods/burstable/pod1/$ID2"
 	# ID and ID2 share 12 digits: 16 tell them apart
-	start_pyaudit --json --container "${ID:0:16}" -e pyaudit.cg
-	py_in "$P/cri-containerd-$ID.scope" containerd
-	py_in "$P/kubepods/burstable/pod1/$ID2" other
-	sleep 0.3
-	stop_pyaudit
+	trace_pythons "${ID:0:16}" \
+		"$P/cri-containerd-$ID.scope containerd" \
+		"$P/kubepods/burstable/pod1/$ID2 other"
 	[ "$(count_tag containerd)" = 1 ]
 	[ "$(count_tag other)" = 0 ]
 	for form in "crio-$ID.scope" "libpod-$ID.scope" "docker/$ID"; do
 		find "$P" -depth -mindepth 1 -type d -exec rmdir {} +
 		mkdir -p "$P/$form"
-		start_pyaudit --json --container "${ID:0:12}" -e pyaudit.cg
-		py_in "$P/$form" "$form"
-		sleep 0.3
-		stop_pyaudit
+		trace_pythons "${ID:0:12}" "$P/$form $form"
 		[ "$(count_tag "$form")" = 1 ] || { echo "$form not matched" >&2; false; }
 	done
 	find "$P" -depth -mindepth 1 -type d -exec rmdir {} +
 	mkdir -p "$P/kubepods/burstable/pod1/$ID2"
-	start_pyaudit --json --container "${ID2:0:16}" -e pyaudit.cg
-	py_in "$P/kubepods/burstable/pod1/$ID2" kube
-	sleep 0.3
-	stop_pyaudit
+	trace_pythons "${ID2:0:16}" \
+		"$P/kubepods/burstable/pod1/$ID2 kube"
 	[ "$(count_tag kube)" = 1 ]
 }
 
@@ -118,19 +121,15 @@ count_tag() {
 		mkdir "$P/user@$NOBODY.service/docker-$ID.scope"
 	# Only the decoy: accepted (a rootless container looks the same),
 	# but reported with its uid.
-	start_pyaudit --json --container "${ID:0:12}" -e pyaudit.cg
-	py_in "$P/user@$NOBODY.service/docker-$ID.scope" rootless user
-	sleep 0.3
-	stop_pyaudit
+	trace_pythons "${ID:0:12}" \
+		"$P/user@$NOBODY.service/docker-$ID.scope rootless user"
 	grep -q "delegated to uid $NOBODY" "$T/err"
 	[ "$(count_tag rootless)" = 1 ]
 	# With the real, root-owned container: the decoy is ignored, said so.
 	mkdir "$P/docker-$ID.scope"
-	start_pyaudit --json --container "${ID:0:12}" -e pyaudit.cg
-	py_in "$P/docker-$ID.scope" real
-	py_in "$P/user@$NOBODY.service/docker-$ID.scope" decoy user
-	sleep 0.3
-	stop_pyaudit
+	trace_pythons "${ID:0:12}" \
+		"$P/docker-$ID.scope real" \
+		"$P/user@$NOBODY.service/docker-$ID.scope decoy user"
 	grep -q "ignored .*user@$NOBODY.service/docker-$ID.scope.*delegated to uid $NOBODY" "$T/err"
 	[ "$(count_tag real)" = 1 ]
 	[ "$(count_tag decoy)" = 0 ]
