@@ -483,10 +483,12 @@ int cgroup__pick_container(struct cgroup_matches *m)
 	for (i = 0; i < m->n; i++)
 		if (!m->v[i].deleg_uid)
 			rooted = true;
+	/* all marked before any -EEXIST: the caller lists the kept ones */
+	for (i = 0; i < m->n; i++)
+		m->v[i].ignored = rooted && m->v[i].deleg_uid;
 	for (i = 0; i < m->n; i++) {
 		struct cgroup_match *cm = &m->v[i];
 
-		cm->ignored = rooted && cm->deleg_uid;
 		if (cm->ignored)
 			continue;
 		if (!first)

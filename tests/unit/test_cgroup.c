@@ -207,6 +207,26 @@ static void test_delegated(void **state)
 	cgroup__matches_free(&m);
 }
 
+/* Two root-owned ids: an error, and a user's cgroup met after them is
+ * still marked ignored (the caller lists only the others). */
+static void test_pick_order(void **state)
+{
+	struct cgroup_match v[3] = {};
+	struct cgroup_matches m = { .v = v, .n = 3, .cap = 3 };
+
+	(void)state;
+	strcpy(v[0].cid, ID);
+	strcpy(v[1].cid, ID2);
+	strcpy(v[2].cid, ID);
+	v[2].deleg_uid = NOBODY;
+	assert_int_equal(cgroup__pick_container(&m), -EEXIST);
+	assert_false(v[0].ignored);
+	assert_false(v[1].ignored);
+	assert_true(v[2].ignored);
+	m.n = 0;
+	assert_int_equal(cgroup__pick_container(&m), -ENOENT);
+}
+
 static void test_bad(void **state)
 {
 	struct cgroup_matches m;
@@ -228,6 +248,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forms, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_ambiguous, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_delegated, tree_setup, tree_teardown),
+		cmocka_unit_test(test_pick_order),
 		cmocka_unit_test(test_bad),
 	};
 
