@@ -133,9 +133,12 @@ static const char *component_id(const char *comp, size_t len,
 	return NULL;
 }
 
-/* cgroup__container_id() of a path that is len bytes, not a C string. */
-static bool container_id_n(const char *path, size_t len,
-			   char id[CONTAINER_ID_MAX + 1], const char **runtime)
+/*
+ * The container id of a path that is len bytes, not a C string: a
+ * pointer to its 64 hex digits in path (those of the last component
+ * that names a container), or NULL.
+ */
+static const char *path_id(const char *path, size_t len, const char **runtime)
 {
 	const char *p = path, *end = path + len, *parent = NULL;
 	const char *found = NULL, *found_rt = NULL;
@@ -163,12 +166,21 @@ static bool container_id_n(const char *path, size_t len,
 			break;
 		p = slash + 1;
 	}
+	if (found && runtime)
+		*runtime = found_rt;
+	return found;
+}
+
+/* cgroup__container_id() of a path that is len bytes, not a C string. */
+static bool container_id_n(const char *path, size_t len,
+			   char id[CONTAINER_ID_MAX + 1], const char **runtime)
+{
+	const char *found = path_id(path, len, runtime);
+
 	if (!found)
 		return false;
 	memcpy(id, found, CONTAINER_ID_MAX);
 	id[CONTAINER_ID_MAX] = '\0';
-	if (runtime)
-		*runtime = found_rt;
 	return true;
 }
 
@@ -311,15 +323,59 @@ int cgroup__id_of_path(const char *path, uint64_t *id)
 	return cgroup2_dir(joined, id);
 }
 
+/*
+ * The --container walk. A directory matches when its own name is a
+ * container component (path_id(), the same parser as the output's
+ * container column) whose id starts with the prefix: a name merely
+ * holding the hex digits ("evil<id>x", "<12 hex>") never does. Nothing
+ * below a match is searched (it passes the BPF filter through its
+ * ancestor). There is no cap on matches: the caller decides.
+ */
 struct walk {
 	const char *prefix;
-	uint64_t *ids;
-	size_t max, n;
+	size_t plen;
+	struct cgroup_matches *m;
+	char path[PATH_MAX];	/* below the mount, "/a/b" ("" at the top) */
+	int err;
 };
 
-/* Collect the matching directories below dfd (which walk() closes). */
-static void walk(struct walk *w, int dfd, int depth)
+static int add_match(struct walk *w, const struct stat *st, const char *id,
+		     const char *runtime, uid_t deleg, int depth)
 {
+	struct cgroup_match *cm;
+
+	if (w->m->n == w->m->cap) {
+		size_t cap = w->m->cap ? 2 * w->m->cap : 8;
+		void *v = realloc(w->m->v, cap * sizeof(*cm));
+
+		if (!v)
+			return -ENOMEM;
+		w->m->v = v;
+		w->m->cap = cap;
+	}
+	cm = &w->m->v[w->m->n];
+	memset(cm, 0, sizeof(*cm));
+	cm->path = strdup(w->path);
+	if (!cm->path)
+		return -ENOMEM;
+	cm->id = st->st_ino;
+	memcpy(cm->cid, id, CONTAINER_ID_MAX);
+	cm->runtime = runtime;
+	cm->deleg_uid = deleg;
+	cm->depth = depth;
+	w->m->n++;
+	return 0;
+}
+
+/*
+ * Collect the matches below dfd (which walk() closes), at depth (the
+ * mount is 0). deleg is the owner of the highest directory above that
+ * root does not own (0: none): systemd chowns a delegated cgroup (e.g.
+ * user@UID.service) to its user, who may then mkdir any name below it.
+ */
+static void walk(struct walk *w, int dfd, int depth, uid_t deleg)
+{
+	size_t base = strlen(w->path);
 	struct dirent *de;
 	DIR *d;
 
@@ -328,8 +384,11 @@ static void walk(struct walk *w, int dfd, int depth)
 		close(dfd);
 		return;
 	}
-	while (w->n < w->max && (de = readdir(d))) {
+	while (!w->err && (de = readdir(d))) {
+		const char *id, *rt = NULL;
+		uid_t owner;
 		struct stat st;
+		size_t nlen;
 		int sub;
 
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
@@ -339,29 +398,43 @@ static void walk(struct walk *w, int dfd, int depth)
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISDIR(st.st_mode))
 			continue;
-		if (strstr(de->d_name, w->prefix)) {
-			/* What runs below passes the BPF filter too. */
-			w->ids[w->n++] = st.st_ino;
+		nlen = strlen(de->d_name);
+		if (base + 1 + nlen >= sizeof(w->path)) {
+			w->m->skipped++;
 			continue;
 		}
-		if (depth + 1 >= CGROUP_WALK_DEPTH)
-			continue;
-		sub = openat(dirfd(d), de->d_name,
-			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0)
-			walk(w, sub, depth + 1);
+		w->path[base] = '/';
+		memcpy(w->path + base + 1, de->d_name, nlen + 1);
+		owner = deleg ? deleg : st.st_uid;
+		id = path_id(w->path, base + 1 + nlen, &rt);
+		if (id && id > w->path + base &&
+		    !memcmp(id, w->prefix, w->plen)) {
+			w->err = add_match(w, &st, id, rt, owner, depth + 1);
+		} else if (depth + 1 >= CGROUP_WALK_DEPTH) {
+			w->m->skipped++;
+		} else {
+			sub = openat(dirfd(d), de->d_name,
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				walk(w, sub, depth + 1, owner);
+		}
+		w->path[base] = '\0';
 	}
 	closedir(d);
 }
 
-int cgroup__ids_of_container(const char *id_prefix, uint64_t *ids, size_t max)
+int cgroup__find_container(const char *id_prefix, const char *root,
+			   struct cgroup_matches *m)
 {
 	char prefix[CONTAINER_ID_MAX + 1], mnt[PATH_MAX];
-	struct walk w = { .prefix = prefix, .ids = ids, .max = max };
+	struct walk *w;
 	size_t i, len;
 	int err, dfd;
 
-	if (!id_prefix || !ids)
+	if (!m)
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (!id_prefix)
 		return -EINVAL;
 	len = strnlen(id_prefix, CONTAINER_ID_MAX + 1);
 	if (len < CONTAINER_PREFIX_MIN || len > CONTAINER_ID_MAX)
@@ -376,14 +449,62 @@ int cgroup__ids_of_container(const char *id_prefix, uint64_t *ids, size_t max)
 		prefix[i] = ch;
 	}
 	prefix[len] = '\0';
-	if (!max)
-		return -EINVAL;
-	err = cgroup__v2_mount(mnt, sizeof(mnt));
-	if (err)
-		return err;
-	dfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!root) {
+		err = cgroup__v2_mount(mnt, sizeof(mnt));
+		if (err)
+			return err;
+		root = mnt;
+	}
+	dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	walk(&w, dfd, 0);
-	return w.n ? (int)w.n : -ENOENT;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		close(dfd);
+		return -ENOMEM;
+	}
+	w->prefix = prefix;
+	w->plen = len;
+	w->m = m;
+	walk(w, dfd, 0, 0);
+	err = w->err;
+	free(w);
+	if (err)
+		cgroup__matches_free(m);
+	return err;
+}
+
+int cgroup__pick_container(struct cgroup_matches *m)
+{
+	bool rooted = false;
+	const char *first = NULL;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!m->v[i].deleg_uid)
+			rooted = true;
+	/* all marked before any -EEXIST: the caller lists the kept ones */
+	for (i = 0; i < m->n; i++)
+		m->v[i].ignored = rooted && m->v[i].deleg_uid;
+	for (i = 0; i < m->n; i++) {
+		struct cgroup_match *cm = &m->v[i];
+
+		if (cm->ignored)
+			continue;
+		if (!first)
+			first = cm->cid;
+		else if (strcmp(first, cm->cid))
+			return -EEXIST;
+	}
+	return m->n ? 0 : -ENOENT;
+}
+
+void cgroup__matches_free(struct cgroup_matches *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->v[i].path);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
 }

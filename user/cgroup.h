@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define CONTAINER_ID_MAX 64	/* hex digits of a container id */
 
@@ -36,9 +37,41 @@ int cgroup__v2_mount(char *buf, size_t size);
  * "/sys/fs/cgroup/system.slice/foo.service" or a path relative to the
  * cgroup2 mount. 0 and -errno on error. */
 int cgroup__id_of_path(const char *path, uint64_t *id);
-/* The cgroup ids of every cgroup directory under the cgroup2 mount
- * whose name contains id_prefix (at least 12 hex digits of a container
- * id). Returns how many were written to ids (up to max), or -errno. */
-int cgroup__ids_of_container(const char *id_prefix, uint64_t *ids, size_t max);
+/* A cgroup of a container, found by cgroup__find_container(). */
+struct cgroup_match {
+	uint64_t id;			/* cgroup v2 id (inode number) */
+	char cid[CONTAINER_ID_MAX + 1];	/* the whole container id */
+	const char *runtime;		/* "docker", "containerd", ... */
+	uid_t deleg_uid;		/* owner of a delegated cgroup above
+					 * or at it (0: root owns them all) */
+	int depth;			/* levels below the mount */
+	bool ignored;			/* set by cgroup__pick_container() */
+	char *path;			/* below the mount, "/system.slice/..." */
+};
+
+struct cgroup_matches {
+	struct cgroup_match *v;
+	size_t n, cap;
+	size_t skipped;			/* directories too deep to search */
+};
+
+/*
+ * Every cgroup directory below root (NULL: the cgroup2 mount) whose own
+ * name is a container component (docker-ID.scope, /docker/ID,
+ * cri-containerd-ID.scope, kubepods' ID, crio-ID.scope, libpod-ID.scope)
+ * with an id starting with id_prefix (12 to 64 hex digits). Nothing
+ * below a match is searched. 0 (m->n may be 0), -EINVAL for a bad
+ * prefix, or -errno; free m with cgroup__matches_free().
+ */
+int cgroup__find_container(const char *id_prefix, const char *root,
+			   struct cgroup_matches *m);
+/*
+ * Decide which matches to use: when root owns a match, the matches in
+ * cgroups delegated to a user (who may name a cgroup as they like) are
+ * marked ignored. 0, -ENOENT when there is none, -EEXIST when the
+ * matches kept name more than one container.
+ */
+int cgroup__pick_container(struct cgroup_matches *m);
+void cgroup__matches_free(struct cgroup_matches *m);
 
 #endif

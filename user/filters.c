@@ -36,6 +36,81 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 	ro->walk_all_tables = o->walk_all_tables;
 }
 
+static int container_error(const char *arg, struct cgroup_matches *m, int err)
+{
+	if (err == -EINVAL)
+		p_err("--container %s: give 12 to 64 hex digits of the id", arg);
+	else if (err == -ENOENT)
+		p_err("--container %s: no cgroup of that container (is it "
+		      "running? give the id that docker ps or crictl ps shows)", arg);
+	else if (err == -EEXIST)
+		p_err("--container %s: that prefix names more than one container; "
+		      "give more of the id", arg);
+	else
+		p_err("--container %s: searching the cgroup2 tree: %s", arg,
+		      strerror(-err));
+	for (size_t j = 0; err == -EEXIST && j < m->n; j++)
+		if (!m->v[j].ignored)
+			p_err("--container %s: %s (%s) at %s", arg, m->v[j].cid,
+			      m->v[j].runtime, m->v[j].path);
+	return err;
+}
+
+/* One cgroup of --container ARG into the filter map, or say why not. */
+static int fill_match(int fd, const char *arg, const struct cgroup_match *cm)
+{
+	__u8 one = 1;
+
+	if (cm->ignored) {
+		p_warn("--container %s: ignored %s: it is in a cgroup delegated "
+		       "to uid %u, whose user may name a cgroup as they like; "
+		       "the root-owned one is used", arg, cm->path,
+		       (unsigned int)cm->deleg_uid);
+		return 0;
+	}
+	if (cm->depth >= PA_CGROUP_LEVELS_MAX) {
+		p_err("--container %s: %s is %d levels deep, below the %d that "
+		      "the kernel filter checks", arg, cm->path, cm->depth,
+		      PA_CGROUP_LEVELS_MAX - 1);
+		return -E2BIG;
+	}
+	if (cm->deleg_uid)
+		p_warn("--container %s: %s is in a cgroup delegated to uid %u "
+		       "(a rootless container, or a cgroup that user named so)",
+		       arg, cm->path, (unsigned int)cm->deleg_uid);
+	if (bpf_map_update_elem(fd, &cm->id, &one, BPF_ANY)) {
+		int err = -errno;
+
+		p_err("--container %s: %s not added to the cgroup filter (%d "
+		      "entries for --cgroup and --container): %s", arg, cm->path,
+		      PA_FILTER_IDS_MAX, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int fill_container(int fd, const char *arg)
+{
+	struct cgroup_matches m;
+	int err;
+
+	err = cgroup__find_container(arg, NULL, &m);
+	if (!err && m.skipped)
+		p_warn("--container %s: %zu cgroup directories too deep (or "
+		       "their paths too long) were not searched", arg, m.skipped);
+	if (!err)
+		err = cgroup__pick_container(&m);
+	if (err) {
+		container_error(arg, &m, err);
+		cgroup__matches_free(&m);
+		return err;
+	}
+	for (size_t j = 0; !err && j < m.n; j++)
+		err = fill_match(fd, arg, &m.v[j]);
+	cgroup__matches_free(&m);
+	return err;
+}
+
 static int fill_cgroups(int fd, const struct opts *o)
 {
 	__u8 one = 1;
@@ -53,18 +128,10 @@ static int fill_cgroups(int fd, const struct opts *o)
 		bpf_map_update_elem(fd, &id, &one, BPF_ANY);
 	}
 	for (int i = 0; i < o->ncontainers; i++) {
-		uint64_t ids[PA_FILTER_IDS_MAX];
-		int n = cgroup__ids_of_container(o->containers[i], ids,
-						 PA_FILTER_IDS_MAX);
+		int err = fill_container(fd, o->containers[i]);
 
-		if (n <= 0) {
-			p_err("--container %s: %s", o->containers[i],
-			      n == -EINVAL ? "give at least 12 hex digits of the id" :
-			      "no cgroup of that container (is it running?)");
-			return n ? n : -ENOENT;
-		}
-		for (int j = 0; j < n; j++)
-			bpf_map_update_elem(fd, &ids[j], &one, BPF_ANY);
+		if (err)
+			return err;
 	}
 	return 0;
 }
