@@ -488,6 +488,7 @@ static void test_unterminated(void **state)
 	/* every array full, no NUL anywhere: nothing is read past them */
 	memset(&r, 'A', sizeof(r));
 	r.event_truncated = false;
+	r.other = false;
 	r.pid = 9;
 	r.count = 1;
 	print(&o, &r, 1);
