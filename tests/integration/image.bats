@@ -128,14 +128,18 @@ requires_image() {
 	mapfile -t args < <(/usr/bin/python3 "$BATS_TEST_DIRNAME/manifest_args.py" \
 		"$MANIFEST" "/var/log/pyaudit=$T/log")
 	echo "podman run ${args[*]}" >&2
-	# The tracer, started the way the DaemonSet starts it
+	# The tracer, started the way the DaemonSet starts it. It is ready
+	# when it traces the Pythons running on the host, or, when none runs
+	# (the image holds none and sees the host's files only through
+	# running processes), when it says it waits for them.
+	local READY='^(Tracing [0-9]+ target|No Python found yet: waiting)'
 	prun -d --name pa-bats-tracer --network=none "${args[@]}" >/dev/null
 	for i in $(seq 1 200); do
-		podman logs pa-bats-tracer 2>&1 | grep -q '^Tracing' && break
+		podman logs pa-bats-tracer 2>&1 | grep -Eq "$READY" && break
 		[ "$(podman inspect -f '{{.State.Running}}' pa-bats-tracer)" = true ] || break
 		sleep 0.1
 	done
-	podman logs pa-bats-tracer 2>&1 | grep '^Tracing'
+	podman logs pa-bats-tracer 2>&1 | grep -E "$READY"
 	# A Python on the host and one in a container of its own, started
 	# after the tracer: the tracepoint watch (tracefs) finds them.
 	/usr/bin/python3.11 -c "$LOOP" host 15 &
