@@ -156,7 +156,7 @@ TEST_HELPERS :=		# host programs: the cross build's tests need none
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test test-run unit integration run install check-tools bench deps valgrind \
+.PHONY: all clean test test-run unit integration run install check-tools bench bench-newfiles deps valgrind \
 	exact-long vmtest vmtest-deps cross-deps static image image-deps
 
 all: $(BIN)
@@ -203,6 +203,11 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(USER_OBJS) | $(OUTPUT)/tests $(LIBBPF_DEPS)
 $(OUTPUT)/bench/replay: tests/bench/replay.c $(USER_OBJS) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I. $(LDFLAGS) $< $(USER_OBJS) $(LDLIBS) -o $@
+
+# scripts/bench-newfiles.sh: spawns programs in a loop
+$(OUTPUT)/bench/execloop: tests/bench/execloop.c | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall $< -o $@
 
 # An embedding program for Debian's libpython3.11.so.1.0 (built when the
 # library's development files are there).
@@ -334,6 +339,9 @@ exact-long: $(BIN) $(OUTPUT)/tests/pidwrap
 
 bench: pyaudit
 	scripts/bench.sh
+
+bench-newfiles: pyaudit $(OUTPUT)/bench/execloop
+	scripts/bench-newfiles.sh
 
 # The systemd unit names $(PREFIX)/sbin/pyaudit; the logrotate snippet
 # goes to /etc whatever the prefix.

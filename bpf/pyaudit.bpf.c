@@ -286,7 +286,7 @@ int BPF_PROG(follow_exit, struct task_struct *task)
 	return 0;
 }
 
-/* ---- new Pythons: a process maps a python* or libpython* file ---------- */
+/* ---- new Pythons: a process executes or maps a file not seen --------- */
 
 /*
  * mmap(addr, len, prot, flags, fd, off) of an executable mapping: how
@@ -311,15 +311,15 @@ int watch_mmap(struct trace_event_raw_sys_enter *ctx)
 	fdarr = BPF_CORE_READ(task, files, fdt, fd);
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd]))
 		return 0;
-	notify_file(f);
+	notify_file(f, 0);
 	return 0;
 }
 
-/* exec of a python executable: the kernel maps it without mmap(2). */
+/* exec of any file: the kernel maps it without mmap(2). */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(watch_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	notify_file(BPF_CORE_READ(bprm, file));
+	notify_file(BPF_CORE_READ(bprm, file), PA_MAPPED_EXEC);
 	return 0;
 }

@@ -98,9 +98,10 @@ struct pa_event {
 };
 
 /*
- * A process mapped an executable file whose name looks like a Python
- * (python*, libpython*) that user space has not seen yet: it analyses
- * the file and attaches to it while the process runs.
+ * A process executed or mapped executable a file that user space has not
+ * seen in this state (its identity and pa_file_seen), whatever its name:
+ * user space checks its content, and analyses and attaches to it if it
+ * is a Python (issue 12: a renamed interpreter must not escape).
  */
 struct pa_mapped {
 	__u16 type;		/* PA_REC_MAPPED */
@@ -108,13 +109,30 @@ struct pa_mapped {
 	__u32 pid;
 	__u64 dev;		/* kernel dev_t: major << 20 | minor */
 	__u64 ino;
+	__u32 flags;		/* PA_MAPPED_* */
+	__u32 pad;
 	char name[32];		/* the file's base name */
 };
+
+#define PA_HELD_MAX	4096	/* --hold-new: processes held at once */
+#define PA_MAPPED_EXEC	1	/* the process executed it (sched_process_exec) */
+#define PA_MAPPED_HELD	2	/* --hold-new: the process was sent SIGSTOP */
 
 /* Key of the known_files map: a file user space has handled. */
 struct pa_file_key {
 	__u64 dev;		/* kernel dev_t */
 	__u64 ino;
+};
+
+/* Value of the known_files map: the file's state when it was seen. A
+ * file rewritten in place (same inode) changes ctime and is noticed
+ * again: a user cannot run a harmless file, then copy a Python over it
+ * and run that unseen. */
+struct pa_file_seen {
+	__u64 size;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;	/* without flag bits (multigrain, 6.13) */
+	__u32 pad;
 };
 
 /*
@@ -161,6 +179,8 @@ enum pa_stat {
 				 * from the copy of .rodata (ro_pages) */
 	PA_STAT_UNREADABLE,	/* values written as PA_T_UNREADABLE */
 	PA_STAT_SUMMARY_OTHER,	/* summary full: counted in an (other) row */
+	PA_STAT_HELD,		/* --hold-new: processes stopped at a new file */
+	PA_STAT_HOLD_FULL,	/* --hold-new: held_pids full, not held */
 	PA_STAT_MAX,
 };
 

@@ -22,6 +22,8 @@
 #include "attach.h"
 #include "kfeatures.h"
 #include "caps.h"
+#include "fileset.h"
+#include "hold.h"
 #include "log.h"
 #include "uprobe.h"
 
@@ -252,12 +254,19 @@ static __u64 kernel_dev(dev_t d)
 	return ((__u64)major(d) << 20) | minor(d);
 }
 
-/* Tell the mmap watcher that this file is handled. */
-static void mark_known(struct attach *a, dev_t dev, ino_t ino)
+/* Tell the watchers that this file, in the state it has now, is
+ * handled (attached): they stay quiet about it until it changes. */
+static void mark_known(struct attach *a, const struct target *t)
 {
-	struct pa_file_key k = { .dev = kernel_dev(dev), .ino = ino };
-	__u8 v = 2;
+	struct pa_file_key k = { .dev = kernel_dev(t->dev), .ino = t->ino };
+	struct pa_file_seen v = {};
+	struct stat st;
 
+	if (t->fd < 0 || fstat(t->fd, &st))
+		return;
+	v.size = (__u64)st.st_size;
+	v.ctime_sec = st.st_ctim.tv_sec;
+	v.ctime_nsec = (__u32)st.st_ctim.tv_nsec;
 	bpf_map_update_elem(bpf_map__fd(a->skel->maps.known_files), &k, &v, BPF_ANY);
 }
 
@@ -320,7 +329,7 @@ static void attach_new_targets(struct attach *a)
 		if (a->denied)
 			break;		/* said once: pyaudit ends */
 		a->attached[i] = TRIED;	/* never twice */
-		mark_known(a, t->dev, t->ino);
+		mark_known(a, t);
 		if (i >= PA_TARGETS_MAX) {
 			a->n_untraced++;
 			p_warn("%s: not traced: the target table is full (%d "
@@ -368,34 +377,89 @@ void attach__prepare(struct attach *a, struct pyaudit_bpf *skel)
 					   : "perf-event uprobes");
 }
 
+/*
+ * The files the start-up scan found not to be Pythons (those running
+ * processes map): the watchers stay quiet about them while unchanged, so
+ * that the first exec of a common program after start is not a notice
+ * (nor, with --hold-new, a stop).
+ */
+static void mark_rejected_known(struct attach *a)
+{
+	const struct fileset *rej = a->targets->rejected;
+	int fd = bpf_map__fd(a->skel->maps.known_files);
+
+	for (size_t i = 0; rej && i < rej->cap; i++) {
+		const struct file_state *f = &rej->v[i];
+		struct pa_file_key k = { .dev = kernel_dev(f->dev), .ino = f->ino };
+		struct pa_file_seen v = {
+			.size = (__u64)f->size,
+			.ctime_sec = f->ctime_sec,
+			.ctime_nsec = f->ctime_nsec,
+		};
+
+		if (f->ino)
+			bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+	}
+}
+
 void attach__targets(struct attach *a, struct pyaudit_bpf *skel)
 {
 	a->skel = skel;
 	if (log_verbose)
 		p_info("Targets:");
 	attach_new_targets(a);
+	if (a->system_wide)
+		mark_rejected_known(a);
+}
+
+/* A notice is done with: a process held for it runs again (--hold-new). */
+static void notice_done(struct attach *a, const struct notice *n)
+{
+	if (n->held && a->skel)
+		hold__release(bpf_map__fd(a->skel->maps.held_pids), n->pid);
+}
+
+/* Forget a file the watchers told of, so that the next process that
+ * executes or maps it tells again. */
+static void notice_forget(struct attach *a, const struct notice *n)
+{
+	bpf_map_delete_elem(bpf_map__fd(a->skel->maps.known_files), &n->key);
 }
 
 void attach__notice(struct attach *a, const struct pa_mapped *m, __u64 now_ns)
 {
-	if (!a->system_wide)
-		return;
-	if (a->nnotices == NOTICES_MAX) {
-		p_warn("too many new Python files at once: process %u not "
-		       "examined", m->pid);
-		return;
-	}
-	a->notices[a->nnotices++] = (struct notice){
+	struct notice n = {
 		.pid = m->pid,
 		.key = { .dev = m->dev, .ino = m->ino },
 		.first_ns = now_ns,
+		.exec = m->flags & PA_MAPPED_EXEC,
+		.held = m->flags & PA_MAPPED_HELD,
 	};
+
+	a->n_noticed++;
+	if (!a->notices)
+		a->notices = calloc(NOTICES_MAX, sizeof(*a->notices));
+	if (!a->system_wide || !a->notices || a->nnotices == NOTICES_MAX ||
+	    a->exiting) {
+		if (a->system_wide && !a->exiting) {
+			a->n_notices_dropped++;
+			p_warn("too many new files at once: process %u not "
+			       "examined for a Python (%llu so far)", m->pid,
+			       (unsigned long long)a->n_notices_dropped);
+		}
+		if (a->skel)
+			notice_forget(a, &n);
+		notice_done(a, &n);
+		return;
+	}
+	a->notices[a->nnotices++] = n;
 }
 
 /*
- * A process mapped a python* or libpython* file we had not seen: find it
- * in the process's maps (the notice comes before the mapping exists, so
- * retry for a while) and attach to it.
+ * A process executed or mapped a file the watchers had not seen in its
+ * current state, whatever its name: look at it in that process (a
+ * mapping is only there once mmap returns: retry for a while), and
+ * attach if it is a Python.
  */
 void attach__process_notices(struct attach *a, __u64 now_ns)
 {
@@ -405,14 +469,11 @@ void attach__process_notices(struct attach *a, __u64 now_ns)
 	for (int i = 0; i < a->nnotices; i++) {
 		struct notice *n = &a->notices[i];
 		size_t before = l->n;
-		bool done = false;
-		int err;
+		int ret;
 
-		err = discover__pid(l, n->pid);
-		for (size_t j = 0; j < l->n; j++)
-			if (kernel_dev(l->v[j].dev) == n->key.dev &&
-			    l->v[j].ino == n->key.ino)
-				done = true;
+		ret = discover__notice(l, n->pid,
+				       makedev(n->key.dev >> 20, n->key.dev & 0xfffff),
+				       n->key.ino, n->exec);
 		if (l->n > before) {
 			attach_new_targets(a);
 			for (size_t j = before; j < l->n; j++)
@@ -421,20 +482,32 @@ void attach__process_notices(struct attach *a, __u64 now_ns)
 					       l->v[j].path, mech_name(&l->v[j]),
 					       n->pid);
 		}
-		/* Attached, or analysed and rejected (reported once). */
-		if (done || discover__is_rejected(l,
-				makedev(n->key.dev >> 20, n->key.dev & 0xfffff),
-				n->key.ino))
-			continue;
-		if (err == -ESRCH || now_ns - n->first_ns > NOTICE_RETRY_MS * 1000000ULL) {
-			/* Gone, or not a Python we can use: let a later
-			 * process that maps it tell us again. */
-			bpf_map_delete_elem(bpf_map__fd(a->skel->maps.known_files), &n->key);
+		if (ret == -EAGAIN &&
+		    now_ns - n->first_ns < NOTICE_RETRY_MS * 1000000ULL) {
+			a->notices[kept++] = *n;
 			continue;
 		}
-		a->notices[kept++] = *n;
+		/* Not a Python (remembered in the rejected set) or a target
+		 * now: the watchers keep quiet about it while it is
+		 * unchanged. Gone, or never mapped: tell again next time. */
+		if (ret < 0)
+			notice_forget(a, n);
+		notice_done(a, n);
 	}
 	a->nnotices = kept;
+}
+
+void attach__release_notices(struct attach *a)
+{
+	a->exiting = true;
+	for (int i = 0; i < a->nnotices; i++)
+		notice_done(a, &a->notices[i]);
+	a->nnotices = 0;
+	free(a->notices);
+	a->notices = NULL;
+	/* and any the notices did not name (lost to a full ring) */
+	if (a->skel)
+		hold__release_all(bpf_map__fd(a->skel->maps.held_pids));
 }
 
 static int find_binaries(struct target_list *l, const struct opts *o)
@@ -611,13 +684,27 @@ void attach__report(const struct attach *a, bool command)
 
 void attach__report_untraced(const struct attach *a)
 {
+	const struct fileset *rej = a->targets ? a->targets->rejected : NULL;
+
 	if (a->n_untraced)
 		p_warn("%u Python files were not traced: the target table "
 		       "(%d files) was full", a->n_untraced, PA_TARGETS_MAX);
+	if (a->n_notices_dropped)
+		p_warn("%llu processes were not examined for a Python: too "
+		       "many new files at once", (unsigned long long)a->n_notices_dropped);
+	if (rej && rej->dropped)
+		p_debug("%llu files not remembered as rejected (%d remembered): "
+			"analysed again when seen again",
+			(unsigned long long)rej->dropped, FILESET_MAX);
+	if (log_verbose && a->system_wide)
+		p_info("new files noticed at exec or mmap: %llu; files checked "
+		       "and not Pythons: %zu", (unsigned long long)a->n_noticed,
+		       rej ? rej->n : 0);
 }
 
 void attach__free(struct attach *a)
 {
+	attach__release_notices(a);
 	drop_links(a, 0);
 	free(a->links.v);
 	free(a->links.fds);

@@ -2,8 +2,8 @@
 /*
  * Attaching: the targets the options name, the probes on each (USDT or
  * uprobes, a target attached whole or not at all), and the Pythons
- * found at run time, when a process maps a python* or libpython* file
- * not seen before (system-wide tracing).
+ * found at run time, when a process executes or maps a file not seen
+ * before, whatever its name (system-wide tracing).
  */
 #ifndef PA_ATTACH_H
 #define PA_ATTACH_H
@@ -16,7 +16,8 @@
 #include "discover.h"
 #include "opts.h"
 
-#define NOTICES_MAX 256
+/* Notices waiting for their mapping: as many as the notices ring holds */
+#define NOTICES_MAX 4096
 /* Slots of the target table (PA_TARGETS_MAX) that files found by
  * scanning install locations, and mapped by no process, never take:
  * kept for Pythons that start later. */
@@ -25,11 +26,13 @@
 struct pyaudit_bpf;
 struct bpf_link;
 
-/* A Python file a process mapped, to be looked for in its maps. */
+/* A file a process executed or mapped, to be looked at in the process. */
 struct notice {
 	pid_t pid;
 	struct pa_file_key key;
 	__u64 first_ns;		/* CLOCK_MONOTONIC of the notice */
+	bool exec;		/* executed: /proc/PID/exe */
+	bool held;		/* stopped by the watcher: continue it */
 };
 
 struct attach {
@@ -43,8 +46,11 @@ struct attach {
 	unsigned n_attached, n_usdt, n_uprobes;
 	unsigned n_untraced;		/* Python files left out: table full */
 	bool denied;			/* an attach refused for privilege */
-	struct notice notices[NOTICES_MAX];
+	struct notice *notices;		/* NOTICES_MAX, on first use */
 	int nnotices;
+	__u64 n_noticed;		/* notices of new files */
+	__u64 n_notices_dropped;	/* not examined: too many at once */
+	bool exiting;			/* notices: only continue the held */
 	bool multi;			/* uprobes as uprobe-multi links */
 	struct {			/* every link made, destroyed at the end */
 		struct bpf_link **v;	/* libbpf's (USDT, perf uprobes), */
@@ -73,6 +79,9 @@ void attach__notice(struct attach *a, const struct pa_mapped *m, __u64 now_ns);
 /* Look for the noticed files in their processes and attach to them;
  * a notice is retried for a while, the mapping may not exist yet. */
 void attach__process_notices(struct attach *a, __u64 now_ns);
+/* At exit, once the watchers are detached: continue every process still
+ * held (--hold-new), and handle later notices only so. */
+void attach__release_notices(struct attach *a);
 /* At exit: how many Python files were left out (the table was full). */
 void attach__report_untraced(const struct attach *a);
 /* Destroy every link (before the skeleton) and free a. */

@@ -21,74 +21,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "discover.h"
 #include "exec.h"
+#include "fileset.h"
 #include "ldso.h"
 #include "log.h"
 #include "path.h"
 #include "procmaps.h"
 
-/* File identities already rejected, so that a file mapped by hundreds of
- * processes is analysed (and reported) once. */
-struct fid {
-	dev_t dev;
-	ino_t ino;
-};
-
-struct idset {
-	struct fid *v;
-	size_t n, cap;
-};
-
-/* The public name of the rejected set kept in a target_list. */
-struct discover_idset {
-	struct idset set;
-};
-
 struct scan {
 	struct target_list *l;
-	struct idset *rejected;		/* the list's own set */
+	struct fileset *rejected;	/* the list's own set */
 };
-
-static bool idset_has(const struct idset *s, dev_t dev, ino_t ino)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].dev == dev && s->v[i].ino == ino)
-			return true;
-	return false;
-}
-
-static int idset_add(struct idset *s, dev_t dev, ino_t ino)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct fid *v;
-
-		if (cap < s->cap || cap > SIZE_MAX / sizeof(*v))
-			return -ENOMEM;
-		v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n].dev = dev;
-	s->v[s->n].ino = ino;
-	s->n++;
-	return 0;
-}
-
-static void idset_free(struct idset *s)
-{
-	free(s->v);
-	s->v = NULL;
-	s->n = s->cap = 0;
-}
 
 /*
  * Report a skipped file; err may already start with the path. Files that
@@ -205,9 +153,10 @@ static void note_owner(const struct cand *c, const struct stat *st)
  * those give -EALREADY without being analysed (or reported) again, and
  * files rejected now are added to it.
  */
-static int add_cand(struct target_list *l, struct idset *rejected,
+static int add_cand(struct target_list *l, struct fileset *rejected,
 		    const struct cand *c, char *err, size_t errlen)
 {
+	struct file_state fs;
 	char ebuf[256];
 	struct target *t;
 	struct stat st;
@@ -228,7 +177,8 @@ static int add_cand(struct target_list *l, struct idset *rejected,
 	ret = 0;
 	if (list_has(l, st.st_dev, st.st_ino))
 		goto out;
-	if (rejected && idset_has(rejected, st.st_dev, st.st_ino)) {
+	file_state__from_stat(&st, &fs);
+	if (rejected && fileset__has(rejected, &fs)) {
 		snprintf(err, errlen, "already rejected");
 		ret = -EALREADY;
 		goto out;
@@ -245,7 +195,8 @@ static int add_cand(struct target_list *l, struct idset *rejected,
 	if (ret < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-ret));
-		if (rejected && idset_add(rejected, st.st_dev, st.st_ino))
+		/* full: only later analyses repeated (counted) */
+		if (rejected && fileset__add(rejected, &fs) == -ENOMEM)
 			ret = -ENOMEM;
 		goto out;
 	}
@@ -257,7 +208,7 @@ out:
 	return ret;
 }
 
-static int add_path(struct target_list *l, struct idset *rejected,
+static int add_path(struct target_list *l, struct fileset *rejected,
 		    const char *path, char *err, size_t errlen)
 {
 	struct cand c = { .path = path, .owner = (uid_t)-1 };
@@ -283,7 +234,7 @@ void target_list__free(struct target_list *l)
 	l->v = NULL;
 	l->n = l->cap = 0;
 	if (l->rejected) {
-		idset_free(&l->rejected->set);
+		fileset__free(l->rejected);
 		free(l->rejected);
 		l->rejected = NULL;
 	}
@@ -354,7 +305,9 @@ static bool is_libpython_name(const char *name)
  * Processes
  */
 
-/* Record the outcome of one candidate of a process. */
+/* Record the outcome of one candidate of a process. A file whose name
+ * does not look like a Python (first_err NULL) is one of the many files
+ * processes run and map: why it is not traced is said with -vv only. */
 static int pid_add(struct scan *s, const char *path, uid_t uid, int *found,
 		   int *first_err)
 {
@@ -369,9 +322,9 @@ static int pid_add(struct scan *s, const char *path, uid_t uid, int *found,
 	}
 	if (ret == -ENOMEM)
 		return ret;
-	if (ret != -EALREADY)
+	if (ret != -EALREADY && (first_err || log_verbose > 1))
 		report_skip(path, err, ret);
-	if (!*first_err)
+	if (first_err && !*first_err)
 		*first_err = ret;
 	return 0;
 }
@@ -381,11 +334,22 @@ struct pid_scan {
 	struct scan *s;
 	pid_t pid;
 	uid_t uid;		/* the process's (effective) user */
-	bool sameroot, saw_python;
+	bool sameroot;
+	/* a notice: only the mapping of this file (dev 0: any file) */
+	dev_t dev;
+	ino_t ino;
+	bool seen;		/* that mapping was there */
 	int found, first_err, err;
 };
 
-/* One executable mapping: a candidate when its name is python-like. */
+/*
+ * One executable mapping: a candidate whatever its name, since a Python
+ * renamed "app" or "libfoo.so" is still one (issue 12). Its content
+ * decides: target__analyze rejects other files at their first section
+ * headers and symbol lookup (tens of microseconds, once per file state:
+ * the rejected set). Only names that look like a Python earn a warning
+ * when they cannot be traced: the user expected those to be.
+ */
 static int scan_mapping(void *ctx, struct maps_entry *e)
 {
 	/* the name without " (deleted)" */
@@ -394,98 +358,103 @@ static int scan_mapping(void *ctx, struct maps_entry *e)
 	struct pid_scan *ps = ctx;
 	int ret;
 
+	if (ps->ino && (e->inode != ps->ino ||
+			makedev(e->dev_major, e->dev_minor) != ps->dev))
+		return 0;
+	ps->seen = true;
+	if (list_has(ps->s->l, makedev(e->dev_major, e->dev_minor), e->inode)) {
+		ps->found++;
+		return 0;
+	}
 	snprintf(name, sizeof(name), "%s", path__base(e->path));
 	if (path__ends_with(name, PROCMAPS_DELETED))
 		name[strlen(name) - strlen(PROCMAPS_DELETED)] = '\0';
-	if (!discover__is_python_name(name))
-		return 0;
-	ps->saw_python = true;
 	ret = procmaps__reach(ps->pid, ps->sameroot, e, path, sizeof(path));
 	if (ret == -ENOENT && !ps->first_err)
 		ps->first_err = ret;
 	if (ret)
 		return 0;
-	ps->err = pid_add(ps->s, path, ps->uid, &ps->found, &ps->first_err);
+	ps->err = pid_add(ps->s, path, ps->uid, &ps->found,
+			  discover__is_python_name(name) ? &ps->first_err : NULL);
 	return ps->err;
 }
 
-/* A python binary under another name ("myapp"). */
+/* What the process executes, through /proc/PID/exe when its path is
+ * not the same file any more (deleted, a memfd, renamed, another mount
+ * namespace): the file a notice of its exec was about. */
 static int pid_add_exe(struct scan *s, pid_t pid, uid_t uid, bool sameroot,
 		       int *found)
 {
 	char link[PATH_MAX], path[PATH_MAX + 64], exe[64];
 	struct stat st_exe, st;
-	int unused = 0;
 	ssize_t n;
 
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-	if (stat(exe, &st_exe) || !S_ISREG(st_exe.st_mode))
-		return 0;		/* kernel thread, zombie, gone */
+	if (stat(exe, &st_exe))
+		return -ESRCH;		/* gone (or a zombie): not seen */
+	if (!S_ISREG(st_exe.st_mode))
+		return 0;
 	if (list_has(s->l, st_exe.st_dev, st_exe.st_ino)) {
 		(*found)++;
 		return 0;
 	}
-	if (s->rejected && idset_has(s->rejected, st_exe.st_dev, st_exe.st_ino))
-		return 0;
 	n = readlink(exe, link, sizeof(link) - 1);
-	if (n <= 0 || link[0] != '/')
+	if (n <= 0)
 		return 0;
 	link[n] = '\0';
-	if (path__ends_with(link, PROCMAPS_DELETED))
-		return 0;
-	if (sameroot ? path__fmt(path, sizeof(path), "%s", link) :
-		       path__fmt(path, sizeof(path), "/proc/%d/root%s",
-				(int)pid, link))
-		return 0;
-	if (stat(path, &st) || st.st_dev != st_exe.st_dev ||
+	if (link[0] != '/' || path__ends_with(link, PROCMAPS_DELETED) ||
+	    (sameroot ? path__fmt(path, sizeof(path), "%s", link) :
+			path__fmt(path, sizeof(path), "/proc/%d/root%s",
+				  (int)pid, link)) ||
+	    stat(path, &st) || st.st_dev != st_exe.st_dev ||
 	    st.st_ino != st_exe.st_ino)
 		snprintf(path, sizeof(path), "%s", exe);
 	/* most executables are not Pythons: no error of ours to report */
-	return pid_add(s, path, uid, found, &unused);
+	return pid_add(s, path, uid, found, NULL);
+}
+
+static void pid_scan_init(struct pid_scan *ps, struct scan *s, pid_t pid)
+{
+	char dir[32];
+	struct stat st;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->s = s;
+	ps->pid = pid;
+	ps->uid = (uid_t)-1;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	if (!stat(dir, &st))
+		ps->uid = st.st_uid;
+	ps->sameroot = procmaps__same_root(pid);
 }
 
 /* Returns the number of Python targets pid maps (added now or before),
  * or a negative errno: -ESRCH no such process, -ENOENT no Python. */
 static int scan_pid(struct scan *s, pid_t pid)
 {
-	struct pid_scan ps = { .s = s, .pid = pid, .uid = (uid_t)-1 };
-	char dir[32];
-	struct stat st;
+	struct pid_scan ps;
 	int ret;
 
 	if (pid <= 0)
 		return -ESRCH;
-	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
-	if (!stat(dir, &st))
-		ps.uid = st.st_uid;
-	ps.sameroot = procmaps__same_root(pid);
+	pid_scan_init(&ps, s, pid);
 	ret = procmaps__each_code(pid, scan_mapping, &ps);
 	if (ps.err)
 		return ps.err;
-	if (ret < 0 && !ps.saw_python)
+	if (ret < 0)
 		return ret;
-	if (!ps.saw_python) {
-		ret = pid_add_exe(s, pid, ps.uid, ps.sameroot, &ps.found);
-		if (ret)
-			return ret;
-	}
 	if (ps.found)
 		return ps.found;
 	return ps.first_err && ps.first_err != -EALREADY ? ps.first_err : -ENOENT;
 }
 
 /* The list's rejected set, created on first use (NULL without memory:
- * then nothing is remembered, which only costs repeated reports). */
-static struct idset *list_rejected(struct target_list *l)
+ * then nothing is remembered, which only costs repeated analyses). */
+static struct fileset *list_rejected(struct target_list *l)
 {
 	if (!l->rejected)
 		l->rejected = calloc(1, sizeof(*l->rejected));
-	return l->rejected ? &l->rejected->set : NULL;
-}
-
-bool discover__is_rejected(const struct target_list *l, dev_t dev, ino_t ino)
-{
-	return l && l->rejected && idset_has(&l->rejected->set, dev, ino);
+	return l->rejected;
 }
 
 int discover__pid(struct target_list *l, pid_t pid)
@@ -496,6 +465,36 @@ int discover__pid(struct target_list *l, pid_t pid)
 		return -EINVAL;
 	s.rejected = list_rejected(l);
 	return scan_pid(&s, pid);
+}
+
+int discover__notice(struct target_list *l, pid_t pid, dev_t dev, ino_t ino,
+		     bool exec)
+{
+	struct scan s = { .l = l };
+	struct pid_scan ps;
+	int ret;
+
+	if (!l || pid <= 0)
+		return -EINVAL;
+	s.rejected = list_rejected(l);
+	pid_scan_init(&ps, &s, pid);
+	/* At sched_process_exec, /proc/PID/exe is the file executed. */
+	if (exec) {
+		ret = pid_add_exe(&s, pid, ps.uid, ps.sameroot, &ps.found);
+		if (ret < 0)
+			return ret;
+		return ps.found ? 1 : 0;
+	}
+	ps.dev = dev;
+	ps.ino = ino;
+	ret = procmaps__each_code(pid, scan_mapping, &ps);
+	if (ps.err)
+		return ps.err;
+	if (ret < 0)
+		return ret;
+	if (ps.found)
+		return 1;
+	return ps.seen ? 0 : -EAGAIN;
 }
 
 /*

@@ -12,18 +12,16 @@
 #include <sys/types.h>
 #include "target.h"
 
-struct discover_idset;
+struct fileset;
 
 struct target_list {
 	struct target *v;
 	size_t n, cap;
-	/* Files that were analysed and rejected: later scans skip them
-	 * silently (a bad file is reported once). */
-	struct discover_idset *rejected;
+	/* Files (in the state they were in) that were analysed and
+	 * rejected: later scans skip them silently (a bad file is reported
+	 * once, and analysed again only once it changed). */
+	struct fileset *rejected;
 };
-
-/* Was this file (dev, ino) analysed and rejected by an earlier scan? */
-bool discover__is_rejected(const struct target_list *l, dev_t dev, ino_t ino);
 
 /* Analyse path and add it unless its (dev, ino) is already there.
  * Returns 1 added, 0 duplicate, <0 error (reason in err). */
@@ -36,8 +34,18 @@ int discover__system(struct target_list *l);
 /* Only the Pythons that running processes map (the second half of
  * discover__system): 0 or -ENOMEM. */
 int discover__processes(struct target_list *l);
-/* The python executable or libpython mapped by process pid. */
+/* The Pythons process pid executes or maps, by content, whatever their
+ * names. */
 int discover__pid(struct target_list *l, pid_t pid);
+/*
+ * A watcher's notice (bpf/watch.bpf.h): process pid executed (exec) or
+ * maps the file (dev, ino). Analyse it there and add it if it is a
+ * Python. 1 it is a target (now or before), 0 it is not a Python (or
+ * cannot be traced: reported), -EAGAIN not mapped yet (the notice comes
+ * at mmap's entry), -ESRCH the process is gone, other -errno.
+ */
+int discover__notice(struct target_list *l, pid_t pid, dev_t dev, ino_t ino,
+		     bool exec);
 /* What `argv0` will run: PATH lookup, #! interpreters (also
  * `#!/usr/bin/env python3`), and the libpython it links (DT_NEEDED via
  * RUNPATH/RPATH with $ORIGIN, LD_LIBRARY_PATH, ld.so.conf dirs, default

@@ -31,6 +31,7 @@
 #include "filters.h"
 #include "format.h"
 #include "gate.h"
+#include "hold.h"
 #include "kfeatures.h"
 #include "log.h"
 #include "opts.h"
@@ -254,6 +255,8 @@ static int load_bpf(struct run *r)
 	bpf_program__set_autoload(r->skel->progs.watch_exec, r->att.system_wide);
 	bpf_program__set_autoload(r->skel->progs.watch_mmap,
 				  r->att.system_wide && attach__tracefs_ready());
+	r->skel->rodata->hold_new = env.hold_new;
+	r->skel->rodata->self_tgid = getpid();
 	bpf_map__set_max_entries(r->skel->maps.events, env.ring_size);
 	attach__prepare(&r->att, r->skel);
 	err = pyaudit_bpf__load(r->skel);
@@ -262,6 +265,15 @@ static int load_bpf(struct run *r)
 		      err == -EPERM ? ": needs CAP_BPF and CAP_PERFMON, run with sudo"
 				    : " (run with -vv for the verifier's log)");
 		return err;
+	}
+	if (env.hold_new) {
+		err = hold__start_watchdog(bpf_map__fd(r->skel->maps.held_pids));
+		if (err) {
+			p_err("--hold-new: cannot start the watchdog that "
+			      "continues held processes if pyaudit dies: %s",
+			      strerror(-err));
+			return err;
+		}
 	}
 	r->stats.stats_fd = bpf_map__fd(r->skel->maps.stats);
 	r->stats.lost_by_pid_fd = bpf_map__fd(r->skel->maps.lost_by_pid);
@@ -379,6 +391,14 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 {
 	int err;
 
+	/* No process is held from here on; those held are continued as
+	 * their notices are read, and the rest after. */
+	if (env.hold_new) {
+		bpf_link__destroy(r->skel->links.watch_exec);
+		bpf_link__destroy(r->skel->links.watch_mmap);
+		r->skel->links.watch_exec = r->skel->links.watch_mmap = NULL;
+		r->att.exiting = true;
+	}
 	/* The probes are still attached: under a flood the ring never
 	 * empties. Write for DRAIN_MS, then count what is left. */
 	exiting = 0;
@@ -393,6 +413,8 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 		       (unsigned long long)r->skipped,
 		       now_ns() >= r->batch_end ? " or more" : "", DRAIN_MS);
 	}
+	if (env.hold_new)
+		attach__release_notices(&r->att);
 	err = output__flush(&r->out);
 	if (env.summary)
 		print_summary(r, true);
@@ -400,6 +422,9 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	stats__report_reads(&r->stats);
 	stats__report_tables(&r->stats, now_ns(), true);
 	attach__report_untraced(&r->att);
+	if (env.hold_new)
+		p_info("--hold-new: %llu processes were held at a new file",
+		       (unsigned long long)stats__sum(&r->stats, PA_STAT_HELD));
 	if (!err)
 		err = output__flush(&r->out);
 	if (err && !exit_code && !output_gone(&r->out)) {

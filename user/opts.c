@@ -56,6 +56,7 @@ enum {
 	OPT_RECORD_FORCE,
 	OPT_STACK,
 	OPT_NO_SOURCE,
+	OPT_HOLD_NEW,
 	OPT_TEST_WALK_TABLES,
 };
 
@@ -65,6 +66,12 @@ static const struct argp_option options[] = {
 	{ "binary", OPT_BINARY, "PATH", 0,
 	  "Trace this python executable or libpython (repeatable); combines "
 	  "with -p and with a command", 1 },
+	{ "hold-new", OPT_HOLD_NEW, NULL, 0,
+	  "Stop (SIGSTOP) a process that executes or maps a file not seen "
+	  "before until that file is checked and, if it is a Python, "
+	  "probed, then continue it: not even its first event is missed. "
+	  "System-wide only; a parent shell sees its job stopped for that "
+	  "time (see pyaudit(8))", 1 },
 	{ NULL, 0, NULL, 0, "Filters (in the kernel):", 2 },
 	{ "event", 'e', "GLOB[,GLOB...]", 0,
 	  "Only events whose name matches a glob (* and ?), e.g. 'os.*'", 2 },
@@ -267,6 +274,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_NO_SOURCE:
 		o->no_source = true;
 		break;
+	case OPT_HOLD_NEW:
+		o->hold_new = true;
+		break;
 	case OPT_TEST_WALK_TABLES:
 		o->walk_all_tables = true;
 		break;
@@ -355,6 +365,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->npids && o->command)
 			argp_error(state, "-p and a command do not go together");
+		if (o->hold_new && (o->npids || o->nbinaries || o->command))
+			argp_error(state, "--hold-new holds processes where Pythons are found as they start: system-wide tracing, without -p, --binary or a command");
 		if (o->stack && o->no_source)
 			argp_error(state, "--stack shows the callers of the source location: it does not go with --no-source");
 		break;

@@ -44,6 +44,7 @@ struct opts {
 	const char *record;		/* --record FILE: raw records too */
 	bool record_force;		/* --record may truncate a file */
 	bool no_source;			/* --no-source: no Python frames */
+	bool hold_new;			/* --hold-new: SIGSTOP at new files */
 	unsigned int stack;		/* --stack N: callers of the frame */
 	bool walk_all_tables;		/* tests: line tables walked in BPF */
 };

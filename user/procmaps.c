@@ -165,10 +165,11 @@ int procmaps__reach(pid_t pid, bool sameroot, struct maps_entry *e,
 	char *mpath = (char *)e->path;
 	struct stat st;
 
+	/* A deleted file (a memfd too) is still the process's: reach it
+	 * through the mapping itself. */
 	if (path__ends_with(mpath, PROCMAPS_DELETED)) {
 		mpath[strlen(mpath) - strlen(PROCMAPS_DELETED)] = '\0';
-		p_debug("skip %s (pid %d): deleted", mpath, (int)pid);
-		return -ENOENT;
+		goto map_files;
 	}
 	if (sameroot) {
 		if (path__fmt(path, size, "%s", mpath))
@@ -177,14 +178,14 @@ int procmaps__reach(pid_t pid, bool sameroot, struct maps_entry *e,
 		return -ENAMETOOLONG;
 	}
 	/* Insist on the mapped inode, else take the mapping itself. */
-	if (stat(path, &st) || st.st_ino != e->inode) {
-		snprintf(path, size, "/proc/%d/map_files/%lx-%lx",
-			 (int)pid, e->start, e->end);
-		if (stat(path, &st)) {
-			p_debug("skip %s (pid %d): not reachable", mpath,
-				(int)pid);
-			return -ESTALE;
-		}
+	if (!stat(path, &st) && st.st_ino == e->inode)
+		return 0;
+map_files:
+	snprintf(path, size, "/proc/%d/map_files/%lx-%lx", (int)pid, e->start,
+		 e->end);
+	if (stat(path, &st)) {
+		p_debug("skip %s (pid %d): not reachable", mpath, (int)pid);
+		return -ESTALE;
 	}
 	return 0;
 }

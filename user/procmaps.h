@@ -34,10 +34,10 @@ int procmaps__each_code(pid_t pid, int (*fn)(void *ctx, struct maps_entry *e),
 			void *ctx);
 /*
  * A path to the very file mapped at e (its inode), for a process that
- * sees our root (sameroot) or through /proc/PID/root, else through
- * /proc/PID/map_files. 0 with path filled; -ENOENT the file was deleted
- * (e->path loses its suffix; reported with p_debug), -ESTALE not
- * reachable (p_debug), -ENAMETOOLONG.
+ * sees our root (sameroot) or through /proc/PID/root, else (a file
+ * deleted, a memfd, another file renamed over the path) through
+ * /proc/PID/map_files. 0 with path filled; -ESTALE not reachable
+ * (p_debug), -ENAMETOOLONG. A deleted file's e->path loses its suffix.
  */
 int procmaps__reach(pid_t pid, bool sameroot, struct maps_entry *e,
 		    char *path, size_t size);

@@ -120,8 +120,11 @@ static const struct {
 	  "many names can fill it)" },
 	{ PA_STAT_SUMMARY_FULL, "events not counted: the summary table and "
 	  "its (other) rows are full" },
-	{ PA_STAT_MAPPED_LOST, "notices of new Python files lost (the notices "
-	  "ring was full): Pythons started then may be untraced" },
+	{ PA_STAT_MAPPED_LOST, "notices of new files lost (the notices ring "
+	  "was full): a Python started then is untraced until a process "
+	  "executes or maps its file again" },
+	{ PA_STAT_HOLD_FULL, "processes not held at a new file (--hold-new): "
+	  "4096 were held already; their first events may be missed" },
 };
 
 void stats__report_tables(struct stats *s, __u64 now_ns, bool final)

@@ -25,7 +25,7 @@ struct stats {
 	__u64 lost_warned;	/* lost events reported by stats__report_lost */
 	__u64 lost_summarised;	/* lost events given in the summaries */
 	__u64 full_summarised;	/* PA_STAT_SUMMARY_FULL given in summaries */
-#define STATS_TABLES 3
+#define STATS_TABLES 4
 	__u64 tables_warned[STATS_TABLES];	/* stats__report_tables */
 	__u64 tables_warned_ns;
 };

@@ -61,6 +61,7 @@ setup() {
 }
 
 teardown() {
-	[ -n "${PA_PID:-}" ] && kill "$PA_PID" 2>/dev/null || true
+	# (CONT: a test may have stopped it)
+	[ -n "${PA_PID:-}" ] && kill "$PA_PID" 2>/dev/null && kill -CONT "$PA_PID" 2>/dev/null || true
 	rm -rf "$T"
 }

@@ -106,6 +106,29 @@ static void copy_file(const char *from, const char *to)
 
 /* Start prog -c 'import time; time.sleep(5)'. posix_spawn returns after
  * the exec, so the child maps its binary by then. */
+/* posix_spawn returns once the child has left our memory, which is
+ * before the kernel has mapped the new program: wait for that. */
+static void wait_mapped(pid_t pid, const char *prog)
+{
+	const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+	char path[64], line[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	for (int i = 0; i < 200; i++) {
+		FILE *f = fopen(path, "r");
+		bool found = false;
+
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = strstr(line, base) != NULL;
+		if (f)
+			fclose(f);
+		if (found)
+			return;
+		usleep(10000);
+	}
+	fail_msg("%s: never mapped in process %d", prog, (int)pid);
+}
+
 static pid_t spawn_sleeper(const char *prog)
 {
 	char *argv[] = {
@@ -114,6 +137,7 @@ static pid_t spawn_sleeper(const char *prog)
 	pid_t pid;
 
 	assert_int_equal(posix_spawn(&pid, prog, NULL, NULL, argv, environ), 0);
+	wait_mapped(pid, prog);
 	return pid;
 }
 
@@ -296,7 +320,9 @@ static void test_pid_renamed(void **state)
 	target_list__free(&l);
 }
 
-/* A python whose file was deleted after it started is skipped. */
+/* A python whose file was deleted after it started is found all the
+ * same, through its mapping (/proc/PID/map_files): deleting the file
+ * must not hide the process (issue 12). */
 static void test_pid_deleted(void **state)
 {
 	struct target_list l = { 0 };
@@ -313,10 +339,14 @@ static void test_pid_deleted(void **state)
 	pid = spawn_sleeper(py);
 	assert_int_equal(unlink(py), 0);
 	ret = discover__pid(&l, pid);
-	reap(pid);
 	rm_scratch();
-	assert_true(ret < 0);
-	assert_int_equal(l.n, 0);
+	assert_int_equal(ret, 1);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(strncmp(l.v[0].path, "/proc/", 6), 0);
+	assert_non_null(strstr(l.v[0].path, "/map_files/"));
+	/* the analysed descriptor is kept for the attach */
+	assert_true(l.v[0].fd >= 0);
+	reap(pid);
 	target_list__free(&l);
 }
 
