@@ -72,11 +72,14 @@ say() { echo "build-pythons: $*" >&2; }
 
 [ "$(uname -m)" = x86_64 ] || die "x86_64 only (Debian amd64 packages); this is $(uname -m)"
 [ "$(id -u)" = 0 ] || die "run as root: the private apt configuration and the Debian root need it (sudo)"
-for t in apt-get dpkg-source dpkg-deb make gcc unshare; do
+for t in apt-get dpkg-source dpkg-deb make gcc unshare flock; do
 	command -v $t >/dev/null || die "$t missing: run scripts/install-deps.sh pythons"
 done
 mkdir -p "$CACHE" || die "cannot create the cache directory $CACHE (set PYAUDIT_PYTHONS)"
 CACHE=$(cd "$CACHE" && pwd)
+# One run at a time per cache (CI and a developer on the same machine).
+exec 9>"$CACHE"/.lock
+flock -n 9 || { say "waiting for the other run on $CACHE"; flock 9; }
 LOGS=$CACHE/logs
 mkdir -p "$LOGS" "$CACHE"/src
 
@@ -158,7 +161,8 @@ build() {
 	if [ -e "$p"/.built ] && [ "$(cat "$p"/.built)" = "$stamp" ]; then
 		return 0
 	fi
-	say "building $name from $src ($*; about 5 min on 2 cores)"
+	say "building $name from $src ($*; 1 to 2 minutes on 2 idle cores)"
+	local t0=$SECONDS
 	rm -rf "$b" "$p"
 	mkdir -p "$b"
 	local ldflags=
@@ -173,6 +177,7 @@ build() {
 	fi
 	rm -rf "$b"
 	echo "$stamp" >"$p"/.built
+	say "built $name in $((SECONDS - t0)) s"
 }
 
 # provide_source SPEC: build one interpreter of SPECS and add its row.
@@ -226,6 +231,7 @@ debian_root() {
 			rm -rf "${r:?}"/fs/$d
 		fi
 	done
+	rm -f "$APTDIR"/cache/archives/*.deb
 	mkdir -p "$r"/fs/etc
 	ldconfig -r "$r"/fs 2>>"$LOGS"/debian-root.log || return 1
 	echo "$want" >"$r"/.built
