@@ -70,7 +70,6 @@ ROOT_PKGS=(python3.14 python3.15 coreutils dash)
 die() { echo "build-pythons: $*" >&2; exit 2; }
 say() { echo "build-pythons: $*" >&2; }
 
-[ "$(uname -m)" = x86_64 ] || die "x86_64 only (Debian amd64 packages); this is $(uname -m)"
 [ "$(id -u)" = 0 ] || die "run as root: the private apt configuration and the Debian root need it (sudo)"
 for t in apt-get dpkg-source dpkg-deb make gcc unshare flock; do
 	command -v $t >/dev/null || die "$t missing: run scripts/install-deps.sh pythons"
@@ -145,6 +144,8 @@ fetch_source() {
 			>"$d"/unpack.log 2>&1 ||
 			{ say "$pkg $v: dpkg-source -x failed (see $d/unpack.log)"; continue; }
 		touch "$d"/tree/.unpacked
+		# older versions are not needed any more
+		find "$CACHE"/src -maxdepth 1 -name "${pkg}_*" ! -path "$d" -exec rm -rf {} +
 		SRC=$d/tree
 		FETCHED[$pkg]=$SRC
 		return 0
@@ -270,12 +271,23 @@ provide_debian() {
 	fi
 }
 
-lists_fresh || apt_update
+# Elsewhere than x86-64 every interpreter is skipped, saying why (the
+# tests then skip naming it).
+NOARCH=
+[ "$(uname -m)" = x86_64 ] ||
+	NOARCH="this script builds for x86-64 (Debian amd64 packages); this machine is $(uname -m)"
+# A failed update keeps the lists of the last one (the mirror may be
+# away for a while); with none, nothing can be had.
+if [ -z "$NOARCH" ] && ! lists_fresh && ! (apt_update); then
+	[ -e "$APTDIR"/updated ] || die "apt-get update failed and there are no older lists"
+	say "apt-get update failed: using the lists of $(date -u -d @"$(cat "$APTDIR"/updated)")"
+fi
 
 only=" ${PYAUDIT_PYTHONS_ONLY:-} "
 for spec in "${SPECS[@]}"; do
 	set -- $spec
 	[ "$only" = "  " ] || [[ $only == *" $1 "* ]] || continue
+	[ -z "$NOARCH" ] || { row "$1" skip - - - - "$NOARCH"; continue; }
 	provide_source "$@" && continue
 	# Only 3.14 and 3.15 have a binary stand-in; the last row says why.
 	case $1 in
