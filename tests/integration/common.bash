@@ -69,12 +69,12 @@ built_commands() {
 }
 
 # requires_built NAME TEST: BUILT_PY (the command), BUILT_BIN (the file
-# with the probes, for --binary), BUILT_KIND
-# (source|debian-root), BUILT_FT (1 when free-threaded) and BUILT_VERSION
-# of the provided interpreter NAME, or the test skips naming it and why it
+# with the probes, for --binary), BUILT_KIND (source|debian-root),
+# BUILT_FT (1 when free-threaded) and BUILT_VERSION of the provided
+# interpreter NAME, or the test skips naming it and why it
 # is absent, or naming issue 13 when NAME:TEST is in ISSUE13_LAYOUTS.
 requires_built() {
-	local name=$1 test=$2 row status note e
+	local name=$1 test=$2 row status note
 	[ -r "$BUILT_TSV" ] ||
 		skip "CPython $name absent: scripts/build-pythons.sh has not run (no $BUILT_TSV)"
 	row=$(awk -F'\t' -v n="$name" '$1 == n' "$BUILT_TSV")
