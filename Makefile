@@ -157,7 +157,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test test-run unit integration run install check-tools bench bench-newfiles deps valgrind \
-	exact-long vmtest vmtest-deps cross-deps static image image-deps
+	exact-long vmtest vmtest-deps cross-deps static image image-deps pythons
 
 all: $(BIN)
 
@@ -243,6 +243,14 @@ valgrind: $(UNIT_BINS)
 # Install the Debian packages that are missing (root; quick when none is).
 deps:
 	$(Q)scripts/install-deps.sh
+
+# The CPythons the tests need and Debian 12 lacks (3.13t, 3.14, 3.15, ...;
+# scripts/build-pythons.sh), cached in $(PYAUDIT_PYTHONS); the
+# integration tests find them there. A warm cache takes seconds.
+PYAUDIT_PYTHONS ?= /var/cache/pyaudit-pythons
+pythons:
+	$(Q)scripts/install-deps.sh pythons
+	$(Q)PYAUDIT_PYTHONS=$(PYAUDIT_PYTHONS) scripts/build-pythons.sh
 
 # Boot a Debian kernel under QEMU (KERNEL=6.1|6.12|newest|5.10) with this
 # machine's root shared read-only, and run VMTEST_CMD there (default:

@@ -5,12 +5,17 @@
 # bullseye for 5.10, trixie and trixie-backports), so that packages are
 # downloaded, never installed, and the system's sources stay untouched.
 # Needs CACHE, DEBARCH, MIRROR, SECMIRROR, die and say; sets APTDIR and
-# APT_OPTS, and defines apt_update.
+# APT_OPTS, and defines apt_update. DEBAPT_SOURCES, when set, is the whole
+# sources.list instead (scripts/build-pythons.sh: unstable's deb and
+# deb-src lines).
 
 APTDIR=$CACHE/apt-$DEBARCH
 mkdir -p "$APTDIR"/lists/partial "$APTDIR"/cache/archives/partial "$APTDIR"/sources.list.d
 : >>"$APTDIR"/status
-cat >"$APTDIR"/sources.list.new <<EOF
+if [ -n "${DEBAPT_SOURCES:-}" ]; then
+	printf '%s\n' "$DEBAPT_SOURCES" >"$APTDIR"/sources.list.new
+else
+	cat >"$APTDIR"/sources.list.new <<EOF
 deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm main
 deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR bookworm-updates main
 deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR bookworm-security main
@@ -21,6 +26,7 @@ deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MI
 deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $SECMIRROR trixie-security main
 deb [arch=$DEBARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie-backports main
 EOF
+fi
 if ! cmp -s "$APTDIR"/sources.list.new "$APTDIR"/sources.list; then
 	mv "$APTDIR"/sources.list.new "$APTDIR"/sources.list
 	rm -f "$APTDIR"/updated

@@ -11,6 +11,9 @@
 # need (buildah builds the image from scratch, rootful podman runs it with
 # runc: crun refuses hosts whose cgroup v2 hierarchy has controllers while
 # v1 is mounted too; file and strace for static.bats's checks).
+# 'install-deps.sh pythons': what scripts/build-pythons.sh needs to build
+# CPython from Debian's source packages (dpkg-source, the libraries of
+# the stdlib's extension modules the tests use, dtrace for --with-dtrace).
 set -euo pipefail
 
 pkgs=(make gcc libc6-dev clang llvm pkg-config libbpf-dev bpftool
@@ -24,7 +27,10 @@ if [ $# -gt 0 ]; then
 		vmtest)	pkgs+=(qemu-system-x86 busybox-static xz-utils zstd apt dpkg bats jq) ;;
 		arm64)	pkgs+=(gcc-aarch64-linux-gnu qemu-system-arm apt dpkg clang llvm bpftool) ;;
 		image)	pkgs+=(buildah podman runc conmon file python3-yaml strace) ;;
-		*)	echo "install-deps.sh: unknown group $group (vmtest, arm64, image)" >&2; exit 64 ;;
+		pythons) pkgs+=(apt dpkg-dev debian-archive-keyring xz-utils make gcc libc6-dev
+				systemtap-sdt-dev libffi-dev zlib1g-dev libssl-dev libbz2-dev
+				liblzma-dev libsqlite3-dev libreadline-dev uuid-dev util-linux) ;;
+		*)	echo "install-deps.sh: unknown group $group (vmtest, arm64, image, pythons)" >&2; exit 64 ;;
 		esac
 	done
 fi

@@ -108,3 +108,43 @@ run_version() {
 	requires_python "$py" "CPython 3.14 (/root/.pyenv/versions/3.14.*)"
 	run_version "$py"
 }
+
+# The interpreters scripts/build-pythons.sh provides (common.bash,
+# requires_built): built from Debian unstable's source packages, or
+# unstable's own python3.14 and python3.15 in a root of their own. They
+# are not in the usual install locations: --binary attaches before the
+# command starts, as for the pyenv ones (targets.bats covers finding them
+# as they start).
+run_built() {
+	requires_root
+	requires_built "$1" events
+	run_version "$BUILT_PY" --binary "$BUILT_BIN"
+}
+
+@test "CPython 3.13t (built: free-threaded, shared libpython, uprobes)" {
+	run_built 3.13t
+}
+
+@test "CPython 3.13 --with-dtrace (built: static libpython, USDT)" {
+	run_built 3.13-dtrace
+}
+
+@test "CPython 3.14 (built --with-dtrace, or Debian unstable's python3.14: USDT)" {
+	run_built 3.14
+}
+
+@test "CPython 3.14t (built: free-threaded, shared libpython, uprobes)" {
+	run_built 3.14t
+}
+
+@test "CPython 3.15 (built --with-dtrace, or Debian unstable's python3.15: USDT)" {
+	run_built 3.15
+}
+
+@test "CPython 3.15 --enable-shared (built: uprobes)" {
+	run_built 3.15-shared
+}
+
+@test "CPython 3.15t (built: free-threaded, shared libpython, uprobes)" {
+	run_built 3.15t
+}

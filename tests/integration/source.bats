@@ -277,7 +277,8 @@ EOF
 
 @test "source: the markers of source_main.py agree with Python's frames (selfcheck, every Python here)" {
 	local py found=0
-	for py in /usr/bin/python3.11 $(for m in 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do pyenv_python $m; done); do
+	for py in /usr/bin/python3.11 $(for m in 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do pyenv_python $m; done) \
+		  $(built_commands selfcheck); do
 		[ -x "$py" ] || continue
 		found=1
 		"$py" -B "$SRC_MAIN" --selfcheck
@@ -355,6 +356,44 @@ EOF
 	run_source "$py"
 }
 
+# The interpreters scripts/build-pythons.sh provides (common.bash,
+# requires_built), attached before they start (--binary), as the pyenv
+# ones are.
+run_built_source() {
+	requires_root
+	requires_built "$1" source
+	TRACE_OPTS=(--binary "$BUILT_BIN")
+	run_source "$BUILT_PY"
+}
+
+@test "source: CPython 3.13t (built: free-threaded, shared libpython, uprobes)" {
+	run_built_source 3.13t
+}
+
+@test "source: CPython 3.13 --with-dtrace (built: static libpython, USDT)" {
+	run_built_source 3.13-dtrace
+}
+
+@test "source: CPython 3.14 (built --with-dtrace, or Debian unstable's python3.14: USDT)" {
+	run_built_source 3.14
+}
+
+@test "source: CPython 3.14t (built: free-threaded, shared libpython, uprobes)" {
+	run_built_source 3.14t
+}
+
+@test "source: CPython 3.15 (built --with-dtrace, or Debian unstable's python3.15: USDT)" {
+	run_built_source 3.15
+}
+
+@test "source: CPython 3.15 --enable-shared (built: uprobes)" {
+	run_built_source 3.15-shared
+}
+
+@test "source: CPython 3.15t (built: free-threaded, shared libpython, uprobes)" {
+	run_built_source 3.15t
+}
+
 @test "source: --no-source: no source member in JSON, no suffix in text" {
 	requires_root
 	local py
@@ -384,10 +423,12 @@ EOF
 @test "source: in a pid namespace, from threads (3.12+: the thread walk)" {
 	requires_root
 	command -v unshare >/dev/null || skip "unshare absent"
-	local py found=0
-	for py in $(pyenv_python 3.12) $(pyenv_python 3.13) $(pyenv_python 3.14); do
+	local py found=0 bin
+	for py in $(pyenv_python 3.12) $(pyenv_python 3.13) $(pyenv_python 3.14) $(built_commands pidns); do
 		[ -x "$py" ] || continue
 		found=1
+		TRACE_OPTS=()
+		bin=$(built_binary "$py") && TRACE_OPTS=(--binary "$bin")
 		cat >"$T/ns.py" <<'PY'
 import os, sys, threading
 raised = threading.Barrier(5)

@@ -24,6 +24,36 @@ DEBIAN_PY=/usr/bin/python3.11
 	fi
 }
 
+# The interpreters scripts/build-pythons.sh provides are in no usual
+# install location: found when a process maps them (Debian unstable's
+# through /proc/PID/root, as a container's). Each waits until pyaudit says
+# it traces it, then raises its event.
+@test "system-wide: the provided interpreters (build-pythons.sh) are found as they start" {
+	requires_root
+	local py pid found=0 i
+	start_pyaudit --json
+	for py in $(built_commands targets); do
+		found=1
+		rm -f "$T/go"
+		mkfifo "$T/go"
+		"$py" -c "import sys, os; open('$T/go').read(); sys.audit('pyaudit.sw.built', os.getpid())" &
+		pid=$!
+		for i in $(seq 1 100); do
+			grep -q "found in process $pid\$" "$T/err" && break
+			sleep 0.05
+		done
+		grep "found in process $pid\$" "$T/err" ||
+			{ echo "$py ($pid) not found" >&2; kill "$pid"; cat "$T/err" >&2; return 1; }
+		echo go >"$T/go"
+		wait "$pid"
+		sleep 0.2
+		jq_ok ".event == \"pyaudit.sw.built\" and .pid == $pid and .args.arg0 == $pid" ||
+			{ echo "$py: no event" >&2; return 1; }
+	done
+	stop_pyaudit
+	[ "$found" = 1 ] || skip "no interpreter provided by scripts/build-pythons.sh ($BUILT_TSV)"
+}
+
 @test "-p PID traces that process only" {
 	requires_root
 	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
