@@ -24,7 +24,8 @@
 #   VMTEST_ACCEL=tcg|kvm          tcg by default (this host's nested KVM
 #                                 cannot run stock kernels)
 #   The console of the last run is kept in $VMTEST_CACHE/last-KERNEL-ARCH.log.
-#   VMTEST_MEM=2G VMTEST_SMP=2 VMTEST_TIMEOUT=900 (seconds)
+#   VMTEST_MEM=2G VMTEST_SMP=2 VMTEST_TIMEOUT=900 (seconds) VMTEST_LOGLEVEL=3
+#                                 (7: the kernel's warnings with their traces)
 #
 # Kernels come from Debian's archive through `apt-get download` with a
 # private apt configuration under the cache (bookworm and its backports
@@ -346,7 +347,7 @@ set +e
 timeout "$TIMEOUT" "$QEMU" "${QEMU_MACHINE[@]}" "${ACCEL_OPTS[@]}" -m "$MEM" -smp "$SMP" \
 	-nographic -no-reboot -nodefaults -serial mon:stdio \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
-	-append "console=$CONSOLE rdinit=/init panic=-1 quiet loglevel=3 mitigations=off" \
+	-append "console=$CONSOLE rdinit=/init panic=-1 quiet loglevel=${VMTEST_LOGLEVEL:-3} mitigations=off" \
 	-virtfs "local,path=$ROOTFS,mount_tag=root,security_model=none,multidevs=remap,readonly=on" \
 	-virtfs "local,path=$RUN,mount_tag=vmtest,security_model=none" \
 	-virtfs "local,path=$PWD,mount_tag=work,security_model=none,multidevs=remap,readonly=on" \

@@ -125,7 +125,13 @@ static int fill_cgroups(int fd, const struct opts *o)
 			      o->cgroups[i], strerror(-err));
 			return err;
 		}
-		bpf_map_update_elem(fd, &id, &one, BPF_ANY);
+		if (bpf_map_update_elem(fd, &id, &one, BPF_ANY)) {
+			err = -errno;
+			p_err("--cgroup %s: cannot add it to the filter (%d "
+			      "cgroups at most, --container matches included): "
+			      "%s", o->cgroups[i], PA_FILTER_IDS_MAX, strerror(-err));
+			return err;
+		}
 	}
 	for (int i = 0; i < o->ncontainers; i++) {
 		int err = fill_container(fd, o->containers[i]);

@@ -131,6 +131,29 @@ requires_x86_64() {
 # On a kernel below what pyaudit needs (5.10: make vmtest KERNEL=5.10
 # VMTEST_CMD='bats -f refused tests/integration/vmsmoke.bats'): exit 1
 # with the missing features named, no libbpf error.
+# The watchers on this kernel: a Python under another name, started
+# after pyaudit, first as a file rewritten in place (its ctime, read by
+# CO-RE from whichever inode field this kernel has), then held.
+@test "vmsmoke: a renamed interpreter rewritten in place is found by content; --hold-new" {
+	requires_root
+	requires_python /usr/bin/python3.11 "Debian's /usr/bin/python3.11"
+	cp /bin/true "$T/app"
+	start_pyaudit --json -e 'os.system'
+	"$T/app"
+	sleep 0.5
+	cat /usr/bin/python3.11 >"$T/app"
+	"$T/app" -c "import os, time; time.sleep(0.5); os.system('echo inplace')"
+	sleep 0.3
+	stop_pyaudit
+	jq_ok '.event == "os.system" and (.args.command.base64 | @base64d) == "echo inplace"'
+	cp /usr/bin/python3.11 "$T/held"
+	start_pyaudit --json -e 'os.system' --hold-new
+	run timeout 20 "$T/held" -c "import os; os.system('echo held')"
+	[ "$status" = 0 ]
+	stop_pyaudit
+	jq_ok '.event == "os.system" and (.args.command.base64 | @base64d) == "echo held"'
+}
+
 @test "vmsmoke: a kernel without what pyaudit needs is refused by name" {
 	requires_root
 	run "$PYAUDIT" -e nothing.at.all -- /bin/sh -c 'exit 3'
