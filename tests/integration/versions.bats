@@ -64,6 +64,21 @@ make_bad316() {
 	grep -qx "pyaudit: error: --binary $T/x/lib/libpython3.16.so.1.0: CPython 3.16: not traced: newer than pyaudit knows (3.8-3.15), and its _Py_DebugOffsets, read as 3.15's, fails a check: .*" "$T/err"
 }
 
+# $T/s.py: os.listdir("/") at line 3 in f, called by g at line 5, called
+# at line 6 by the module; with "thread", once more in another thread.
+write_script() {
+	cat >"$T/s.py" <<'EOF'
+import os, threading
+def f():
+    os.listdir("/")
+def g():
+    f()
+g()
+EOF
+	[ "${1:-}" != thread ] ||
+		echo 't = threading.Thread(target=g); t.start(); t.join()' >>"$T/s.py"
+}
+
 # Debian's python3.15 in its root, as build-pythons.sh runs it, but the
 # executable a copy saying 3.16 (its stdlib is 3.15's: PYTHONHOME=/usr).
 run316() {
@@ -83,12 +98,7 @@ EOF
 	python3 "$BATS_TEST_DIRNAME/pyversion.py" "$DEBROOT/fs/usr/bin/python3.15" "$T/python3.16" 16
 	chmod +x "$T/python3.16"
 	run316
-	cat >"$T/s.py" <<'EOF'
-import os
-def f():
-    os.listdir("/")  # @line
-f()
-EOF
+	write_script
 	trace_command --json -e os.listdir --binary "$T/python3.16" -- "$T/run316" "$T/s.py"
 	cat "$T/err"
 	jq -e -s --arg m "$T/python3.16: CPython 3.16 is newer than pyaudit knows (3.8-3.15): traced with the offsets its _Py_DebugOffsets gives (read as 3.15's) and 3.15's for the rest" \
@@ -100,14 +110,7 @@ EOF
 @test "Debian's static python3.14 and python3.15 (several python:audit notes): source locations and --stack" {
 	requires_root
 	local v n=0
-	cat >"$T/s.py" <<'EOF'
-import os
-def f():
-    os.listdir("/")
-def g():
-    f()
-g()
-EOF
+	write_script
 	for v in 3.14 3.15; do
 		[ -x "$DEBROOT/bin/python$v" ] || { echo "# python$v absent" >&3; continue; }
 		trace_command --json --stack 2 -e os.listdir \
@@ -125,15 +128,7 @@ EOF
 @test "free-threaded 3.13t: source locations and --stack in the main thread and another, no false truncated marks" {
 	requires_root
 	requires_python "$PYTHONS/3.13t/bin/python3.13t" "CPython 3.13t (scripts/build-pythons.sh)"
-	cat >"$T/s.py" <<'EOF'
-import os, threading
-def f():
-    os.listdir("/")
-def g():
-    f()
-g()
-t = threading.Thread(target=g); t.start(); t.join()
-EOF
+	write_script thread
 	trace_command --json --stack 2 -e os.listdir -- "$PYTHONS/3.13t/bin/python3.13t" "$T/s.py"
 	cat "$T/err"
 	jq -e -s --arg f "$T/s.py" 'map(select(.args.path == "/")) | length == 2 and

@@ -264,6 +264,20 @@ static int analyze_img(const uint8_t *img, size_t size, struct target *t,
 	return ret;
 }
 
+/* A target for a copy of p saying 3.16.0a1 (NULL when p is absent). */
+static struct target *as_316(const char *p, uint8_t **img, size_t *size,
+			     uint64_t *d)
+{
+	struct target *t;
+
+	*img = as_version(p, 0x031000a1, size, d);
+	if (!*img)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	assert_non_null(t);
+	return t;
+}
+
 /*
  * A version never seen (3.16.0a1, a copy of 3.15.2 saying so) is traced
  * on its table, with one warning naming it; with a table that fails a
@@ -279,11 +293,9 @@ static void test_unseen_version(void **state)
 	uint64_t d;
 
 	(void)state;
-	img = as_version(LIB315, 0x031000a1, &size, &d);
-	if (!img)
+	t = as_316(LIB315, &img, &size, &d);
+	if (!t)
 		return;
-	t = calloc(1, sizeof(*t));
-	assert_non_null(t);
 	assert_int_equal(analyze_img(img, size, t, err, sizeof(err)), 0);
 	assert_int_equal(t->py_minor, 16);
 	assert_int_equal(t->py_version_hex, 0x031000a1);
@@ -342,11 +354,9 @@ static void test_unseen_old_format(void **state)
 	uint64_t d;
 
 	(void)state;
-	img = as_version(LIB313, 0x031000a1, &size, &d);
-	if (!img)
+	t = as_316(LIB313, &img, &size, &d);
+	if (!t)
 		return;
-	t = calloc(1, sizeof(*t));
-	assert_non_null(t);
 	assert_int_equal(analyze_img(img, size, t, err, sizeof(err)), -EPROTONOSUPPORT);
 	print_message("  %s\n", err);
 	assert_non_null(strstr(err, "CPython 3.16: not traced: newer than pyaudit knows (3.8-3.15), and its _Py_DebugOffsets, read as 3.15's, fails a check: "));
