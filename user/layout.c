@@ -305,8 +305,8 @@ struct layout_row {
 
 /*
  * ROW(major, minor, free-threaded, line-table format, marker symbol,
- *     _Py_DebugOffsets description, OBJ(columns above), FRAMES(columns
- *     above) or NO_FRAMES).
+ *     has _Py_DebugOffsets, OBJ(columns above), FRAMES(columns above)
+ *     [, TLBC(frame tlbc_index, co_tlbc)]).
  * Default builds first, oldest first, then free-threaded builds:
  * layout__known lists them in this order.
  */
@@ -576,7 +576,7 @@ int layout__for_file(const struct elf_file *ef, int major, int minor,
 	const struct layout_row *base = newest_row(free_threaded);
 	const struct dbg_format *f;
 	uint8_t d[DBG_MAX];
-	char known[128], fail[160];
+	char known[128], fail[160], own[256];
 	struct pa_layout t;
 	uint64_t rt_size;
 	bool unseen;
@@ -585,8 +585,8 @@ int layout__for_file(const struct elf_file *ef, int major, int minor,
 	if (why && whylen)
 		why[0] = '\0';
 	if (!why) {
-		why = fail;
-		whylen = sizeof(fail);
+		why = own;
+		whylen = sizeof(own);
 	}
 	memset(l, 0, sizeof(*l));
 	unseen = !r && base && major == base->major && minor > base->minor;
