@@ -19,9 +19,9 @@ For each version given, an event found there gets that version in its
 table it does not raise stops before it (docs alone never remove one).
 Versions not given keep what the table says. Documented argument names of
 the newest version given replace the table's (a change is reported); new
-events are added in place (the table stays sorted) with the docs' names, or
-arg0.. for undocumented ones, and a .doc saying where they were found: review
-those. Without --write, the new events[] is printed to stdout and a summary
+events are added in place (the table stays sorted) with the docs' names
+(none for undocumented ones: pyaudit then prints arg0=...) and a .doc
+saying where they were found: review those. Without --write, the new events[] is printed to stdout and a summary
 to stderr; with --write, the table's file is rewritten. A run with nothing
 new leaves the file byte for byte as it was.
 """
@@ -237,8 +237,6 @@ def main():
             sys.exit('%s: no version left' % e['name'])
         e['versions'] = format_versions(e['minors'], e['open'],
                                         max(newest, known))
-        if not e['args'] and e['name'] in by_name and 'added by' in e['doc']:
-            pass
     entries.sort(key=lambda e: e['name'].encode())
     body = ''.join(emit(e) for e in entries)
     out = head + body + tail
