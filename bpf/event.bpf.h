@@ -190,8 +190,8 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 	s->event.tgid = tgid;
 	s->event.pstart = task->group_leader->start_time;
 	site = s->lay.site_vaddr[source & 7];
-	s->event.bias = ip - site;
-	s->event.bias_ok = site != 0;
+	s->event.bias = s->lay.link_bias ? 0 : ip - site;
+	s->event.bias_ok = site != 0 || s->lay.link_bias;
 	s->rec.off = sizeof(struct pa_event);
 	s->head.obj = 0;	/* memory may have changed since the last event */
 	s->head.ok = 0;

@@ -14,8 +14,11 @@
 /* The frame walk. */
 struct frames_state {
 	__u8 frbuf[264];	/* the frame being read (up to 128 bytes) */
-	__u8 cobuf[264];	/* its code object (up to 160 bytes) */
+	__u8 cobuf[264];	/* its code object (up to 160 bytes: 3.14t's
+				 * co_linetable ends there) */
 	__u64 next;		/* the next frame to read */
+	__u64 base;		/* the bytecode the frame runs (its first
+				 * instruction) */
 	__u32 n;		/* frames emitted */
 	__u8 error;		/* a frame could not be read */
 	__u8 cut;		/* frames left out for lack of room */
@@ -180,6 +183,39 @@ static __always_inline int current_tstate(struct scratch *s, __u64 *ts)
 
 /* ---- the frame walk ------------------------------------------------------ */
 
+#define PA_TLBC_MAX	(1 << 16)	/* threads' bytecode copies, at most */
+
+/*
+ * Free-threaded 3.14+: a frame whose tlbc_index is not 0 runs its
+ * thread's copy of the bytecode, entries[tlbc_index] of the code's
+ * co_tlbc array ({ Py_ssize_t size; char *entries[]; }), entry 0 being
+ * the code object's own (_PyFrame_GetBytecode, Include/internal/
+ * pycore_interpframe.h; CPython's own reader, Modules/_remote_debugging/
+ * code_objects.c, does the same). Sets s->frames.base, already the code
+ * object's own bytecode, to the copy; 0 when it cannot be read. Its own
+ * frame: not on pa_frame_step's deepest chain (the line-table walk).
+ */
+static __noinline int pa_frame_tlbc(struct scratch *s, __u64 code)
+{
+	__s32 idx = 0;
+	__u64 arr = 0, n = 0;
+
+	__builtin_memcpy(&idx, s->frames.frbuf + (s->lay.fr_tlbc & 127), 4);
+	if (!idx)
+		return 0;
+	if (idx < 0 || idx >= PA_TLBC_MAX ||
+	    read_u64(&arr, code + s->lay.co_tlbc) || !arr ||
+	    read_u64(&n, arr) || (__u64)idx >= n ||
+	    read_u64(&arr, arr + 8 + 8 * (__u64)idx)) {
+		s->frames.base = 0;
+		return 0;
+	}
+	/* a null entry: not copied yet, the thread runs the main copy */
+	if (arr)
+		s->frames.base = arr;
+	return 0;
+}
+
 /*
  * One frame (s->frames.next): skip it (a C shim) or emit it; then go to
  * its caller. 1: stop.
@@ -229,9 +265,12 @@ __noinline int pa_frame_step(void)
 		break;
 	default:
 		/* prev_instr/instr_ptr - first instruction, in bytes */
-		fr.offset = instr >= code + l->co_code &&
-			    instr - (code + l->co_code) < (1ULL << 30) ?
-			    (__s32)(instr - (code + l->co_code)) : -1;
+		s->frames.base = code + l->co_code;
+		if (l->fr_tlbc && l->co_tlbc)
+			pa_frame_tlbc(s, code);
+		fr.offset = s->frames.base && instr >= s->frames.base &&
+			    instr - s->frames.base < (1ULL << 30) ?
+			    (__s32)(instr - s->frames.base) : -1;
 	}
 	crd = l->co_read;
 	BOUND(crd, 160);

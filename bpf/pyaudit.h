@@ -290,7 +290,10 @@ struct pa_layout {
 	__u8 ltab_format;	/* PA_LT_*: the code objects' line tables
 				 * (0: unknown), read by BPF's walk and by
 				 * user/linetable.c alike */
-	__u8 pad[2];
+	__u8 link_bias;		/* 1: the file is loaded at its link-time
+				 * addresses (ET_EXEC): bias 0 whichever
+				 * of its probe sites fired */
+	__u8 pad[1];
 
 	/*
 	 * Link-time addresses. In a process, address = link-time address +
@@ -332,6 +335,15 @@ struct pa_layout {
 	__u16 co_linetable;	/* co_lnotab (3.8, 3.9), co_linetable */
 	__u16 co_code;		/* first instruction (3.11+) */
 	__u16 co_read;		/* bytes of a code object to read at once */
+	/*
+	 * Free-threaded 3.14+: per-thread bytecode (TLBC). A frame whose
+	 * int32 tlbc_index (at fr_tlbc) is not 0 runs a copy of the code
+	 * object's bytecode, entries[tlbc_index] of the _PyCodeArray at
+	 * co_tlbc (Include/internal/pycore_interpframe.h,
+	 * _PyFrame_GetBytecode). 0: no TLBC.
+	 */
+	__u16 fr_tlbc;
+	__u16 co_tlbc;
 };
 
 /* pa_layout.ltab_format: the line-table format of a CPython version */

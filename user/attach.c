@@ -618,8 +618,15 @@ int attach__find_targets(struct attach *a, struct target_list *l,
 		err = find_pids(l, o);
 	if (err)
 		return err;
-	if (o->command && !o->nbinaries &&
-	    discover__command(l, o->command[0]) <= 0) {
+	err = o->command && !o->nbinaries ?
+	      discover__command(l, o->command[0]) : 1;
+	if (err == -EPROTONOSUPPORT) {
+		/* Never run a command pyaudit would silently not trace. */
+		p_err("%s runs a Python pyaudit cannot trace (warned above): not started",
+		      o->command[0]);
+		return err;
+	}
+	if (err <= 0) {
 		p_debug("%s: no Python found in the command's file: "
 			"tracing every Python on the host, filtered to "
 			"the command's processes", o->command[0]);

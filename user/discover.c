@@ -202,6 +202,9 @@ static int add_cand(struct target_list *l, struct fileset *rejected,
 	}
 	t->fd = fd;		/* attach.c closes it once attached */
 	l->n++;
+	/* traced, but on a version never seen: once per file, as added */
+	if (t->warning[0])
+		p_warn("%s", t->warning);
 	return 1;
 out:
 	close(fd);
@@ -675,6 +678,7 @@ int discover__system(struct target_list *l)
 struct libs {
 	struct target_list *l;
 	int depth;
+	bool refused;		/* a CPython found cannot be traced */
 };
 
 static int add_libs(struct target_list *l, const char *path, int depth);
@@ -690,6 +694,7 @@ static int add_found(void *ctx, const char *path)
 	if (ret >= 0 || ret == -ENOMEM)
 		return ret;
 	report_skip(path, err, ret);
+	lb->refused |= ret == -EPROTONOSUPPORT;
 	/* libpython3.so forwards to libpython3.X.so: look there */
 	if (ret == -ENOENT && lb->depth < 1)
 		return add_libs(lb->l, path, lb->depth + 1);
@@ -697,18 +702,21 @@ static int add_found(void *ctx, const char *path)
 }
 
 /* Add the libpython that the ELF file path links. Returns the number
- * added or -ENOMEM. */
+ * added, -ENOMEM, or -EPROTONOSUPPORT when none was and one found cannot
+ * be traced. */
 static int add_libs(struct target_list *l, const char *path, int depth)
 {
 	struct libs lb = { .l = l, .depth = depth };
+	int ret = ldso__each_needed(path, "libpython", add_found, &lb);
 
-	return ldso__each_needed(path, "libpython", add_found, &lb);
+	return !ret && lb.refused ? -EPROTONOSUPPORT : ret;
 }
 
 int discover__command(struct target_list *l, const char *argv0)
 {
 	char path[PATH_MAX], err[256];
 	int ret, added = 0;
+	bool refused;
 
 	if (!l || !argv0)
 		return -EINVAL;
@@ -720,9 +728,12 @@ int discover__command(struct target_list *l, const char *argv0)
 		report_skip(path, err, ret);
 	else if (ret == -ENOMEM)
 		return ret;
+	refused = ret == -EPROTONOSUPPORT;
 	added += ret > 0;
 	ret = add_libs(l, path, 0);
+	if (ret == -EPROTONOSUPPORT && added)
+		ret = 0;
 	if (ret < 0)
 		return ret;
-	return added + ret;
+	return added + ret ? added + ret : refused ? -EPROTONOSUPPORT : 0;
 }

@@ -49,7 +49,9 @@ int discover__notice(struct target_list *l, pid_t pid, dev_t dev, ino_t ino,
 /* What `argv0` will run: PATH lookup, #! interpreters (also
  * `#!/usr/bin/env python3`), and the libpython it links (DT_NEEDED via
  * RUNPATH/RPATH with $ORIGIN, LD_LIBRARY_PATH, ld.so.conf dirs, default
- * dirs). Returns the number of targets added (0: none found). */
+ * dirs). Returns the number of targets added (0: none found), or
+ * -EPROTONOSUPPORT when none was and a CPython found there cannot be
+ * traced (a warning said which and why). */
 int discover__command(struct target_list *l, const char *argv0);
 void target_list__free(struct target_list *l);
 

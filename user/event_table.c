@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The audit events table: the argument names of every event CPython
- * 3.8-3.14 raises, so that a decoded args tuple can be printed as
+ * 3.8-3.15 raises, so that a decoded args tuple can be printed as
  * name=value instead of arg0=value.
  *
  * Sources: the CPython docs' audit events table (including its "raised
  * internally" part), plus every C-level PySys_Audit/_PySys_Audit call site
  * and every Lib/ sys.audit call site of 3.8-3.14, which adds the events the
- * docs table lacks. Rules followed:
+ * docs table lacks; for 3.15, the docs table of 3.15.2 (python3.15-doc:
+ * 194 rows, two new events). scripts/gen-event-table.py redoes this from
+ * a source tree or a docs page per version: a new release is a command
+ * and a review of what it reports. Rules followed:
  *  - Names are the documented ones; where the docs renamed them, the
  *    newest names win and .doc says what changed. Undocumented events get
  *    lowercase names taken from the C expressions or Python call site.
@@ -276,6 +279,8 @@ static const struct event_def events[] = {
 	{ .name = "open", .nargs = 3, .versions = "3.8+",
 	  .args = { "file", "mode", "flags" },
 	  .doc = "C-level, Modules/_io/fileio.c, Python/fileutils.c (the C code calls it path)" },
+	{ .name = "os._clearenv", .nargs = 0, .versions = "3.15+",
+	  .doc = "C-level, Modules/posixmodule.c; in the docs' raised-internally table (3.15.2)" },
 	{ .name = "os.add_dll_directory", .nargs = 1, .versions = "3.8+",
 	  .args = { "path" },
 	  .doc = "C-level, Modules/posixmodule.c; Windows only" },
@@ -583,6 +588,9 @@ static const struct event_def events[] = {
 	{ .name = "winreg.DeleteKey", .nargs = 3, .versions = "3.8+",
 	  .args = { "key", "sub_key", "access" },
 	  .doc = "C-level, PC/winreg.c; Windows only" },
+	{ .name = "winreg.DeleteTree", .nargs = 2, .versions = "3.15+",
+	  .args = { "key", "sub_key" },
+	  .doc = "C-level, PC/winreg.c; Windows only (3.15.2 docs)" },
 	{ .name = "winreg.DeleteValue", .nargs = 2, .versions = "3.8+",
 	  .args = { "key", "value" },
 	  .doc = "C-level, PC/winreg.c; Windows only" },

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The audit events table: argument names of every event CPython 3.8-3.14
+ * The audit events table: argument names of every event CPython 3.8-3.15
  * raises (the documented table plus the events it lacks). Data only:
  * user/event_table.c.
  */

@@ -25,13 +25,22 @@ int layout__for_version(int major, int minor, bool free_threaded,
 			struct pa_layout *l);
 
 /*
- * The same, then, when the version's row describes its _Py_DebugOffsets,
- * the frame offsets as the file ef says in them (so that a patch release
- * whose internals moved is still read right). Offsets BPF could not read
- * turn the frame layout off (frame_kind 0) rather than fail.
+ * The layout of the file ef, CPython major.minor: its version's row,
+ * with, for 3.13 and later, every offset the file's own _Py_DebugOffsets
+ * gives (read in the format of its version, and checked: cookie, size,
+ * every offset inside its struct; a table that fails a check leaves the
+ * row as it is, and why says so). Offsets BPF could not read turn the
+ * frame layout off (frame_kind 0) rather than fail.
+ * A version newer than every row (3.16 and later) is traced on its
+ * table alone, read in the newest format, with the newest row for what
+ * the table lacks: LAYOUT_UNSEEN, why saying so, when every check
+ * passes; -ENOTSUP with why otherwise, and for any other version without
+ * a row. why (whylen bytes, may be NULL) has no path nor version.
  */
+#define LAYOUT_UNSEEN	1
 int layout__for_file(const struct elf_file *ef, int major, int minor,
-		     bool free_threaded, struct pa_layout *l);
+		     bool free_threaded, struct pa_layout *l, char *why,
+		     size_t whylen);
 
 /*
  * The oldest PY_VERSION_HEX (major.minor) whose files carry a

@@ -146,7 +146,8 @@ static int list_events(const char *glob)
 		printf("%s", d->name);
 		for (unsigned j = 0; j < d->nargs; j++)
 			printf("%s%s", j ? ", " : " ", d->args[j]);
-		printf("\n");
+		/* the CPython versions that raise it: "3.8+", "3.8-3.12" */
+		printf(" (%s)\n", d->versions);
 	}
 	return 0;
 }

@@ -529,7 +529,7 @@ static int find_version(const struct elf_file *ef, struct target *t,
 	const char *src = "?";
 
 	if (have_pyv && have_dbg && (pyv >> 16) != (dbg >> 16))
-		return errf(err, errlen, -ENOTSUP,
+		return errf(err, errlen, -EPROTONOSUPPORT,
 			    "%s: Py_Version 0x%08x and _Py_DebugOffsets 0x%08x disagree",
 			    t->path, pyv, dbg);
 	if (have_pyv) {
@@ -545,7 +545,7 @@ static int find_version(const struct elf_file *ef, struct target *t,
 		t->py_minor = (hex >> 16) & 0xff;
 		t->py_version_hex = hex;
 		if (have_so && (so.major != t->py_major || so.minor != t->py_minor))
-			return errf(err, errlen, -ENOTSUP,
+			return errf(err, errlen, -EPROTONOSUPPORT,
 				    "%s: SONAME %s disagrees with %s 0x%08x",
 				    t->path, elf__soname(ef), src, hex);
 	} else if (have_so) {
@@ -553,7 +553,7 @@ static int find_version(const struct elf_file *ef, struct target *t,
 		t->py_minor = so.minor;
 		src = "SONAME";
 	} else if (!elf__find_symbol(ef, "Py_Version", NULL, NULL)) {
-		return errf(err, errlen, -ENOTSUP,
+		return errf(err, errlen, -EPROTONOSUPPORT,
 			    "%s: Py_Version is unreadable: cannot tell 3.11 from later versions",
 			    t->path);
 	} else if (!layout__version_by_symbols(ef, &t->py_major,
@@ -561,7 +561,7 @@ static int find_version(const struct elf_file *ef, struct target *t,
 		/* 3.8-3.10 executables: first version of exported symbols */
 		src = "exported symbols";
 	} else {
-		return errf(err, errlen, -ENOTSUP,
+		return errf(err, errlen, -EPROTONOSUPPORT,
 			    "%s: no version marker among its symbols", t->path);
 	}
 	if (!t->py_version_hex)
@@ -741,7 +741,7 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 		       size_t errlen)
 {
 	const char *soname;
-	char known[128];
+	char why[256];
 	struct stat st;
 	uint64_t pc = 0;
 	size_t nnotes;
@@ -776,13 +776,19 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 	ret = find_version(ef, t, err, errlen);
 	if (ret)
 		return ret;
-	if (layout__for_file(ef, t->py_major, t->py_minor, t->free_threaded,
-			     &t->layout))
-		return errf(err, errlen, -ENOTSUP,
-			    "%s: CPython %d.%d%s: no object layout for it (known: %s)",
-			    path, t->py_major, t->py_minor,
-			    t->free_threaded ? "t" : "",
-			    layout__known(known, sizeof(known), LAYOUT_KNOWN_FT));
+	ret = layout__for_file(ef, t->py_major, t->py_minor, t->free_threaded,
+			       &t->layout, why, sizeof(why));
+	if (ret < 0)
+		return errf(err, errlen, -EPROTONOSUPPORT,
+			    "%s: CPython %d.%d%s: not traced: %s", path,
+			    t->py_major, t->py_minor,
+			    t->free_threaded ? "t" : "", why);
+	if (ret == LAYOUT_UNSEEN)
+		snprintf(t->warning, sizeof(t->warning),
+			 "%s: CPython %d.%d%s is %s", path, t->py_major,
+			 t->py_minor, t->free_threaded ? "t" : "", why);
+	else if (why[0])
+		p_debug("%s: %s", path, why);
 
 	find_addresses(ef, t);
 	nnotes = elf__usdt_sites(ef, "python", "audit", &pc);
@@ -790,9 +796,14 @@ static int analyze_elf(const struct elf_file *ef, const char *path,
 		t->mech = TARGET_MECH_USDT;
 		t->nsites = 0;
 		t->layout.dedup_sys_audit = 0;
-		/* One note: the probed ip gives the bias. Several: unknown. */
+		/* One note: the probed ip gives the bias. Several (GCC's
+		 * clones of PySys_Audit/_PySys_Audit inline sys_audit_tstate,
+		 * each copy with its note: Debian's python3.14 has 5): the
+		 * bias is only known in a file loaded where it was linked. */
 		if (nnotes == 1)
 			t->layout.site_vaddr[PA_SRC_USDT] = pc;
+		else if (type == ET_EXEC)
+			t->layout.link_bias = 1;
 		snprintf(t->why, sizeof(t->why),
 			 "python:audit USDT note: one probe on a nop sees every C-level and Python-level event (arming it makes every process using this file build the argument tuple of every event)");
 		return 0;

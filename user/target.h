@@ -47,6 +47,9 @@ struct target {
 	struct target_site sites[TARGET_SITES_MAX];
 	int nsites;
 	char why[256];		/* why this mechanism, for -v */
+	/* Traced, but the user should know: a version pyaudit has never
+	 * seen, on its _Py_DebugOffsets ("" when none). */
+	char warning[512];
 	struct pa_layout layout;
 	/* Its .rodata, read at analysis through the file analysed
 	 * (target__analyze), until attach stores it in the ro_pages map. */
@@ -56,8 +59,11 @@ struct target {
 /*
  * Analyse path. Returns 0 and fills t, or a negative errno with a one-line
  * reason in err: -ENOEXEC not ELF / not x86-64, -ENOENT not a Python
- * (no PySys_Audit), -ENOTSUP a Python older than 3.8 or a layout we lack,
- * -ESRCH no usable probe point.
+ * (no PySys_Audit), -ENOTSUP a Python older than 3.8 (audit hooks need
+ * 3.8), -EPROTONOSUPPORT a CPython 3.8+ pyaudit cannot trace (no layout
+ * for its version, or a version never seen whose _Py_DebugOffsets fail a
+ * check: err names the file, the version and the reason), -ESRCH no
+ * usable probe point.
  */
 int target__analyze(const char *path, struct target *t, char *err, size_t errlen);
 /*

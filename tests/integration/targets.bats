@@ -124,15 +124,18 @@ sys.exit(3)"
 	[[ "$output" == *"does not go with --no-source"* ]]
 }
 
-@test "--list shows events with their argument names; -V shows versions" {
+@test "--list shows events with their argument names and the versions raising them; -V shows versions" {
 	run "$PYAUDIT" --list
 	[ "$status" = 0 ]
-	echo "$output" | grep -qx 'open file, mode, flags'
-	echo "$output" | grep -qx 'subprocess.Popen executable, args, cwd, env'
+	echo "$output" | grep -qx 'open file, mode, flags (3.8+)'
+	echo "$output" | grep -qx 'subprocess.Popen executable, args, cwd, env (3.8+)'
+	echo "$output" | grep -qx 'sys.remote_exec pid, script_path (3.14+)'
+	echo "$output" | grep -qx 'os._clearenv (3.15+)'
+	echo "$output" | grep -qx 'nntplib.connect self, host, port (3.8-3.12)'
 	run "$PYAUDIT" --list 'socket.*'
 	[ "$status" = 0 ]
 	! echo "$output" | grep -q '^open '
-	echo "$output" | grep -q '^socket.connect self, address$'
+	echo "$output" | grep -q '^socket.connect self, address (3.8+)$'
 	run "$PYAUDIT" -V
 	[ "$status" = 0 ]
 	echo "$output" | grep -q '^pyaudit '

@@ -136,6 +136,17 @@ static void test_versions(void **state)
 			    "3.8-3.12");
 	assert_string_equal(event_table_find("glob.glob/2")->versions,
 			    "3.10+");
+	/* 3.14's and 3.15's new events (their docs tables) */
+	assert_string_equal(event_table_find("sys.remote_exec")->versions, "3.14+");
+	assert_string_equal(event_table_find("sys.remote_exec")->args[1], "script_path");
+	assert_string_equal(event_table_find("cpython.remote_debugger_script")->args[0],
+			    "script_path");
+	assert_string_equal(event_table_find("cpython.PyConfig_Set")->versions, "3.14+");
+	assert_string_equal(event_table_find("os._clearenv")->versions, "3.15+");
+	assert_int_equal(event_table_find("os._clearenv")->nargs, 0);
+	assert_string_equal(event_table_find("winreg.DeleteTree")->versions, "3.15+");
+	assert_int_equal(event_table_find("winreg.DeleteTree")->nargs, 2);
+	assert_string_equal(event_table_find("winreg.DeleteTree")->args[1], "sub_key");
 }
 
 static void test_unknown(void **state)

@@ -73,12 +73,12 @@ static void test_rows_consistent(void **state)
 		assert_int_equal(l->dedup_sys_audit, 0);
 		assert_int_equal(l->runtime, 0);
 		assert_int_equal(l->site_vaddr[0], 0);
-		if (rows[i].ft) {
-			/* free-threaded builds: no frames (yet) */
-			assert_int_equal(l->frame_kind, 0);
-			assert_int_equal(l->ts_how, 0);
-			continue;
-		}
+		/* per-thread bytecode: free-threaded 3.14+ only, both or
+		 * neither, the frame's int32 index within what BPF reads */
+		assert_int_equal(!!l->fr_tlbc, rows[i].ft && rows[i].minor >= 14);
+		assert_int_equal(!!l->co_tlbc, !!l->fr_tlbc);
+		assert_true(!l->fr_tlbc || l->fr_tlbc + 4 <= l->fr_read);
+		assert_true(l->fr_read <= 128 && l->co_read <= 160);
 		assert_in_range(l->frame_kind, PA_FK_LASTI, PA_FK_CURRENT);
 		assert_in_range(l->ts_how, PA_TS_CURRENT, PA_TS_WALK);
 		if (l->ts_how == PA_TS_CURRENT)
@@ -95,6 +95,8 @@ static void test_rows_consistent(void **state)
 		assert_true(l->co_func + 8 <= l->co_read);
 		assert_true(l->co_linetable + 8 <= l->co_read);
 		assert_true(l->co_firstlineno + 4 <= l->co_read);
+		if (rows[i].ft)
+			continue;
 		/* formats and frame kinds only move forward */
 		assert_true(rows[i].minor > prev_minor);
 		assert_true(l->ltab_format >= prev_lt);
@@ -103,7 +105,8 @@ static void test_rows_consistent(void **state)
 		prev_lt = l->ltab_format;
 		prev_fk = l->frame_kind;
 	}
-	/* each free-threaded build has its default build's line tables */
+	/* each free-threaded build has its default build's line tables,
+	 * thread states and frame kind */
 	for (i = 0; i < n; i++) {
 		struct pa_layout l;
 
@@ -111,6 +114,9 @@ static void test_rows_consistent(void **state)
 			continue;
 		assert_int_equal(layout__for_version(3, rows[i].minor, false, &l), 0);
 		assert_int_equal(rows[i].l.ltab_format, l.ltab_format);
+		assert_int_equal(rows[i].l.frame_kind, l.frame_kind);
+		assert_int_equal(rows[i].l.ts_thread_id, l.ts_thread_id);
+		assert_int_equal(rows[i].l.rt_interp_head, l.rt_interp_head);
 	}
 }
 
@@ -155,8 +161,8 @@ static void test_known_text(void **state)
 	assert_string_equal(layout__known(got, sizeof(got), 0), want);
 	/* What users see today (target.c's message, -V's feature) */
 	assert_string_equal(layout__known(got, sizeof(got), LAYOUT_KNOWN_FT),
-			    "3.8-3.14, 3.13t, 3.14t");
-	assert_string_equal(layout__known(got, sizeof(got), 0), "3.8-3.14");
+			    "3.8-3.15, 3.13t, 3.14t, 3.15t");
+	assert_string_equal(layout__known(got, sizeof(got), 0), "3.8-3.15");
 	/* cut short, still terminated */
 	assert_string_equal(layout__known(small, sizeof(small), 0), "3.8-3");
 	assert_ptr_equal(layout__known(small, 0, 0), small);

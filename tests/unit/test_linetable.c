@@ -657,7 +657,7 @@ static void test_api(void **state)
 	(void)state;
 	assert_int_equal(linetable__line(11, t, 1, 1, 0, NULL), -EINVAL);
 	assert_int_equal(line_of(7, t, 1, 1, 0, &line), -EINVAL);
-	assert_int_equal(line_of(15, t, 1, 1, 0, &line), -EINVAL);
+	assert_int_equal(line_of(16, t, 1, 1, 0, &line), -EINVAL);
 	assert_int_equal(line_of(-1, t, 1, 1, 0, &line), -EINVAL);
 	assert_int_equal(line_of(11, NULL, 1, 1, 0, &line), -EINVAL);
 	/* Empty tables. */

@@ -134,8 +134,8 @@ static void test_layout_table(void **state)
 		bool ft;
 	} known[] = {
 		{ 8, false }, { 9, false }, { 10, false }, { 11, false },
-		{ 12, false }, { 13, false }, { 14, false }, { 13, true },
-		{ 14, true },
+		{ 12, false }, { 13, false }, { 14, false }, { 15, false },
+		{ 13, true }, { 14, true }, { 15, true },
 	};
 	struct pa_layout l;
 	size_t i;
@@ -161,7 +161,7 @@ static void test_layout_table(void **state)
 	}
 
 	assert_int_equal(layout__for_version(3, 7, false, &l), -ENOTSUP);
-	assert_int_equal(layout__for_version(3, 15, false, &l), -ENOTSUP);
+	assert_int_equal(layout__for_version(3, 16, false, &l), -ENOTSUP);
 	assert_int_equal(layout__for_version(2, 7, false, &l), -ENOTSUP);
 	assert_int_equal(layout__for_version(4, 0, false, &l), -ENOTSUP);
 	assert_int_equal(layout__for_version(3, 12, true, &l), -ENOTSUP);
@@ -514,20 +514,23 @@ static void test_synthetic_versions(void **state)
 	assert_int_equal(t.layout.tuple_items, 40);
 	o.soname = "libpython3.12t.so.1.0";
 	o.py_version = 0x030c01f0;
-	assert_int_equal(analyze_opts(&o, &t, err, sizeof(err)), -ENOTSUP);
-	expect_contains(err, "3.12t");
-
-	/* too new */
-	o = (struct mkelf_opts){ .py_version = 0x030f00a1 };
-	assert_int_equal(analyze_opts(&o, &t, err, sizeof(err)), -ENOTSUP);
-	expect_contains(err, "3.15");
+	assert_int_equal(analyze_opts(&o, &t, err, sizeof(err)), -EPROTONOSUPPORT);
 	/* the known versions, as the rows of user/layout.c say them */
-	expect_contains(err, ": CPython 3.15: no object layout for it (known: 3.8-3.14, 3.13t, 3.14t)");
+	expect_contains(err, ": CPython 3.12t: not traced: no object layout for it (known: 3.8-3.15, 3.13t, 3.14t, 3.15t)");
+
+	/* too new, and no _Py_DebugOffsets to trace it on */
+	o = (struct mkelf_opts){ .py_version = 0x031000a1 };
+	assert_int_equal(analyze_opts(&o, &t, err, sizeof(err)), -EPROTONOSUPPORT);
+	expect_contains(err, ": CPython 3.16: not traced: newer than pyaudit knows (3.8-3.15), and its _Py_DebugOffsets, read as 3.15's, fails a check: no .PyRuntime section");
+	/* a Py_Version that is no CPython 3 version: refused, loudly */
+	o = (struct mkelf_opts){ .py_version = 0x040000a1 };
+	assert_int_equal(analyze_opts(&o, &t, err, sizeof(err)), -EPROTONOSUPPORT);
+	expect_contains(err, "Py_Version is unreadable");
 
 	/* sources disagree */
 	o = (struct mkelf_opts){ .soname = "libpython3.11.so.1.0",
 				 .py_version = 0x030c01f0 };
-	assert_int_equal(analyze_opts(&o, &t, err, sizeof(err)), -ENOTSUP);
+	assert_int_equal(analyze_opts(&o, &t, err, sizeof(err)), -EPROTONOSUPPORT);
 	expect_contains(err, "disagrees");
 }
 
