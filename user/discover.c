@@ -310,7 +310,8 @@ static bool is_libpython_name(const char *name)
 
 /* Record the outcome of one candidate of a process. A file whose name
  * does not look like a Python (first_err NULL) is one of the many files
- * processes run and map: why it is not traced is said with -vv only. */
+ * processes run and map: why it is not traced is said with -vv only,
+ * unless it is a CPython that cannot be traced. */
 static int pid_add(struct scan *s, const char *path, uid_t uid, int *found,
 		   int *first_err)
 {
@@ -325,7 +326,9 @@ static int pid_add(struct scan *s, const char *path, uid_t uid, int *found,
 	}
 	if (ret == -ENOMEM)
 		return ret;
-	if (ret != -EALREADY && (first_err || log_verbose > 1))
+	/* a CPython that cannot be traced is said whatever its name */
+	if (ret != -EALREADY &&
+	    (first_err || log_verbose > 1 || ret == -EPROTONOSUPPORT))
 		report_skip(path, err, ret);
 	if (first_err && !*first_err)
 		*first_err = ret;
