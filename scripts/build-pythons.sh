@@ -11,6 +11,14 @@
 #   3.15-shared  --enable-shared                  uprobes
 #   3.15t        --disable-gil --enable-shared
 #
+# and, from Debian unstable's binary packages (below), embedding programs
+# (tests/integration/embed.c) linked with Debian's shared libpython:
+#
+#   3.14-embed           libpython3.14.so.1.0           USDT (Debian's is
+#   3.15-embed           libpython3.15.so.1.0           --with-dtrace)
+#   3.15-embed-stripped  a copy of it without symbols    uprobes
+#                        and without its USDT note
+#
 # Each is built from Debian unstable's source package (`apt-get source`
 # through a private apt configuration under the cache, scripts/debapt.sh;
 # the system's sources are untouched): the newest version whose files the
@@ -30,8 +38,16 @@
 # pyaudit such a Python is a container's Python: it finds the files
 # through /proc/PID/root.
 #
+# The embedding programs are compiled here, against the root's headers
+# (libpython3.1x-dev), and run in the root the same way
+# ($CACHE/debian-root/bin/NAME FILE.py): a program linked with the
+# host's older glibc runs with the root's newer one, and the root's
+# ld.so.cache finds its libpython3.1x.so.1.0. The stripped copy is
+# $CACHE/debian-root/fs/usr/lib/pyaudit-stripped/libpython3.15.so.1.0,
+# which 3.15-embed-stripped finds through its run path.
+#
 # $CACHE/interpreters.tsv lists, one row each, tab-separated:
-#   name  status(ok|skip)  kind(source|debian-root|-)  free_threaded(0|1)
+#   name  status(ok|skip)  kind(source|debian-root|embed|-)  free_threaded(0|1)
 #   version  command  note (the configure options, or why it was skipped)
 #   binary (the file with the probes: the executable, or the libpython of
 #   a shared build; for pyaudit --binary)
@@ -63,15 +79,23 @@ SPECS=(
 	"3.15-shared python3.15 --enable-shared"
 	"3.15t python3.15 --disable-gil --enable-shared"
 )
-# What the Debian root holds: the interpreters, and /bin/true and /bin/sh
-# that the tests' workloads start.
-ROOT_PKGS=(python3.14 python3.15 coreutils dash)
+# What the Debian root holds: the interpreters, their shared libpython and
+# headers (the embedding programs), and /bin/true and /bin/sh that the
+# tests' workloads start.
+ROOT_PKGS=(python3.14 python3.15 libpython3.14-dev libpython3.15-dev coreutils dash)
+# The embedding programs: name, minor version, stripped (1) or not.
+EMBEDS=(
+	"3.14-embed 3.14 0"
+	"3.15-embed 3.15 0"
+	"3.15-embed-stripped 3.15 1"
+)
+EMBED_C=$(cd "$(dirname "$0")"/.. && pwd)/tests/integration/embed.c
 
 die() { echo "build-pythons: $*" >&2; exit 2; }
 say() { echo "build-pythons: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "run as root: the private apt configuration and the Debian root need it (sudo)"
-for t in apt-get dpkg-source dpkg-deb make gcc unshare flock; do
+for t in apt-get dpkg-source dpkg-deb make gcc objcopy unshare flock; do
 	command -v $t >/dev/null || die "$t missing: run scripts/install-deps.sh pythons"
 done
 mkdir -p "$CACHE" || die "cannot create the cache directory $CACHE (set PYAUDIT_PYTHONS)"
@@ -238,24 +262,32 @@ debian_root() {
 	echo "$want" >"$r"/.built
 }
 
-# debian_python MINOR: the wrapper that runs unstable's python$MINOR with
-# the root's /usr (and its ld.so.cache) over the host's, in a private
-# mount namespace; the same process all along (exec), so `pyaudit --
-# WRAPPER` traces the Python itself.
+# root_wrapper WRAPPER PROGRAM: write WRAPPER, which runs PROGRAM (a path
+# in the root's tree, or a host path outside /usr) with the root's /usr
+# (and its ld.so.cache) over the host's, in a private mount namespace;
+# the same process all along (exec), so `pyaudit -- WRAPPER` traces the
+# program itself.
+root_wrapper() {
+	local w=$1 prog=$2 r=$CACHE/debian-root
+	cat >"$w".new <<EOF
+#!/bin/sh
+# $prog with $r/fs/usr as /usr (build-pythons.sh).
+exec unshare --mount --propagation private /bin/sh -c '
+	mount --bind "\$0/etc/ld.so.cache" /etc/ld.so.cache &&
+	mount --bind "\$0/usr" /usr &&
+	exec "$prog" "\$@"' "$r/fs" "\$@"
+EOF
+	chmod +x "$w".new
+	mv "$w".new "$w"
+}
+
+# debian_python MINOR: the wrapper of unstable's python$MINOR; prints
+# its version.
 debian_python() {
 	local minor=$1 r=$CACHE/debian-root w ver
 	w=$r/bin/python$minor
 	[ -x "$r/fs/usr/bin/python$minor" ] || return 1
-	cat >"$w".new <<EOF
-#!/bin/sh
-# Debian unstable's python$minor with $r/fs/usr as /usr (build-pythons.sh).
-exec unshare --mount --propagation private /bin/sh -c '
-	mount --bind "\$0/etc/ld.so.cache" /etc/ld.so.cache &&
-	mount --bind "\$0/usr" /usr &&
-	exec /usr/bin/python$minor "\$@"' "$r/fs" "\$@"
-EOF
-	chmod +x "$w".new
-	mv "$w".new "$w"
+	root_wrapper "$w" /usr/bin/python$minor
 	ver=$("$w" -c 'import sys; print(sys.version.split()[0])') || return 1
 	echo "$ver"
 }
@@ -269,6 +301,74 @@ provide_debian() {
 	else
 		row "$name" skip - 0 - - "source: $why; Debian root failed (see $LOGS/debian-root.log)"
 	fi
+}
+
+# debian_embed NAME MINOR STRIPPED: compile the embedding program
+# $CACHE/debian-root/embed/NAME against the root's libpython$MINOR (its
+# stripped copy when STRIPPED is 1), write its wrapper
+# $CACHE/debian-root/bin/NAME, and print the version it runs and the
+# libpython it loaded (/proc/self/maps, inside the root).
+debian_embed() {
+	local name=$1 minor=$2 stripped=$3 r=$CACHE/debian-root
+	local lib=/usr/lib/x86_64-linux-gnu/libpython$minor.so.1.0
+	local out=$r/embed/$name rpath= check=$r/embed/check.py
+	[ -e "$r/fs$lib" ] || { echo "$lib is not in the root"; return 1; }
+	[ -e "$r/fs/usr/include/python$minor/Python.h" ] ||
+		{ echo "no Python.h (libpython$minor-dev) in the root"; return 1; }
+	mkdir -p "$r"/embed
+	if [ "$stripped" = 1 ]; then
+		# No symbol table (Debian's has none already), and no USDT
+		# note: an --enable-shared build without --with-dtrace as a
+		# distribution strips it, which pyaudit traces with uprobes
+		# it finds without symbols.
+		mkdir -p "$r"/fs/usr/lib/pyaudit-stripped
+		if [ ! -e "$r/fs/usr/lib/pyaudit-stripped/${lib##*/}" ]; then
+			objcopy --strip-all --remove-section=.note.stapsdt "$r/fs$lib" \
+				"$r/fs/usr/lib/pyaudit-stripped/${lib##*/}.new" ||
+				{ echo "objcopy of $lib failed"; return 1; }
+			mv "$r/fs/usr/lib/pyaudit-stripped/${lib##*/}.new" \
+				"$r/fs/usr/lib/pyaudit-stripped/${lib##*/}"
+		fi
+		lib=/usr/lib/pyaudit-stripped/${lib##*/}
+		rpath=-Wl,-rpath,${lib%/*}
+	fi
+	# Linked with the host's glibc (2.36 on Debian 12); what libpython
+	# needs of the root's newer one (__isoc23_strtol@GLIBC_2.38...) is
+	# left to the dynamic loader in the root.
+	if [ ! -x "$out" ] || [ "$EMBED_C" -nt "$out" ]; then
+		gcc -O1 -Wall -I"$r/fs/usr/include/python$minor" -idirafter "$r/fs/usr/include" \
+			"$EMBED_C" -o "$out".new "$r/fs$lib" $rpath \
+			-Wl,--allow-shlib-undefined \
+			>>"$LOGS"/debian-root.log 2>&1 ||
+			{ echo "cannot compile $EMBED_C against the root's libpython$minor (see $LOGS/debian-root.log)"; return 1; }
+		mv "$out".new "$out"
+	fi
+	root_wrapper "$r/bin/$name" "$out"
+	printf '%s\n' 'import sys' 'print(sys.version.split()[0])' \
+		'print([l.split()[-1] for l in open("/proc/self/maps") if "/libpython" in l][0])' >"$check"
+	"$r/bin/$name" "$check" | paste -sd ' ' ||
+		{ echo "$r/bin/$name does not run"; return 1; }
+}
+
+# provide_embed SPEC: the row of one of EMBEDS.
+provide_embed() {
+	local name=$1 minor=$2 stripped=$3 r=$CACHE/debian-root out ver lib note
+	if ! debian_root; then
+		row "$name" skip - 0 - - "Debian root failed (see $LOGS/debian-root.log)"
+		return 1
+	fi
+	if ! out=$(debian_embed "$name" "$minor" "$stripped"); then
+		row "$name" skip - 0 - - "$out"
+		return 1
+	fi
+	read -r ver lib <<<"$out"
+	note="embedding program (tests/integration/embed.c) with Debian unstable's libpython$minor.so.1.0, USDT"
+	[ "$stripped" = 0 ] || note="embedding program (tests/integration/embed.c) with a copy of Debian unstable's libpython$minor.so.1.0 without symbols or USDT note (objcopy --strip-all --remove-section=.note.stapsdt), uprobes"
+	case $lib in
+	/usr/lib/pyaudit-stripped/*) [ "$stripped" = 1 ] ;;
+	*) [ "$stripped" = 0 ] ;;
+	esac || { row "$name" skip - 0 - - "$r/bin/$name loaded $lib"; return 1; }
+	row "$name" ok embed 0 "$ver" "$r/bin/$name" "$note" "$r/fs$lib"
 }
 
 # Elsewhere than x86-64 every interpreter is skipped, saying why (the
@@ -297,6 +397,13 @@ for spec in "${SPECS[@]}"; do
 		provide_debian "$1" "$1" "$why"
 		;;
 	esac
+done
+
+for spec in "${EMBEDS[@]}"; do
+	set -- $spec
+	[ "$only" = "  " ] || [[ $only == *" $1 "* ]] || continue
+	[ -z "$NOARCH" ] || { row "$1" skip - - - - "$NOARCH"; continue; }
+	provide_embed "$@" || true
 done
 
 # With PYAUDIT_PYTHONS_ONLY, the other names keep their rows.

@@ -49,12 +49,14 @@ built_binary() {
 
 # built_commands TEST: the commands of the provided interpreters, one a
 # line, for a test that loops over every Python; those whose NAME:TEST is
-# in ISSUE13_LAYOUTS are left out, saying so on the terminal (fd 3).
+# in ISSUE13_LAYOUTS are left out, saying so on the terminal (fd 3). The
+# embedding programs (kind embed) are not among them: they take a file
+# and no Python option.
 built_commands() {
-	local name status cmd
+	local name status kind cmd
 	[ -r "$BUILT_TSV" ] || return 0
-	while IFS=$'\t' read -r name status _ _ _ cmd _; do
-		[ "$status" = ok ] || continue
+	while IFS=$'\t' read -r name status kind _ _ cmd _; do
+		[ "$status" = ok ] && [ "$kind" != embed ] || continue
 		if layouts_fail "$name" "$1"; then
 			echo "# $1: CPython $name left out (issue 13: layouts)" >&3
 			continue
@@ -64,7 +66,7 @@ built_commands() {
 }
 
 # requires_built NAME TEST: BUILT_PY (the command), BUILT_BIN (the file
-# with the probes, for --binary), BUILT_KIND (source|debian-root),
+# with the probes, for --binary), BUILT_KIND (source|debian-root|embed),
 # BUILT_FT (1 when free-threaded) and BUILT_VERSION of the provided
 # interpreter NAME, or the test skips naming it and why it
 # is absent, or naming issue 13 when NAME:TEST is in ISSUE13_LAYOUTS.
