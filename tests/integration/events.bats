@@ -148,3 +148,48 @@ run_built() {
 @test "CPython 3.15t (built: free-threaded, shared libpython, uprobes)" {
 	run_built 3.15t
 }
+
+# Embedding programs (tests/integration/embed.c) linked with Debian
+# unstable's libpython, run in its root (scripts/build-pythons.sh):
+# --binary names the libpython. PROBE is what every event's "probe" says:
+# usdt for Debian's libpython (--with-dtrace); sys_audit or
+# sys_audit_tstate for the copy without symbols or USDT note, whose
+# uprobe sites pyaudit finds in the sys method table and in PySys_Audit's
+# code.
+run_built_embed() {
+	local name=$1 probe=$2
+	run_built "$name"
+	# (run_version's last output is text)
+	trace_command --json --binary "$BUILT_BIN" -- "$BUILT_PY" "$WORKLOAD" ||
+		{ cat "$T/err" >&2; return 1; }
+	jq -e -s --arg p "$probe" 'map(select(has("event"))) | length > 0 and all(.probe | test("^(" + $p + ")$"))' "$T/out" >/dev/null ||
+		{ echo "$name: probes other than $probe:" >&2; jq -r -s 'map(select(has("event")) | .probe) | unique | .[]' "$T/out" >&2; return 1; }
+}
+
+@test "Debian unstable's libpython3.14.so.1.0 through an embedding program (USDT)" {
+	run_built_embed 3.14-embed usdt
+}
+
+@test "Debian unstable's libpython3.15.so.1.0 through an embedding program (USDT)" {
+	run_built_embed 3.15-embed usdt
+}
+
+@test "libpython3.15.so.1.0 without symbols or USDT note through an embedding program (uprobes)" {
+	run_built_embed 3.15-embed-stripped 'sys_audit|sys_audit_tstate'
+	# what the row says the file is
+	! readelf -S -W "$BUILT_BIN" | grep -q -E ' \.(symtab|note\.stapsdt) ' ||
+		{ echo "$BUILT_BIN has a symbol table or a USDT note" >&2; return 1; }
+}
+
+@test "libpython3.15.so.1.0 without symbols or USDT note: found as the embedding program maps it in its root (--hold-new)" {
+	requires_root
+	requires_built 3.15-embed-stripped events
+	start_pyaudit --json --hold-new -e 'pyaudit.test.*'
+	run timeout 20 "$BUILT_PY" "$WORKLOAD"
+	stop_pyaudit
+	[ "$status" = 0 ] || { echo "$BUILT_PY failed: $output" >&2; return 1; }
+	# the copy in the root, seen through the process's /proc/PID/root
+	grep -q -E "^Tracing /proc/[0-9]+/root/usr/lib/pyaudit-stripped/libpython3\.15\.so\.1\.0 \(uprobes\), found in process" "$T/err" ||
+		{ cat "$T/err" >&2; return 1; }
+	jq_ok '.event == "pyaudit.test.types" and .probe == "sys_audit" and .args.arg0 == "text" and .args.arg4 == 1267650600228229401496703205376 and .args.arg14 == "\ud83d\ude00"'
+}

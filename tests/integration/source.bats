@@ -296,15 +296,25 @@ EOF
 	requires_root
 	[ -e /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0 ] || skip "Debian's libpython3.11.so.1.0 absent on this machine"
 	[ -x "$BUILD/tests/embed311" ] || skip "embedding program not built (libpython3.11-dev absent)"
-	py_setup /usr/bin/python3.11
-	# no cpython.run_file there: the program runs the file itself
-	PYTHONDONTWRITEBYTECODE=1 trace_command --json --stack 3 "${SRC_EVENTS[@]}" -- "$BUILD/tests/embed311" "$SRC_MAIN" ||
+	run_embed_source "$BUILD/tests/embed311" /usr/bin/python3.11
+}
+
+# run_embed_source PROGRAM PYTHON: an embedding program that runs
+# source_main.py with PYTHON's libpython (no cpython.run_file there: the
+# program runs the file itself); JSON with --stack 3, the cases outside
+# SRC_STACK_CASES, and the same when BPF walks the line tables.
+run_embed_source() {
+	local case
+	py_setup "$2"
+	PYTHONDONTWRITEBYTECODE=1 trace_command --json --stack 3 "${SRC_EVENTS[@]}" -- "$1" "$SRC_MAIN" ||
 		{ cat "$T/err" >&2; return 1; }
 	check_source_stack
-	local case
 	for case in lambda_in listcomp mod_import multiline; do
 		expect_equal "$case: source" "$(src_one "$case" | jq -c .source)" "$(src_frame "$case")"
 	done
+	PYTHONDONTWRITEBYTECODE=1 trace_command --json --stack 3 --test-walk-line-tables "${SRC_EVENTS[@]}" -- "$1" "$SRC_MAIN" ||
+		{ cat "$T/err" >&2; return 1; }
+	check_source_stack
 }
 
 @test "source: CPython 3.8 (pyenv, uprobes)" {
@@ -392,6 +402,30 @@ run_built_source() {
 
 @test "source: CPython 3.15t (built: free-threaded, shared libpython, uprobes)" {
 	run_built_source 3.15t
+}
+
+# Embedding programs linked with Debian unstable's libpython, run in its
+# root (scripts/build-pythons.sh), attached before they start (--binary
+# names the libpython); the root's python3.1x gives the minor version and
+# threading.py.
+run_built_embed_source() {
+	requires_root
+	requires_built "$1" source
+	local py=${BUILT_PY%/*}/python${BUILT_VERSION%.*}
+	TRACE_OPTS=(--binary "$BUILT_BIN")
+	run_embed_source "$BUILT_PY" "$py"
+}
+
+@test "source: Debian unstable's libpython3.14.so.1.0 through an embedding program (USDT)" {
+	run_built_embed_source 3.14-embed
+}
+
+@test "source: Debian unstable's libpython3.15.so.1.0 through an embedding program (USDT)" {
+	run_built_embed_source 3.15-embed
+}
+
+@test "source: libpython3.15.so.1.0 without symbols or USDT note through an embedding program (uprobes)" {
+	run_built_embed_source 3.15-embed-stripped
 }
 
 @test "source: --no-source: no source member in JSON, no suffix in text" {
