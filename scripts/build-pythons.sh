@@ -233,8 +233,17 @@ provide_source() {
 
 # debian_root: unpack unstable's ROOT_PKGS and their dependencies into
 # $CACHE/debian-root/usr (usr-merged), with wrappers in
-# $CACHE/debian-root/bin. Redone when the package versions change.
+# $CACHE/debian-root/bin. Redone when the package versions change;
+# checked once a run (ROOT_STATUS).
+ROOT_STATUS=
 debian_root() {
+	[ -z "$ROOT_STATUS" ] || return "$ROOT_STATUS"
+	ROOT_STATUS=1
+	unpack_root || return 1
+	ROOT_STATUS=0
+}
+
+unpack_root() {
 	local r=$CACHE/debian-root want have deb
 	want=$(apt-cache "${APT_OPTS[@]}" policy "${ROOT_PKGS[@]}" 2>/dev/null |
 		awk '/^[^ ]/ { p = $1 } /Candidate:/ { print p, $2 }')
@@ -257,6 +266,8 @@ debian_root() {
 		fi
 	done
 	rm -f "$APTDIR"/cache/archives/*.deb
+	# the static libpython of the -dev packages: 57 MB nothing uses
+	rm -f "$r"/fs/usr/lib/python3.*/config-*/libpython3.*.a
 	mkdir -p "$r"/fs/etc
 	ldconfig -r "$r"/fs 2>>"$LOGS"/debian-root.log || return 1
 	echo "$want" >"$r"/.built
