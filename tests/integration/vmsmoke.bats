@@ -137,9 +137,11 @@ requires_x86_64() {
 @test "vmsmoke: a renamed interpreter rewritten in place is found by content; --hold-new" {
 	requires_root
 	requires_python /usr/bin/python3.11 "Debian's /usr/bin/python3.11"
-	cp /bin/true "$T/app"
+	# jq: an ELF file every test root has (a root's /bin/true may be a
+	# busybox applet, which goes by its name)
+	cp "$(command -v jq)" "$T/app"
 	start_pyaudit --json -e 'os.system'
-	"$T/app"
+	"$T/app" --version
 	sleep 0.5
 	cat /usr/bin/python3.11 >"$T/app"
 	"$T/app" -c "import os, time; time.sleep(0.5); os.system('echo inplace')"
