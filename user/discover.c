@@ -434,6 +434,15 @@ static void pid_scan_init(struct pid_scan *ps, struct scan *s, pid_t pid)
 	ps->sameroot = procmaps__same_root(pid);
 }
 
+/* scan_mapping over ps's process: 0, or the first error (ours before
+ * the maps reader's). */
+static int walk_maps(struct pid_scan *ps)
+{
+	int ret = procmaps__each_code(ps->pid, scan_mapping, ps);
+
+	return ps->err ? ps->err : ret < 0 ? ret : 0;
+}
+
 /* Returns the number of Python targets pid maps (added now or before),
  * or a negative errno: -ESRCH no such process, -ENOENT no Python. */
 static int scan_pid(struct scan *s, pid_t pid)
@@ -444,9 +453,7 @@ static int scan_pid(struct scan *s, pid_t pid)
 	if (pid <= 0)
 		return -ESRCH;
 	pid_scan_init(&ps, s, pid);
-	ret = procmaps__each_code(pid, scan_mapping, &ps);
-	if (ps.err)
-		return ps.err;
+	ret = walk_maps(&ps);
 	if (ret < 0)
 		return ret;
 	if (ps.found)
@@ -493,9 +500,7 @@ int discover__notice(struct target_list *l, pid_t pid, dev_t dev, ino_t ino,
 	}
 	ps.dev = dev;
 	ps.ino = ino;
-	ret = procmaps__each_code(pid, scan_mapping, &ps);
-	if (ps.err)
-		return ps.err;
+	ret = walk_maps(&ps);
 	if (ret < 0)
 		return ret;
 	if (ps.found)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "../bpf/pyaudit.h"
 #include "hold.h"
 #include "log.h"
 
@@ -31,7 +32,8 @@ int hold__release_all(int held_fd)
 
 	/* Deleting while iterating restarts the walk: take the first key
 	 * each time. Bounded by the map's size, plus some for races. */
-	for (int i = 0; i < 2 * 4096 && !bpf_map_get_next_key(held_fd, NULL, &next); i++) {
+	for (int i = 0; i < 2 * PA_HELD_MAX &&
+			!bpf_map_get_next_key(held_fd, NULL, &next); i++) {
 		key = next;
 		kill((pid_t)key, SIGCONT);
 		bpf_map_delete_elem(held_fd, &key);
@@ -40,7 +42,7 @@ int hold__release_all(int held_fd)
 	return n;
 }
 
-/* Close every descriptor but keep[0] and keep[1] (keep[0] < keep[1]):
+/* Close every descriptor but a and b:
  * the watchdog must hold no BPF link, or the watchers would outlive
  * pyaudit and stop processes that nobody continues. */
 static void close_others(int a, int b)
