@@ -98,7 +98,9 @@ after_event() {
 	stop_after "$PY" || return 1
 	[ "$AFTER_RC" = 0 ] || { echo "pyaudit exited $AFTER_RC" >&2; cat -v "$T/err" >&2; return 1; }
 	json_valid "$T/out"
-	jq_ok ".event == \"pyaudit.hostile.after\" and .pid == $APID"
+	# (on failure, pyaudit's log: lost counts, targets found late)
+	jq_ok ".event == \"pyaudit.hostile.after\" and .pid == $APID" ||
+		{ cat -v "$T/err" >&2; return 1; }
 }
 
 # text_run SCRIPT: pyaudit (text) on `$PY SCRIPT`; exit 0, no raw control.
