@@ -102,6 +102,11 @@ trace_command() {
 # Start pyaudit in the background and wait until it says "Tracing"
 # (TRACE_OPTS first, as for trace_command).
 start_pyaudit() {
+	# The parent greps at once, maybe before the child's redirection
+	# truncates $T/err: a "Tracing" left by an earlier pyaudit of the
+	# same test would pass for this one's before it attached, and the
+	# test's first events would be raised untraced.
+	rm -f "$T/err"
 	"$PYAUDIT" "${TRACE_OPTS[@]}" "$@" >"$T/out" 2>"$T/err" 3>&- &
 	PA_PID=$!
 	local i

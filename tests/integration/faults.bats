@@ -396,6 +396,7 @@ while time.monotonic() < end:
 	mkfifo "$T/pipe"
 	{ head -n 1 >"$T/first"; wait_for 20 test -e "$T/go"; } <"$T/pipe" 3>&- &
 	local reader=$!
+	rm -f "$T/err"	# no "Tracing" of an earlier pyaudit (common.bash)
 	"$PYAUDIT" --binary "$DEBIAN_PY" -e 'pyaudit.nothing' >"$T/pipe" 2>"$T/err" 3>&- &
 	PA_PID=$!
 	wait_for 10 grep -q '^Tracing' "$T/err"
@@ -501,6 +502,7 @@ for i in range(2000):
 		npy=2
 	fi
 	# one names its files, the other traces every Python
+	rm -f "$T/one.err"
 	"$PYAUDIT" --json "${args[@]}" -e 'pyaudit.two.*' >"$T/one" 2>"$T/one.err" 3>&- &
 	one=$!
 	KILL_PIDS=$one
