@@ -32,6 +32,7 @@
 #include "format.h"
 #include "gate.h"
 #include "hold.h"
+#include "identity.h"
 #include "kfeatures.h"
 #include "log.h"
 #include "opts.h"
@@ -162,6 +163,8 @@ struct run {
 	struct format_opts fmt;
 	struct output out;
 	struct proc_cache *procs;
+	struct ring_buffer *execs;	/* exec records (identity.bpf.h) */
+	char boot_id[BOOT_ID_HEX + 1];	/* exec_id's boot part */
 	struct consumer consumer;	/* event records to output lines */
 	size_t consumer_targets;	/* targets the consumer knows */
 	__u64 batch_end;		/* CLOCK_MONOTONIC end of this batch */
@@ -187,6 +190,27 @@ static int handle_mapped(void *ctx, void *data, size_t size)
 	if (type == PA_REC_MAPPED)
 		handle_notice(ctx, &m);
 	return 0;
+}
+
+/* An exec record: the process's identity, for its events. */
+static int handle_exec(void *ctx, void *data, size_t size)
+{
+	struct run *r = ctx;
+
+	if (proc_cache__put_exec(r->procs, data, size))
+		p_debug("malformed exec record (size %zu): skipped", size);
+	return 0;
+}
+
+/* The process cache misses an event's process: the exec records
+ * waiting are read first (each is written before its process's first
+ * event, in a ring of its own). */
+static void refill_execs(void *ctx)
+{
+	struct run *r = ctx;
+
+	if (r->execs)
+		ring_buffer__consume(r->execs);
 }
 
 /* Stop the batch when its time is up or the loop has work to do. */
@@ -233,6 +257,7 @@ static int read_batch(struct run *r, struct ring_buffer *rb, int timeout_ms)
 	    errno != EINTR)
 		return -errno;
 	r->batch_end = now_ns() + BATCH_MS * 1000000ULL;
+	refill_execs(r);
 	err = ring_buffer__consume(rb);
 	if (err == BATCH_OVER)
 		return 1;
@@ -306,6 +331,15 @@ static int attach_all(struct run *r)
 		p_err("cannot attach the process watchers: %s", strerror(-err));
 		return err;
 	}
+	/* After the exec watcher: a process that executes meanwhile has an
+	 * exec record, one running before is listed here. */
+	err = identity__scan(r->skel->links.task_identity_iter, r->procs);
+	if (err < 0)
+		p_warn("cannot list the running processes (%s): those that "
+		       "exit before their first event is written will have "
+		       "no exe nor cmdline", strerror(-err));
+	else
+		p_debug("%d running processes listed", err);
 	return 0;
 }
 
@@ -446,6 +480,17 @@ static int64_t realtime_offset_ns(void)
 	       (rt.tv_nsec - mono.tv_nsec);
 }
 
+/* CLOCK_REALTIME - CLOCK_BOOTTIME: process start times as dates. */
+static int64_t boot_offset_ns(void)
+{
+	struct timespec rt, boot;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return (int64_t)(rt.tv_sec - boot.tv_sec) * 1000000000LL +
+	       (rt.tv_nsec - boot.tv_nsec);
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = {};
@@ -489,6 +534,11 @@ int main(int argc, char **argv)
 
 	r.fmt.json = env.json;
 	r.fmt.realtime_offset_ns = realtime_offset_ns();
+	r.fmt.boot_offset_ns = boot_offset_ns();
+	if (identity__boot_id(r.boot_id))
+		p_warn("cannot read the boot id (/proc/sys/kernel/random/boot_id): "
+		       "exec_id begins with zeros");
+	r.fmt.boot_id = r.boot_id;
 	r.fmt.abs_time = env.abs_time;
 	r.fmt.stack = env.no_source ? 0 : env.stack;
 	r.fmt.col_uid = env.col_uid;
@@ -496,6 +546,13 @@ int main(int argc, char **argv)
 	r.fmt.col_container = env.col_container;
 	/* The notices first: ring_buffer__consume() reads the rings in
 	 * the order they were added, and a batch ends in the events. */
+	r.execs = ring_buffer__new(bpf_map__fd(r.skel->maps.execs), handle_exec,
+				   &r, NULL);
+	if (!r.execs) {
+		p_err("cannot create the exec records' reader: %s", strerror(errno));
+		goto cleanup;
+	}
+	proc_cache__set_refill(r.procs, refill_execs, &r);
 	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.notices), handle_mapped, &r, NULL);
 	if (rb && ring_buffer__add(rb, bpf_map__fd(r.skel->maps.events),
 				   handle_record, &r)) {
@@ -527,6 +584,7 @@ cleanup:
 	else if (child > 0)
 		gate__release();	/* pyaudit ends first: the command goes on */
 	ring_buffer__free(rb);
+	ring_buffer__free(r.execs);
 	attach__free(&r.att);
 	pyaudit_bpf__destroy(r.skel);
 	target_list__free(&r.targets);

@@ -1461,7 +1461,9 @@ static ssize_t cookie_write(void *c, const char *buf, size_t size)
  */
 static void test_event_writes_whole_lines(void **state)
 {
-	static char sbuf[1000], arg[700];
+	/* the longest line (an argument of 699 bytes, the process object
+	 * with its exec_id) fits the buffer */
+	static char sbuf[1200], arg[700];
 	cookie_io_functions_t io = { .write = cookie_write };
 	struct format_opts o = { .json = true };
 	size_t i, bytes = 0;
