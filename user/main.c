@@ -31,6 +31,7 @@
 #include "filters.h"
 #include "format.h"
 #include "gate.h"
+#include "health.h"
 #include "hold.h"
 #include "identity.h"
 #include "kfeatures.h"
@@ -39,6 +40,7 @@
 #include "output.h"
 #include "proc.h"
 #include "record.h"
+#include "sdnotify.h"
 #include "stats.h"
 #include "summary.h"
 #include "target.h"
@@ -170,6 +172,10 @@ struct run {
 	__u64 batch_end;		/* CLOCK_MONOTONIC end of this batch */
 	bool skip;			/* count records, do not write them */
 	__u64 skipped;			/* records counted so at exit */
+	/* health (--stats, systemd) */
+	__u64 start_ns;			/* CLOCK_MONOTONIC once attached */
+	unsigned started_targets;	/* attached at start-up */
+	bool notify;			/* NOTIFY_SOCKET was set */
 };
 
 static void handle_notice(struct run *r, const struct pa_mapped *m)
@@ -369,6 +375,49 @@ static int print_summary(struct run *r, bool final)
 				    env.summary_interval > 0);
 }
 
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The health counters: a stats record (JSON) or a line on stderr with
+ * --stats, and systemd's STATUS= line. */
+static void report_health(struct run *r, bool final)
+{
+	struct health_counts h;
+	struct sb b = { 0 };
+	char status[512];
+	struct sb st = { .p = status, .size = sizeof(status) };
+
+	health__gather(&h, &r->stats, &r->att, r->procs, r->started_targets,
+		       (now_ns() - r->start_ns) / 1e9);
+	h.final = final;
+	if (env.stats && env.json) {
+		/* one pass to measure, one to write: one fwrite a record */
+		int64_t t = realtime_ns();
+
+		health__json(&b, t, NULL, &h);
+		b.size = b.len + 1;
+		b.len = 0;
+		b.p = malloc(b.size);
+		if (b.p) {
+			health__json(&b, t, NULL, &h);
+			fwrite(b.p, 1, b.len, r->out.f);
+			free(b.p);
+		}
+	}
+	sb_puts(&st, "STATUS=");
+	health__text(&st, &h);
+	sb_finish(&st);
+	if (env.stats && !env.json)
+		p_info("%s", status + strlen("STATUS="));
+	if (r->notify)
+		sdnotify__send(status);
+}
+
 /*
  * Until Ctrl-C, -d, the command's end or the reader's: read the ring
  * buffer, attach to new Pythons, flush, print summaries and lost
@@ -377,11 +426,21 @@ static int print_summary(struct run *r, bool final)
 static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 		     int *child_status)
 {
-	__u64 start = now_ns(), next_summary = 0;
+	__u64 start = now_ns(), next_summary = 0, next_stats = 0, next_wd = 0;
+	__u64 wd_ns = sdnotify__watchdog_usec() * 1000 / 2, status_ns = 0;
 	int err, busy = 0;
 
 	if (env.summary && env.summary_interval > 0)
 		next_summary = start + (__u64)(env.summary_interval * 1e9);
+	/* systemd's STATUS line every 10 s when --stats does not say */
+	if (env.stats && env.stats_interval > 0)
+		status_ns = (__u64)(env.stats_interval * 1e9);
+	else if (r->notify)
+		status_ns = 10000000000ULL;
+	if (status_ns)
+		next_stats = start + status_ns;
+	if (wd_ns)
+		next_wd = start + wd_ns;
 	while (!exiting) {
 		/* Records below the wakeup mark are read after POLL_MS. */
 		busy = read_batch(r, rb, busy ? 0 : POLL_MS);
@@ -407,6 +466,16 @@ static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 		if (next_summary && now_ns() >= next_summary) {
 			print_summary(r, false);
 			next_summary += (__u64)(env.summary_interval * 1e9);
+		}
+		if (next_stats && now_ns() >= next_stats) {
+			report_health(r, false);
+			next_stats += status_ns;
+		}
+		/* every half of WatchdogSec= (sd_watchdog_enabled(3)), from
+		 * the loop: a consumer that hangs gets restarted */
+		if (next_wd && now_ns() >= next_wd) {
+			sdnotify__send("WATCHDOG=1");
+			next_wd = now_ns() + wd_ns;
 		}
 		stats__report_lost(&r->stats, r->out.f, env.json, false);
 		stats__report_tables(&r->stats, now_ns(), false);
@@ -454,6 +523,10 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	if (env.summary)
 		print_summary(r, true);
 	stats__report_lost(&r->stats, r->out.f, env.json, true);
+	if (env.stats || r->notify)
+		report_health(r, true);
+	if (r->notify)
+		sdnotify__send("STOPPING=1");
 	stats__report_reads(&r->stats);
 	stats__report_tables(&r->stats, now_ns(), true);
 	attach__report_untraced(&r->att);
@@ -502,6 +575,8 @@ int main(int argc, char **argv)
 	log_json = env.json;
 	if (env.list)
 		return list_events(env.list_glob);
+	/* before a command starts: it must not inherit NOTIFY_SOCKET */
+	r.notify = sdnotify__init();
 
 	libbpf_set_print(libbpf_print);
 	if (check_system())
@@ -571,6 +646,16 @@ int main(int argc, char **argv)
 	attach__report(&r.att, env.command != NULL);
 	if (!env.summary)
 		format__header(r.out.f, &r.fmt);
+	r.start_ns = now_ns();
+	r.started_targets = r.att.n_attached;
+	/* Type=notify: "active" means attached */
+	if (r.notify) {
+		char ready[64];
+
+		snprintf(ready, sizeof(ready), "READY=1\nMAINPID=%d", (int)getpid());
+		sdnotify__send(ready);
+		report_health(&r, false);
+	}
 	gate__release();
 
 	exit_code = poll_loop(&r, rb, &child, &child_status);

@@ -59,6 +59,7 @@ enum {
 	OPT_NO_SOURCE,
 	OPT_HOLD_NEW,
 	OPT_TEST_WALK_TABLES,
+	OPT_STATS,
 };
 
 static const struct argp_option options[] = {
@@ -104,6 +105,10 @@ static const struct argp_option options[] = {
 	  "every INTERVAL seconds and at exit (only at exit without "
 	  "INTERVAL, or with 0): -s 5, -s5 or --summary=5", 3 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
+	{ "stats", OPT_STATS, "N", 0,
+	  "Health every N seconds and at exit (0: only at exit): targets, "
+	  "probes, events, lost events, new Pythons: a {\"type\":\"stats\"} "
+	  "record with --json, a line on stderr otherwise", 3 },
 	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
 	  "Ring buffer size, a power of 2 from 32k to 1G (default 8M; k/M/G "
 	  "suffixes)", 3 },
@@ -310,6 +315,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (arg && parse_interval(arg, &o->summary_interval))
 			argp_error(state, "-s: an interval in seconds (0: only "
 				   "at exit): %s", arg);
+		break;
+	case OPT_STATS:
+		if (parse_interval(arg, &o->stats_interval))
+			argp_error(state, "--stats: an interval in seconds (0: "
+				   "only at exit): %s", arg);
+		o->stats = true;
 		break;
 	case 'd':
 		if (parse_seconds(arg, &o->duration))

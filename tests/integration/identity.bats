@@ -157,3 +157,110 @@ EOF
 		($b.process.cmdline[2] | test("reuse-b"))' ||
 		{ echo "$a"; echo "$b"; return 1; }
 }
+
+# ---- health: --stats and systemd's notification socket -------------------
+
+@test "--stats 1: stats records every second and at exit; their counters match what was delivered" {
+	requires_root
+	requires_python "$PY311" "Debian's $PY311"
+	start_pyaudit --json --stats 1 -e os.system
+	local i
+	for i in 1 2 3; do
+		one_liner "$PY311" "stats-$i"
+	done
+	sleep 2.5
+	stop_pyaudit
+	jq -e -s '[.[] | select(.type == "stats" and .final == false)] | length >= 2' "$T/out"
+	jq -e -s '[.[] | select(.type == "stats")] | last |
+		.final == true and .targets_attached >= 1 and .probes >= .targets_attached and
+		.attach_failures == 0 and .lost.ring_full == 0 and
+		.processes.exec_records >= 3 and (.uptime_s > 2)' "$T/out"
+	# events: the records BPF wrote, each written as a line here
+	jq -e -s '([.[] | select(.event)] | length) as $n |
+		([.[] | select(.type == "stats")] | last | .events) == $n and $n >= 3' "$T/out" ||
+		{ cat "$T/out"; return 1; }
+}
+
+@test "--stats 0 in text: one stats line on stderr at exit" {
+	requires_root
+	requires_python "$PY311" "Debian's $PY311"
+	trace_command --stats 0 -e os.system -- "$PY311" -c 'import os; os.system("true")' ||
+		{ cat "$T/err"; return 1; }
+	[ "$(grep -c '^stats: .* targets attached .*final$' "$T/err")" = 1 ] || { cat "$T/err"; return 1; }
+	grep -q '^stats: 1 targets attached (.*), 1 events, 0 lost' "$T/err"
+	# and an interval that is not a number is refused
+	run "$PYAUDIT" --stats soon -d 1
+	[ "$status" = 64 ]
+}
+
+# listen_notify SOCKET: collect the datagrams sent to the UNIX socket
+# SOCKET ("@name": abstract) into $T/notify, one per line, "|" for "\n",
+# until STOPPING=1 (LISTENER: its pid).
+listen_notify() {
+	cat >"$T/listen.py" <<'EOF'
+import socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + path[1:] if path[0] == "@" else path)
+open(out + ".ready", "w").close()
+s.settimeout(15)
+with open(out, "w", buffering=1) as f:
+    while True:
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            break
+        f.write(m.replace("\n", "|") + "\n")
+        if "STOPPING=1" in m:
+            break
+EOF
+	"$HELPER_PY" "$T/listen.py" "$1" "$T/notify" &
+	LISTENER=$!
+	local i
+	for i in $(seq 1 100); do
+		[ -e "$T/notify.ready" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "systemd notification (NOTIFY_SOCKET): READY once attached, STATUS, WATCHDOG, STOPPING; not passed to the command" {
+	requires_root
+	listen_notify "$T/sock"
+	NOTIFY_SOCKET=$T/sock WATCHDOG_USEC=200000 \
+		trace_command --json -e os.system -- sh -c \
+		'echo "[$NOTIFY_SOCKET][$WATCHDOG_USEC]" >"$0"; sleep 1.2' "$T/child-env" ||
+		{ cat "$T/err"; return 1; }
+	wait "$LISTENER"
+	cat "$T/notify"
+	head -n 1 "$T/notify" | grep -q '^READY=1|MAINPID=[0-9]*$'
+	grep -q '^STATUS=stats: [0-9]* targets attached ' "$T/notify"
+	# every half of WATCHDOG_USEC: about 12 in 1.2 s
+	[ "$(grep -c '^WATCHDOG=1$' "$T/notify")" -ge 3 ]
+	tail -n 1 "$T/notify" | grep -q '^STOPPING=1$'
+	grep -q 'final' "$T/notify"
+	[ "$(cat "$T/child-env")" = "[][]" ]
+}
+
+@test "systemd notification: an abstract socket (@name); a WATCHDOG_PID of another process asks for no watchdog" {
+	requires_root
+	local name="@pyaudit-bats-$$-$RANDOM"
+	listen_notify "$name"
+	NOTIFY_SOCKET=$name WATCHDOG_USEC=100000 WATCHDOG_PID=1 \
+		trace_command -e os.system -d 1 || { cat "$T/err"; return 1; }
+	wait "$LISTENER"
+	cat "$T/notify"
+	grep -q '^READY=1' "$T/notify"
+	! grep -q 'WATCHDOG=1' "$T/notify"
+}
+
+@test "systemd: a Type=notify unit is active only once pyaudit has attached" {
+	requires_root
+	[ "$(cat /proc/1/comm)" = systemd ] || skip "systemd is not PID 1 here: no unit to run"
+	local unit=pyaudit-bats-$$
+	systemd-run --unit="$unit" -p Type=notify --collect "$PYAUDIT" -e os.system -d 30
+	# systemd-run returns once the unit is active: pyaudit has attached
+	systemctl is-active "$unit"
+	journalctl -u "$unit" --no-pager | grep -q 'Tracing'
+	systemctl stop "$unit"
+}
