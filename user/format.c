@@ -487,6 +487,24 @@ static void json_str(struct sb *b, const char *key, const char *s, size_t n)
 	sb_putc(b, '"');
 }
 
+/* "pod": Kubernetes, from the cgroup path and the kubelet's logs */
+static void pod_json(struct sb *b, const struct pod_info *pod)
+{
+	sb_puts(b, ",\"pod\":{\"uid\":\"");
+	sb_puts(b, pod->uid);	/* checked: hex digits and dashes */
+	sb_putc(b, '"');
+	if (pod->namespace[0])
+		json_str(b, ",\"namespace\":", pod->namespace,
+			 strnlen(pod->namespace, sizeof(pod->namespace)));
+	if (pod->name[0])
+		json_str(b, ",\"name\":", pod->name,
+			 strnlen(pod->name, sizeof(pod->name)));
+	if (pod->container[0])
+		json_str(b, ",\"container\":", pod->container,
+			 strnlen(pod->container, sizeof(pod->container)));
+	sb_putc(b, '}');
+}
+
 /*
  * Who the process is (issue 14): its working directory, start time and
  * exec_id, and its parent at the exec, captured at the exec or at
@@ -588,6 +606,8 @@ static void process_json(struct sb *b, const struct format_opts *o,
 			sb_putc(b, '"');
 		}
 	}
+	if (pi && pi->pod.uid[0])
+		pod_json(b, &pi->pod);
 	identity_json(b, o, v);
 	sb_putc(b, '}');
 }
@@ -631,6 +651,8 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_puts(b, ",\"event_truncated\":true");
 	if (no_args)
 		sb_puts(b, ",\"output_truncated\":true");
+	if (o->node)
+		json_str(b, ",\"node\":", o->node, strlen(o->node));
 	process_json(b, o, v);
 	sb_puts(b, "}\n");
 }

@@ -34,6 +34,7 @@ struct format_opts {
 	 * and CLOCK_REALTIME - CLOCK_BOOTTIME for the start times */
 	const char *boot_id;
 	int64_t boot_offset_ns;
+	const char *node;		/* the host's name, "node" (NULL: none) */
 };
 
 /* event_view.lines[i] when the line of frame i is not known. */

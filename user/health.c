@@ -3,6 +3,7 @@
 #include <string.h>
 #include "attach.h"
 #include "health.h"
+#include "host.h"
 #include "jsonw.h"
 #include "stats.h"
 
@@ -35,7 +36,7 @@ static void key_u64(struct jw *j, const char *key, __u64 v)
 	jw_u64(j, v);
 }
 
-void health__json(struct sb *b, int64_t time_ns, const char *host,
+void health__json(struct sb *b, int64_t time_ns, const struct host *host,
 		  const struct health_counts *h)
 {
 	struct jw j = { .b = b };
@@ -45,9 +46,12 @@ void health__json(struct sb *b, int64_t time_ns, const char *host,
 	jw_string(&j, "stats");
 	jw_key(&j, "time");
 	jw_time_ns(&j, time_ns);
-	if (host && *host) {
+	if (host) {
 		jw_key(&j, "host");
-		sb_puts(b, host);	/* already an object */
+		sb_putc(b, '{');
+		host__members(b, host);
+		sb_putc(b, '}');
+		j.sep = true;
 	}
 	jw_key(&j, "uptime_s");
 	jw_double(&j, h->uptime_s);

@@ -16,6 +16,7 @@
 #include "strbuf.h"
 
 struct attach;
+struct host;
 struct stats;
 
 struct health_counts {
@@ -39,9 +40,9 @@ struct health_counts {
 void health__gather(struct health_counts *h, const struct stats *s,
 		    const struct attach *a, const struct proc_cache *procs,
 		    unsigned started, double uptime_s);
-/* {"type":"stats",...}\n; time_ns since the epoch; host: the members of
- * the host object, already JSON ("" or NULL: none). */
-void health__json(struct sb *b, int64_t time_ns, const char *host,
+/* {"type":"stats",...}\n; time_ns since the epoch; host: NULL or the
+ * host, as a "host" object. */
+void health__json(struct sb *b, int64_t time_ns, const struct host *host,
 		  const struct health_counts *h);
 /* One line, "stats: ..." (no newline): stderr's, and systemd's STATUS. */
 void health__text(struct sb *b, const struct health_counts *h);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Who a process is: see identity.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -40,29 +39,19 @@ int identity__scan(struct bpf_link *iter, struct proc_cache *c)
 	return n;
 }
 
-int identity__boot_id(char out[BOOT_ID_HEX + 1])
+int identity__boot_prefix(const char *uuid, char out[BOOT_ID_HEX + 1])
 {
-	char buf[64];
-	ssize_t n;
-	int fd, i = 0;
+	int i = 0;
 
-	memset(out, '0', BOOT_ID_HEX);
-	out[BOOT_ID_HEX] = '\0';
-	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	for (ssize_t j = 0; j < n && i < BOOT_ID_HEX; j++) {
-		char ch = buf[j];
-
-		if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))
-			out[i++] = ch;
-		else if (ch != '-')
+	for (; *uuid && i < BOOT_ID_HEX; uuid++) {
+		if ((*uuid >= '0' && *uuid <= '9') || (*uuid >= 'a' && *uuid <= 'f'))
+			out[i++] = *uuid;
+		else if (*uuid != '-')
 			break;
 	}
+	if (i < BOOT_ID_HEX)
+		memset(out, '0', BOOT_ID_HEX);
+	out[BOOT_ID_HEX] = '\0';
 	return i == BOOT_ID_HEX ? 0 : -EINVAL;
 }
 

@@ -23,9 +23,9 @@
  */
 int identity__scan(struct bpf_link *iter, struct proc_cache *c);
 
-/* The first BOOT_ID_HEX hex digits of /proc/sys/kernel/random/boot_id
- * (dashes dropped) in out; 0, or -errno (out is then all zeros). */
-int identity__boot_id(char out[BOOT_ID_HEX + 1]);
+/* The first BOOT_ID_HEX hex digits of the boot id (a UUID, host.h;
+ * dashes dropped) in out; 0, or -EINVAL (out is then all zeros). */
+int identity__boot_prefix(const char *uuid, char out[BOOT_ID_HEX + 1]);
 
 /*
  * exec_id: "<boot>-<pid>-<start_ns>-<exec_seq>", the boot id's first

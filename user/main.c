@@ -32,6 +32,7 @@
 #include "format.h"
 #include "gate.h"
 #include "health.h"
+#include "host.h"
 #include "hold.h"
 #include "identity.h"
 #include "kfeatures.h"
@@ -167,6 +168,7 @@ struct run {
 	struct proc_cache *procs;
 	struct ring_buffer *execs;	/* exec records (identity.bpf.h) */
 	char boot_id[BOOT_ID_HEX + 1];	/* exec_id's boot part */
+	struct host host;
 	struct consumer consumer;	/* event records to output lines */
 	size_t consumer_targets;	/* targets the consumer knows */
 	__u64 batch_end;		/* CLOCK_MONOTONIC end of this batch */
@@ -383,6 +385,20 @@ static int64_t realtime_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* -o FILE in JSON: a {"type":"host"} record begins each file (at start
+ * and at each reopen), so that a file read alone says whose it is. */
+static void write_host(struct run *r)
+{
+	char buf[512];
+	struct sb b = { .p = buf, .size = sizeof(buf) };
+
+	if (!env.json || !env.output)
+		return;
+	host__json(&b, realtime_ns(), &r->host);
+	if (b.len < b.size)
+		fwrite(buf, 1, b.len, r->out.f);
+}
+
 /* The health counters: a stats record (JSON) or a line on stderr with
  * --stats, and systemd's STATUS= line. */
 static void report_health(struct run *r, bool final)
@@ -399,12 +415,12 @@ static void report_health(struct run *r, bool final)
 		/* one pass to measure, one to write: one fwrite a record */
 		int64_t t = realtime_ns();
 
-		health__json(&b, t, NULL, &h);
+		health__json(&b, t, &r->host, &h);
 		b.size = b.len + 1;
 		b.len = 0;
 		b.p = malloc(b.size);
 		if (b.p) {
-			health__json(&b, t, NULL, &h);
+			health__json(&b, t, &r->host, &h);
 			fwrite(b.p, 1, b.len, r->out.f);
 			free(b.p);
 		}
@@ -454,6 +470,7 @@ static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 			reopen_output = 0;
 			if (output__reopen(&r->out))
 				return 1;
+			write_host(r);
 		}
 		err = output__flush(&r->out);
 		if (err) {
@@ -589,6 +606,8 @@ int main(int argc, char **argv)
 	}
 	if (output__open(&r.out, env.output))
 		goto cleanup;
+	host__read(&r.host, NULL);
+	write_host(&r);
 	if (env.record) {
 		if (consumer__record_to(&r.consumer, env.record,
 					env.record_force))
@@ -610,10 +629,11 @@ int main(int argc, char **argv)
 	r.fmt.json = env.json;
 	r.fmt.realtime_offset_ns = realtime_offset_ns();
 	r.fmt.boot_offset_ns = boot_offset_ns();
-	if (identity__boot_id(r.boot_id))
+	if (identity__boot_prefix(r.host.boot_id, r.boot_id))
 		p_warn("cannot read the boot id (/proc/sys/kernel/random/boot_id): "
 		       "exec_id begins with zeros");
 	r.fmt.boot_id = r.boot_id;
+	r.fmt.node = r.host.name[0] ? r.host.name : NULL;
 	r.fmt.abs_time = env.abs_time;
 	r.fmt.stack = env.no_source ? 0 : env.stack;
 	r.fmt.col_uid = env.col_uid;

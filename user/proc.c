@@ -51,6 +51,7 @@ struct proc_entry {
 	uint64_t parent_start_ns;
 	uint32_t parent_exec_seq;
 	uint32_t len[S_COUNT];
+	bool has_pod;				/* a struct pod_info follows */
 	char data[];				/* the strings (no NULs added) */
 };
 
@@ -65,6 +66,7 @@ struct proc_cache {
 	const struct proc_entry *shown;
 	struct proc_info info;
 	struct proc_counts counts;
+	struct pod_cache *pods;
 	void (*refill)(void *);
 	void *refill_ctx;
 	char cgroup_buf[CGROUP_FILE_MAX + 1];
@@ -129,6 +131,8 @@ static void cgroup_of(struct proc_cache *c, int dfd)
 			pi->container_id[0] = '\0';
 			pi->container_runtime = NULL;
 		}
+		pod_cache__resolve(c->pods, c->cgroup_buf, len,
+				   pi->container_id, &pi->pod);
 	}
 }
 
@@ -260,7 +264,9 @@ struct proc_cache *proc_cache__new(size_t max_entries)
 	c->max = max_entries;
 	c->buckets = calloc((size_t)1 << bits, sizeof(*c->buckets));
 	c->root = strdup(PROC_ROOT_DEFAULT);
-	if (!c->buckets || !c->root) {
+	c->pods = pod_cache__new(NULL);
+	if (!c->buckets || !c->root || !c->pods) {
+		pod_cache__free(c->pods);
 		free(c->buckets);
 		free(c->root);
 		free(c);
@@ -344,6 +350,7 @@ void proc_cache__free(struct proc_cache *c)
 	}
 	free(c->buckets);
 	free(c->root);
+	pod_cache__free(c->pods);
 	free(c);
 }
 
@@ -363,7 +370,7 @@ static struct proc_entry *entry_of_info(const struct proc_info *pi)
 
 	for (i = 0; i < S_COUNT; i++)
 		total += len[i];
-	e = malloc(sizeof(*e) + total);
+	e = malloc(sizeof(*e) + total + (pi->pod.uid[0] ? sizeof(pi->pod) : 0));
 	if (!e)
 		return NULL;
 	memset(e, 0, sizeof(*e));
@@ -383,6 +390,9 @@ static struct proc_entry *entry_of_info(const struct proc_info *pi)
 		memcpy(e->data + total, str[i], len[i]);
 		total += len[i];
 	}
+	e->has_pod = pi->pod.uid[0] != '\0';
+	if (e->has_pod)
+		memcpy(e->data + total, &pi->pod, sizeof(pi->pod));
 	return e;
 }
 
@@ -404,6 +414,8 @@ static void show(struct proc_cache *c, const struct proc_entry *e)
 		memcpy(str[i], e->data + off, e->len[i]);
 		off += e->len[i];
 	}
+	if (e->has_pod)
+		memcpy(&pi->pod, e->data + off, sizeof(pi->pod));
 	pi->cmdline_len = e->len[S_CMDLINE];
 	pi->parent_cmdline_len = e->len[S_PCMDLINE];
 	pi->cmdline_truncated = e->cmdline_truncated;

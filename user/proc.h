@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "cgroup.h"
+#include "pod.h"
 #include "../bpf/pyaudit.h"
 
 #define PROC_CMDLINE_MAX 4096	/* bytes of /proc/PID/cmdline kept */
@@ -40,6 +41,7 @@ struct proc_info {
 	char cwd[4096];			/* working directory ("" if unknown) */
 	char container_id[CONTAINER_ID_MAX + 1];	/* "" when none */
 	const char *container_runtime;	/* "docker", "containerd", "podman", "cri-o", or NULL */
+	struct pod_info pod;		/* Kubernetes: pod.uid "" when none */
 	/* The parent at the exec (exec record, start-up list): its
 	 * identity; parent_start_ns 0 when not known. */
 	pid_t ppid;

@@ -11,6 +11,14 @@ load common
 
 PY311=/usr/bin/python3.11
 
+teardown() {
+	[ -n "${PA_PID:-}" ] && kill "$PA_PID" 2>/dev/null || true
+	# the pods test's cgroups, deepest first (their Python has exited)
+	[ -n "${P:-}" ] && [ -d "$P" ] &&
+		find "$P" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	rm -rf "$T"
+}
+
 # one_liner MARK: a Python that raises os.system and exits at once.
 one_liner() {
 	"$1" -c "import os; os.system('true $2')"
@@ -156,6 +164,51 @@ EOF
 		($a.process.cmdline[2] | test("reuse-a")) and
 		($b.process.cmdline[2] | test("reuse-b"))' ||
 		{ echo "$a"; echo "$b"; return 1; }
+}
+
+# ---- hosts and Kubernetes pods -----------------------------------------------
+
+@test "host: a host record begins the -o file; events carry the node; stats the host" {
+	requires_root
+	requires_python "$PY311" "Debian's $PY311"
+	NODE_NAME=node-7.example trace_command --json --stats 0 -o "$T/log" -e os.system -- \
+		"$PY311" -c 'import os; os.system("true host")' || { cat "$T/err"; return 1; }
+	head -n 1 "$T/log" | jq -e --arg b "$(cat /proc/sys/kernel/random/boot_id)" '
+		.type == "host" and .hostname == "node-7.example" and .boot_id == $b and
+		(.machine_id == null or (.machine_id | test("^[0-9a-f]{32}$")))'
+	jq -e -s --arg b "$(tr -d - </proc/sys/kernel/random/boot_id | cut -c1-16)" '
+		[.[] | select(.event)] | length == 1 and
+		(.[0].node == "node-7.example") and (.[0].process.exec_id | startswith($b))' \
+		<(grep '"event"' "$T/log")
+	tail -n 1 "$T/log" | jq -e '.type == "stats" and .host.hostname == "node-7.example"'
+}
+
+# A kubelet's layout: the pod's cgroup (systemd driver) and container
+# scope, made for real under the cgroup2 mount, a Python moved into it;
+# the kubelet's log directory in $T (PYAUDIT_KUBELET_LOG_ROOT).
+@test "pods: namespace, pod, uid and container from a kubelet-shaped cgroup and log tree" {
+	requires_root
+	requires_python "$PY311" "Debian's $PY311"
+	local cg uid=7c9e6679-7425-40de-944b-e07fc1f90ae7 \
+		cid=5eed0c0ffee0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829bb
+	cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$cg" ] || skip "no cgroup2 mount"
+	P="$cg/pyaudit-test-$$"
+	local leaf="$P/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid//-/_}.slice/cri-containerd-$cid.scope"
+	mkdir -p "$leaf" || skip "cannot create a cgroup under $cg"
+	local logs=$T/var/log
+	mkdir -p "$logs/pods/shop_web-5d8f9_$uid/app" "$logs/containers"
+	touch "$logs/pods/shop_web-5d8f9_$uid/app/0.log"
+	ln -s "$logs/pods/shop_web-5d8f9_$uid/app/0.log" "$logs/containers/web-5d8f9_shop_app-$cid.log"
+	PYAUDIT_KUBELET_LOG_ROOT=$logs start_pyaudit --json -e os.system
+	sh -c "echo \$\$ > '$leaf/cgroup.procs' && exec '$PY311' -c 'import os; os.system(\"true pod\")'"
+	sleep 0.3
+	stop_pyaudit
+	find "$P" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	events_of pod | jq -e --arg uid "$uid" --arg cid "$cid" '
+		.process.pod == {"uid": $uid, "namespace": "shop", "name": "web-5d8f9", "container": "app"} and
+		.process.container_id == $cid' ||
+		{ cat "$T/out"; return 1; }
 }
 
 # ---- health: --stats and systemd's notification socket -------------------

@@ -345,7 +345,9 @@ EOF
 	# appended after what was there; then the file logrotate created
 	[ "$(head -n 1 "$T/log/audit.jsonl.1")" = '{"previous":"line"}' ]
 	[ "$(jq -r 'select(.event != null) | .event' "$T/log/audit.jsonl.1")" = pyaudit.ops.before ]
-	[ "$(jq -r '.event' "$T/log/audit.jsonl")" = pyaudit.ops.after ]
+	[ "$(jq -r 'select(.event != null) | .event' "$T/log/audit.jsonl")" = pyaudit.ops.after ]
+	# each file begins with the host record (issue 14)
+	[ "$(head -n 1 "$T/log/audit.jsonl" | jq -r .type)" = host ]
 	[ "$(stat -c '%a %U %G' "$T/log/audit.jsonl")" = '640 root adm' ]
 	# nothing on stdout with -o
 	[ ! -s "$T/out" ]
