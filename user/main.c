@@ -140,18 +140,24 @@ static int check_system(void)
 
 static int list_events(const char *glob)
 {
-	size_t n = event_table_count();
+	size_t n = event_table_count(), shown = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct event_def *d = event_table_at(i);
 
 		if (glob && fnmatch(glob, d->name, 0) != 0)
 			continue;
+		shown++;
 		printf("%s", d->name);
 		for (unsigned j = 0; j < d->nargs; j++)
 			printf("%s%s", j ? ", " : " ", d->args[j]);
 		/* the CPython versions that raise it: "3.8+", "3.8-3.12" */
 		printf(" (%s)\n", d->versions);
+	}
+	if (!shown) {
+		p_err("--list %s: no known event matches (--list alone lists "
+		      "them all; -e takes names not listed too)", glob);
+		return 1;
 	}
 	return 0;
 }

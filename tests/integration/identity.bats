@@ -317,3 +317,41 @@ EOF
 	journalctl -u "$unit" --no-pager | grep -q 'Tracing'
 	systemctl stop "$unit"
 }
+
+# ---- operations faults (issue 14) ------------------------------------------
+
+@test "ops: -e and -x leave pyaudit's command line as given (ps shows the commas)" {
+	requires_root
+	start_pyaudit -e 'subprocess.Popen,socket.connect' -x 'os.*,,' -d 5
+	local args
+	args=$(tr '\0' ' ' <"/proc/$PA_PID/cmdline")
+	stop_pyaudit
+	[[ "$args" == *" -e subprocess.Popen,socket.connect -x os.*,, "* ]] ||
+		{ echo "cmdline: $args"; return 1; }
+}
+
+@test "ops: usage errors exit 64: -e '', -x ',', --container zz, --cgroup /nope, --stats x" {
+	local a
+	for a in "-e|" "-x|," "--container|zz" "--container|0123456789ab-" "--cgroup|/nope" "--stats|x"; do
+		run "$PYAUDIT" "${a%%|*}" "${a#*|}" -d 1
+		echo "$a: $status: $output"
+		[ "$status" = 64 ]
+		[[ "$output" == *"${a%%|*}"* ]]
+	done
+}
+
+@test "ops: --list GLOB matching nothing exits 1 and says so; the --usage argp names works" {
+	run "$PYAUDIT" --list 'nomatch*'
+	[ "$status" = 1 ]
+	[[ "$output" == *"nomatch*: no known event matches"* ]]
+	run "$PYAUDIT" --list 'os.sys*'
+	[ "$status" = 0 ]
+	[ "$output" = "os.system command (3.8+)" ]
+	# the hint of every usage error names --usage: it works
+	run "$PYAUDIT" --bogus
+	[ "$status" = 64 ]
+	[[ "$output" == *"--usage"* ]]
+	run "$PYAUDIT" --usage
+	[ "$status" = 0 ]
+	[[ "$output" == "Usage: pyaudit "* ]]
+}
