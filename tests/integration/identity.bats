@@ -56,7 +56,7 @@ EXEC_ID_RE='^[0-9a-f]{16}-[0-9]+-[0-9]+-[0-9]+$'
 			$p.cmdline == [$py, "-c", $m] and $p.cwd == $cwd and
 			($p.start_time | test("^20[0-9-]+T[0-9:.]+Z$")) and
 			($p.exec_id | test($re)) and
-			($p.exec_id | split("-")[1] | tonumber) == $p.pid and
+			($p.exec_id | split("-")[1] | tonumber) == .pid and
 			($p.parent_exec_id | test($re)) and
 			($p.parent.exe | test("bash$"))' >/dev/null ||
 			{ echo "one-liner $i:"; events_of "one-liner-$i"; return 1; }
@@ -120,7 +120,7 @@ os.execv(sys.executable, [sys.executable, "-c", "import os; os.system(\"true c\"
 	c=$(events_of c)
 	jq -e -n --argjson a "$a" --argjson b "$b" --argjson c "$c" '
 		$a.process.exec_id == $b.process.exec_id and
-		$a.process.pid == $c.process.pid and
+		$a.pid == $c.pid and
 		$a.process.start_time == $c.process.start_time and
 		$a.process.exec_id != $c.process.exec_id and
 		$c.process.cmdline[1] == "-c"' ||
@@ -159,7 +159,7 @@ EOF
 	a=$(events_of "reuse-a-$t")
 	b=$(events_of "reuse-b-$t")
 	jq -e -n --argjson a "$a" --argjson b "$b" '
-		$a.process.pid == $b.process.pid and
+		$a.pid == $b.pid and
 		$a.process.exec_id != $b.process.exec_id and
 		($a.process.cmdline[2] | test("reuse-a")) and
 		($b.process.cmdline[2] | test("reuse-b"))' ||
