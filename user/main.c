@@ -62,7 +62,7 @@
  * to be counted (those not written are told, never dropped silently). */
 #define DRAIN_MS 200
 #define SKIP_MS 100
-#define PROC_CACHE_MAX 4096
+#define PROC_CACHE_MAX 8192	/* processes: ~300 bytes plus their strings each */
 
 static struct opts env;
 static volatile sig_atomic_t exiting;

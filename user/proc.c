@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Process context from /proc, cached per process (the container id comes
- * from cgroup.c's parser).
+ * Process context, cached per process: from the exec records BPF writes
+ * (proc_cache__put_exec), the start-up list of running processes
+ * (proc_cache__put_task), or /proc when an event's process is in
+ * neither (the container id and pod from cgroup.c's and pod.c's
+ * parsers).
  *
  * Everything under /proc/PID is controlled by the traced process or by
- * whoever named its cgroups: every read is bounded, no length read from
- * there is trusted, and the parsers take any bytes.
+ * whoever named its cgroups, and an exec record's strings by the
+ * process: every read is bounded, no length read from there is trusted,
+ * and the parsers take any bytes.
  *
- * The cache: a hash table of pids (chained, power-of-two buckets) and a
- * doubly-linked list in order of use, most recent first; beyond
- * max_entries the least recently used entry is freed. An entry keeps
- * its strings at their real length (a process costs ~150 bytes plus its
- * exe path and command line, not the 8 KB of a struct proc_info); the
- * struct proc_info that proc_cache__get() returns is the cache's one
- * buffer, filled from the entry when another process is asked for. The
- * pointer is thus valid until the next call on the cache.
+ * The cache: a hash table of pids (chained, power-of-two buckets; one
+ * entry per process, so a reused pid has two) and a doubly-linked list
+ * in order of use, most recent first; beyond max_entries the least
+ * recently used entry is freed (counted). An entry keeps its strings at
+ * their real length (~200 bytes plus its paths and command lines, not
+ * the 24 KB of a struct proc_info); the struct proc_info that
+ * proc_cache__get() returns is the cache's one buffer, filled from the
+ * entry when another process is asked for. The pointer is thus valid
+ * until the next call on the cache.
  */
 #include <errno.h>
 #include <fcntl.h>
