@@ -85,27 +85,25 @@ void health__json(struct sb *b, int64_t time_ns, const struct host *host,
 	sb_putc(b, '\n');
 }
 
+/* n, then what it counts */
+static void count(struct sb *b, uint64_t n, const char *what)
+{
+	sb_u64(b, n);
+	sb_puts(b, what);
+}
+
 void health__text(struct sb *b, const struct health_counts *h)
 {
 	sb_puts(b, "stats: ");
-	sb_u64(b, h->targets);
-	sb_puts(b, " targets attached (");
-	sb_u64(b, h->probes);
-	sb_puts(b, " probes, ");
-	sb_u64(b, h->attach_failures);
-	sb_puts(b, " failed, ");
-	sb_u64(b, h->new_pythons);
-	sb_puts(b, " new Pythons), ");
-	sb_u64(b, h->events);
-	sb_puts(b, " events, ");
-	sb_u64(b, h->lost_ring);
-	sb_puts(b, " lost (ring full), ");
-	sb_u64(b, h->notices_lost);
-	sb_puts(b, " notices lost, ");
-	sb_u64(b, h->execs);
-	sb_puts(b, " exec records (");
-	sb_u64(b, h->execs_lost);
-	sb_puts(b, " lost)");
+	count(b, h->targets, " targets attached (");
+	count(b, h->probes, " probes, ");
+	count(b, h->attach_failures, " failed, ");
+	count(b, h->new_pythons, " new Pythons), ");
+	count(b, h->events, " events, ");
+	count(b, h->lost_ring, " lost (ring full), ");
+	count(b, h->notices_lost, " notices lost, ");
+	count(b, h->execs, " exec records (");
+	count(b, h->execs_lost, " lost)");
 	if (h->final)
 		sb_puts(b, ", final");
 }

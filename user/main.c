@@ -566,25 +566,16 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	return exit_code;
 }
 
-static int64_t realtime_offset_ns(void)
+/* CLOCK_REALTIME - base: event times (CLOCK_MONOTONIC) and process
+ * start times (CLOCK_BOOTTIME) as dates. */
+static int64_t realtime_offset_ns(clockid_t base)
 {
-	struct timespec rt, mono;
+	struct timespec rt, b;
 
 	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return (int64_t)(rt.tv_sec - mono.tv_sec) * 1000000000LL +
-	       (rt.tv_nsec - mono.tv_nsec);
-}
-
-/* CLOCK_REALTIME - CLOCK_BOOTTIME: process start times as dates. */
-static int64_t boot_offset_ns(void)
-{
-	struct timespec rt, boot;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	return (int64_t)(rt.tv_sec - boot.tv_sec) * 1000000000LL +
-	       (rt.tv_nsec - boot.tv_nsec);
+	clock_gettime(base, &b);
+	return (int64_t)(rt.tv_sec - b.tv_sec) * 1000000000LL +
+	       (rt.tv_nsec - b.tv_nsec);
 }
 
 int main(int argc, char **argv)
@@ -633,8 +624,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	r.fmt.json = env.json;
-	r.fmt.realtime_offset_ns = realtime_offset_ns();
-	r.fmt.boot_offset_ns = boot_offset_ns();
+	r.fmt.realtime_offset_ns = realtime_offset_ns(CLOCK_MONOTONIC);
+	r.fmt.boot_offset_ns = realtime_offset_ns(CLOCK_BOOTTIME);
 	if (identity__boot_prefix(r.host.boot_id, r.boot_id))
 		p_warn("cannot read the boot id (/proc/sys/kernel/random/boot_id): "
 		       "exec_id begins with zeros");

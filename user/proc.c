@@ -55,6 +55,7 @@ struct proc_entry {
 	pid_t ppid;
 	uint64_t parent_start_ns;
 	uint32_t parent_exec_seq;
+	uint32_t exec_seq;
 	uint32_t len[S_COUNT];
 	bool has_pod;				/* a struct pod_info follows */
 	char data[];				/* the strings (no NULs added) */
@@ -390,6 +391,7 @@ static struct proc_entry *entry_of_info(const struct proc_info *pi)
 	e->ppid = pi->ppid;
 	e->parent_start_ns = pi->parent_start_ns;
 	e->parent_exec_seq = pi->parent_exec_seq;
+	e->exec_seq = pi->exec_seq;
 	for (i = 0, total = 0; i < S_COUNT; i++) {
 		e->len[i] = len[i];
 		memcpy(e->data + total, str[i], len[i]);
@@ -430,6 +432,7 @@ static void show(struct proc_cache *c, const struct proc_entry *e)
 	pi->ppid = e->ppid;
 	pi->parent_start_ns = e->parent_start_ns;
 	pi->parent_exec_seq = e->parent_exec_seq;
+	pi->exec_seq = e->exec_seq;
 	c->shown = e;
 }
 
@@ -455,6 +458,34 @@ static void put_info(struct proc_cache *c)
 	lru_push_front(c, e);
 	c->n++;
 	c->shown = e;
+}
+
+/* The parent's exe and command line into pi, from its entry e. */
+static void parent_from(struct proc_info *pi, const struct proc_entry *e)
+{
+	memcpy(pi->parent_exe, e->data, e->len[S_EXE]);
+	memcpy(pi->parent_cmdline, e->data + e->len[S_EXE], e->len[S_CMDLINE]);
+	pi->parent_cmdline_len = e->len[S_CMDLINE];
+	pi->parent_cmdline_truncated = e->cmdline_truncated;
+}
+
+/* Read from /proc: a process that forked without exec (a multiprocessing
+ * worker) or whose exec record was lost. Its parent, when the cache
+ * knows it (exec record, start-up list), gives parent_exec_id and the
+ * parent's exe and cmdline. */
+static void known_parent(struct proc_cache *c)
+{
+	struct proc_info *pi = &c->info;
+	struct proc_entry *e;
+
+	if (pi->ppid <= 0)
+		return;
+	e = *find_link(c, pi->ppid, 0);
+	if (!e || e->gone || e->source == PROC_SRC_READ)
+		return;
+	pi->parent_start_ns = e->start_ns;
+	pi->parent_exec_seq = e->exec_seq;
+	parent_from(pi, e);
 }
 
 const struct proc_info *proc_cache__get(struct proc_cache *c, pid_t pid,
@@ -488,6 +519,8 @@ const struct proc_info *proc_cache__get(struct proc_cache *c, pid_t pid,
 	c->counts.read++;
 	if (c->info.gone)
 		c->counts.gone++;
+	else
+		known_parent(c);
 	put_info(c);
 	return &c->info;
 }
@@ -500,15 +533,9 @@ static void fill_parent(struct proc_cache *c, pid_t ppid, uint64_t pstart)
 {
 	struct proc_info *pi = &c->info;
 	struct proc_entry *e = *find_link(c, ppid, pstart);
-	const char *d;
 
 	if (e && !e->gone) {
-		d = e->data;
-		memcpy(pi->parent_exe, d, e->len[S_EXE]);
-		d += e->len[S_EXE];
-		memcpy(pi->parent_cmdline, d, e->len[S_CMDLINE]);
-		pi->parent_cmdline_len = e->len[S_CMDLINE];
-		pi->parent_cmdline_truncated = e->cmdline_truncated;
+		parent_from(pi, e);
 		return;
 	}
 	/* read_proc fills info: keep ours aside (on the heap: 16 KB) */
@@ -568,6 +595,7 @@ int proc_cache__put_exec(struct proc_cache *c, const void *rec, size_t size)
 	pi->ppid = e.ppid;
 	pi->parent_start_ns = e.parent_start_ns;
 	pi->parent_exec_seq = e.parent_exec_seq;
+	pi->exec_seq = e.exec_seq;
 	/* The container: the process is alive now (it just executed). */
 	read_cgroup(c, e.pid);
 	fill_parent(c, e.ppid, e.parent_start_ns);
@@ -591,6 +619,7 @@ void proc_cache__put_task(struct proc_cache *c, const struct pa_task *t)
 	c->info.ppid = t->ppid;
 	c->info.parent_start_ns = t->parent_start_ns;
 	c->info.parent_exec_seq = t->parent_exec_seq;
+	c->info.exec_seq = t->exec_seq;
 	fill_parent(c, t->ppid, t->parent_start_ns);
 	c->counts.scanned++;
 	put_info(c);

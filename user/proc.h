@@ -34,6 +34,7 @@ struct proc_info {
 	uint64_t start_ns;		/* task start time, from the record */
 	bool gone;			/* /proc/PID was gone when first looked at */
 	uint8_t source;			/* enum proc_source */
+	uint32_t exec_seq;		/* its exec sequence (0: not known) */
 	char exe[4096];			/* readlink /proc/PID/exe ("" if unknown) */
 	size_t cmdline_len;		/* bytes in cmdline (NUL-separated args) */
 	char cmdline[PROC_CMDLINE_MAX];

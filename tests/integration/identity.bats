@@ -106,6 +106,29 @@ os.system("true parent")' || { cat "$T/err"; return 1; }
 		$c.process.exec_id != $p.process.exec_id'
 }
 
+@test "a forked child without exec: read from /proc, its parent named by parent_exec_id" {
+	requires_root
+	requires_python "$PY311" "Debian's $PY311"
+	trace_command --json -e os.system -- "$PY311" -c 'import os, time
+pid = os.fork()
+if pid == 0:
+    os.system("true forked")
+    time.sleep(1)
+    os._exit(0)
+os.waitpid(pid, 0)
+os.system("true forker")' || { cat "$T/err"; return 1; }
+	local child parent
+	child=$(events_of forked)
+	parent=$(events_of forker)
+	jq -e -n --argjson c "$child" --argjson p "$parent" '
+		$c.process.parent_exec_id == $p.process.exec_id and
+		$c.process.exec_id != $p.process.exec_id and
+		$c.process.parent.exe == "/usr/bin/python3.11" and
+		$c.process.cmdline == $p.process.cmdline and
+		($c.process.exec_id | split("-")[3]) == ($p.process.exec_id | split("-")[3])' ||
+		{ echo "$child"; echo "$parent"; return 1; }
+}
+
 @test "exec_id: the same on one execution's events, another after an exec without fork" {
 	requires_root
 	requires_python "$PY311" "Debian's $PY311"
