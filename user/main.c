@@ -278,6 +278,12 @@ static int read_batch(struct run *r, struct ring_buffer *rb, int timeout_ms)
 	return err < 0 && err != -EINTR ? err : 0;
 }
 
+/* The process context is shown: the JSON process object, -C's column. */
+static bool identity_wanted(void)
+{
+	return !env.summary && (env.json || env.col_container);
+}
+
 /* Open the BPF object, configure it for the options, load it, fill the
  * filter maps. */
 static int load_bpf(struct run *r)
@@ -293,6 +299,10 @@ static int load_bpf(struct run *r)
 	bpf_program__set_autoload(r->skel->progs.follow_fork, env.command != NULL);
 	bpf_program__set_autoload(r->skel->progs.follow_exit, env.command != NULL);
 	bpf_program__set_autoload(r->skel->progs.watch_exec, r->att.system_wide);
+	/* Who each process is: only where the process object is written
+	 * (JSON, the -C column), not for a table of counts */
+	bpf_program__set_autoload(r->skel->progs.exec_identity_prog, identity_wanted());
+	bpf_program__set_autoload(r->skel->progs.task_identity_iter, identity_wanted());
 	bpf_program__set_autoload(r->skel->progs.watch_mmap,
 				  r->att.system_wide && attach__tracefs_ready());
 	r->skel->rodata->hold_new = env.hold_new;
@@ -325,6 +335,7 @@ static int load_bpf(struct run *r)
 /* The probes on the targets, then the followers and watchers. */
 static int attach_all(struct run *r)
 {
+	__u64 t0;
 	int err;
 
 	attach__targets(&r->att, r->skel);
@@ -345,15 +356,19 @@ static int attach_all(struct run *r)
 		p_err("cannot attach the process watchers: %s", strerror(-err));
 		return err;
 	}
+	if (!identity_wanted())
+		return 0;
 	/* After the exec watcher: a process that executes meanwhile has an
 	 * exec record, one running before is listed here. */
+	t0 = now_ns();
 	err = identity__scan(r->skel->links.task_identity_iter, r->procs);
 	if (err < 0)
 		p_warn("cannot list the running processes (%s): those that "
 		       "exit before their first event is written will have "
 		       "no exe nor cmdline", strerror(-err));
 	else
-		p_debug("%d running processes listed", err);
+		p_debug("%d running processes listed in %.1f ms", err,
+			(now_ns() - t0) / 1e6);
 	return 0;
 }
 
