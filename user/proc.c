@@ -73,6 +73,8 @@ struct proc_cache {
 	struct proc_info info;
 	struct proc_counts counts;
 	struct pod_cache *pods;
+	int cg_mount_fd;		/* the cgroup2 mount (-1: not opened yet,
+					 * -2: none) */
 	void (*refill)(void *);
 	void *refill_ctx;
 	char cgroup_buf[CGROUP_FILE_MAX + 1];
@@ -114,9 +116,24 @@ static ssize_t read_bounded(int dirfd, const char *name, char *buf,
 }
 
 /* The container id of /proc/PID/cgroup into c->info. */
-static void cgroup_of(struct proc_cache *c, int dfd)
+/* The container id and pod of c->cgroup_buf's len bytes, /proc/PID/cgroup
+ * lines, into c->info. */
+static void parse_cgroup(struct proc_cache *c, size_t len)
 {
 	struct proc_info *pi = &c->info;
+
+	if (!cgroup__container_id_from_file(c->cgroup_buf, len,
+					    pi->container_id,
+					    &pi->container_runtime)) {
+		pi->container_id[0] = '\0';
+		pi->container_runtime = NULL;
+	}
+	pod_cache__resolve(c->pods, c->cgroup_buf, len, pi->container_id,
+			   &pi->pod);
+}
+
+static void cgroup_of(struct proc_cache *c, int dfd)
+{
 	bool more;
 	ssize_t n;
 
@@ -131,15 +148,41 @@ static void cgroup_of(struct proc_cache *c, int dfd)
 
 			len = nl ? (size_t)(nl - c->cgroup_buf) : 0;
 		}
-		if (!cgroup__container_id_from_file(c->cgroup_buf, len,
-						    pi->container_id,
-						    &pi->container_runtime)) {
-			pi->container_id[0] = '\0';
-			pi->container_runtime = NULL;
-		}
-		pod_cache__resolve(c->pods, c->cgroup_buf, len,
-				   pi->container_id, &pi->pod);
+		parse_cgroup(c, len);
 	}
+}
+
+/*
+ * An exec record's cgroup, by its id: exact at the exec, and there when
+ * the process is gone by the time the record is read (the cgroup
+ * outlives it while the container runs). false when the id does not
+ * resolve (no cgroup2 mount, no CAP_DAC_READ_SEARCH, a cgroup removed).
+ */
+static bool cgroup_of_id(struct proc_cache *c, uint64_t id)
+{
+	char mnt[PATH_MAX];
+	size_t n;
+
+	if (!id)
+		return false;
+	if (c->cg_mount_fd == -1) {
+		c->cg_mount_fd = -2;	/* tried once */
+		if (!cgroup__v2_mount(mnt, sizeof(mnt)))
+			c->cg_mount_fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (c->cg_mount_fd < 0)
+			c->cg_mount_fd = -2;
+	}
+	if (c->cg_mount_fd < 0)
+		return false;
+	/* as a line of /proc/PID/cgroup: "0::PATH\n" */
+	memcpy(c->cgroup_buf, "0::", 3);
+	if (cgroup__path_of_id(c->cg_mount_fd, id, c->cgroup_buf + 3,
+			       sizeof(c->cgroup_buf) - 4))
+		return false;
+	n = strlen(c->cgroup_buf);
+	c->cgroup_buf[n++] = '\n';
+	parse_cgroup(c, n);
+	return true;
 }
 
 /*
@@ -271,6 +314,7 @@ struct proc_cache *proc_cache__new(size_t max_entries)
 	c->buckets = calloc((size_t)1 << bits, sizeof(*c->buckets));
 	c->root = strdup(PROC_ROOT_DEFAULT);
 	c->pods = pod_cache__new(NULL);
+	c->cg_mount_fd = -1;
 	if (!c->buckets || !c->root || !c->pods) {
 		pod_cache__free(c->pods);
 		free(c->buckets);
@@ -357,6 +401,8 @@ void proc_cache__free(struct proc_cache *c)
 	free(c->buckets);
 	free(c->root);
 	pod_cache__free(c->pods);
+	if (c->cg_mount_fd >= 0)
+		close(c->cg_mount_fd);
 	free(c);
 }
 
@@ -596,8 +642,9 @@ int proc_cache__put_exec(struct proc_cache *c, const void *rec, size_t size)
 	pi->parent_start_ns = e.parent_start_ns;
 	pi->parent_exec_seq = e.parent_exec_seq;
 	pi->exec_seq = e.exec_seq;
-	/* The container: the process is alive now (it just executed). */
-	read_cgroup(c, e.pid);
+	/* The container: from the cgroup it executed in, or /proc */
+	if (!cgroup_of_id(c, e.cgroup_id))
+		read_cgroup(c, e.pid);
 	fill_parent(c, e.ppid, e.parent_start_ns);
 	c->counts.execs++;
 	put_info(c);

@@ -1142,6 +1142,22 @@ static void test_cgroup_own(void **state)
 	assert_int_equal(ids_of_container(upper, ids, 4), 1);
 	assert_int_equal(ids[0], st.st_ino);
 
+	/* and back from the id to the path (an exec record's cgroup) */
+	{
+		char path[PATH_MAX];
+		int mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		assert_true(mfd >= 0);
+		assert_int_equal(cgroup__path_of_id(mfd, st.st_ino, path,
+						    sizeof(path)), 0);
+		assert_string_equal(path, rel);
+		assert_int_equal(cgroup__path_of_id(mfd, 1, path, sizeof(path)), 0);
+		assert_string_equal(path, "/");
+		assert_true(cgroup__path_of_id(mfd, 0xfffffffffffULL, path,
+					       sizeof(path)) < 0);
+		close(mfd);
+	}
+
 	/* gone: none */
 	assert_int_equal(rmdir(dir), 0);
 	assert_int_equal(ids_of_container(hex, ids, 4), -ENOENT);
