@@ -257,6 +257,21 @@ EOF
 		{ cat "$T/out"; return 1; }
 }
 
+@test "--stats: under a burst into a small ring, delivered plus lost is every event raised" {
+	requires_root
+	requires_python "$PY311" "Debian's $PY311"
+	trace_command --json --stats 0 --ring-size 32k -e pyaudit.burst -- "$PY311" -c '
+import sys
+for i in range(20000):
+    sys.audit("pyaudit.burst", i, "x" * 200)' || { cat "$T/err"; return 1; }
+	jq -e -s '([.[] | select(.event == "pyaudit.burst")] | length) as $n |
+		([.[] | select(.type == "stats")] | last) as $s |
+		([.[] | select(.type == "lost")] | last | .total_lost // 0) as $l |
+		$s.final and $s.events == $n and $s.lost.ring_full == $l and
+		$n + $l == 20000 and $l > 0' "$T/out" ||
+		{ jq -c 'select(.type)' "$T/out"; grep -c pyaudit.burst "$T/out"; return 1; }
+}
+
 @test "--stats 0 in text: one stats line on stderr at exit" {
 	requires_root
 	requires_python "$PY311" "Debian's $PY311"
