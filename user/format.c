@@ -519,6 +519,8 @@ static void identity_json(struct sb *b, const struct format_opts *o,
 
 	if (pi && pi->cwd[0])
 		json_str(b, ",\"cwd\":", pi->cwd, strnlen(pi->cwd, sizeof(pi->cwd)));
+	if (pi && pi->cwd_truncated)
+		sb_puts(b, ",\"cwd_truncated\":true");
 	sb_puts(b, ",\"start_time\":\"");
 	sb_rfc3339(b, (int64_t)(ev->hdr.start_ns + (uint64_t)o->boot_offset_ns));
 	sb_puts(b, "\",\"exec_id\":\"");
@@ -578,6 +580,8 @@ static void process_json(struct sb *b, const struct format_opts *o,
 			   PA_T_STR_UTF8, 0);
 		sb_putc(b, '"');
 	}
+	if (pi && pi->exe_truncated)
+		sb_puts(b, ",\"exe_truncated\":true");
 	if (pi && pi->cmdline_len) {
 		sb_puts(b, ",\"cmdline\":");
 		cmdline_json(b, pi->cmdline, pi->cmdline_len < sizeof(pi->cmdline) ?

@@ -49,6 +49,7 @@ struct proc_entry {
 	bool gone;
 	bool cmdline_truncated;
 	bool parent_cmdline_truncated;
+	bool exe_truncated, cwd_truncated;
 	uint8_t source;
 	const char *container_runtime;
 	char container_id[CONTAINER_ID_MAX + 1];
@@ -432,6 +433,8 @@ static struct proc_entry *entry_of_info(const struct proc_info *pi)
 	e->source = pi->source;
 	e->cmdline_truncated = pi->cmdline_truncated;
 	e->parent_cmdline_truncated = pi->parent_cmdline_truncated;
+	e->exe_truncated = pi->exe_truncated;
+	e->cwd_truncated = pi->cwd_truncated;
 	e->container_runtime = pi->container_runtime;
 	memcpy(e->container_id, pi->container_id, sizeof(e->container_id));
 	e->ppid = pi->ppid;
@@ -473,6 +476,8 @@ static void show(struct proc_cache *c, const struct proc_entry *e)
 	pi->parent_cmdline_len = e->len[S_PCMDLINE];
 	pi->cmdline_truncated = e->cmdline_truncated;
 	pi->parent_cmdline_truncated = e->parent_cmdline_truncated;
+	pi->exe_truncated = e->exe_truncated;
+	pi->cwd_truncated = e->cwd_truncated;
 	memcpy(pi->container_id, e->container_id, sizeof(pi->container_id));
 	pi->container_runtime = e->container_runtime;
 	pi->ppid = e->ppid;
@@ -638,6 +643,8 @@ int proc_cache__put_exec(struct proc_cache *c, const void *rec, size_t size)
 							   : sizeof(pi->cmdline);
 	memcpy(pi->cmdline, p + e.exe_len + e.cwd_len, pi->cmdline_len);
 	pi->cmdline_truncated = (e.flags & PA_EXEC_ARGS_CUT) != 0;
+	pi->exe_truncated = (e.flags & PA_EXEC_EXE_CUT) != 0;
+	pi->cwd_truncated = (e.flags & PA_EXEC_CWD_CUT) != 0;
 	pi->ppid = e.ppid;
 	pi->parent_start_ns = e.parent_start_ns;
 	pi->parent_exec_seq = e.parent_exec_seq;

@@ -40,6 +40,8 @@ struct proc_info {
 	char cmdline[PROC_CMDLINE_MAX];
 	bool cmdline_truncated;
 	char cwd[4096];			/* working directory ("" if unknown) */
+	bool exe_truncated, cwd_truncated;	/* exec record: the walk was
+						 * cut, the path's end kept */
 	char container_id[CONTAINER_ID_MAX + 1];	/* "" when none */
 	const char *container_runtime;	/* "docker", "containerd", "podman", "cri-o", or NULL */
 	struct pod_info pod;		/* Kubernetes: pod.uid "" when none */

@@ -88,6 +88,25 @@ os.system("true running")') &
 		{ cat "$T/out" "$T/err"; return 1; }
 }
 
+@test "a working directory longer than 4096 bytes: its end, marked cut" {
+	requires_root
+	requires_python "$PY311" "Debian's $PY311"
+	# 18 components of 253 bytes: 4.5 KB below $T, made and entered one
+	# at a time (a whole path that long is refused by chdir)
+	trace_command --json -e os.system -- "$PY311" -c 'import os, sys
+os.chdir(sys.argv[1])
+for i in range(18):
+    n = "d%02d" % i + "x" * 250
+    os.mkdir(n)
+    os.chdir(n)
+os.execv(sys.executable, [sys.executable, "-c", "import os; os.system(\"true deep\")"])' "$T" ||
+		{ cat "$T/err"; return 1; }
+	events_of deep | jq -e '.process.cwd_truncated == true and
+		(.process.cwd | endswith("/d17" + ("x" * 250))) and
+		(.process.cwd | length) < 4096 and (.process.exe_truncated | not)' ||
+		{ cat "$T/out"; return 1; }
+}
+
 @test "a command: its children exec'd are named, with their parent's exec_id" {
 	requires_root
 	requires_python "$PY311" "Debian's $PY311"
