@@ -188,7 +188,9 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 	s->event.source = source;
 	s->event.target_id = target_id;
 	s->event.tgid = tgid;
-	s->event.pstart = task->group_leader->start_time;
+	/* the boot clock, as /proc/PID/stat's start time: the monotonic
+	 * start_time stops during a suspend (kernel/fork.c, 5.5+) */
+	s->event.pstart = task->group_leader->start_boottime;
 	site = s->lay.site_vaddr[source & 7];
 	s->event.bias = s->lay.link_bias ? 0 : ip - site;
 	s->event.bias_ok = site != 0 || s->lay.link_bias;
@@ -246,6 +248,8 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	}
 	ev->ts_ns = bpf_ktime_get_ns();
 	ev->start_ns = s->event.pstart;	/* read once, in begin() */
+	/* loaded straight into the record: no room on this chain's stack */
+	ev->exec_seq = bpf_get_current_task_btf()->group_leader->self_exec_id;
 	fill_process(ev);
 	ev->nframes = 0;
 	ev->frame_status = PA_FS_OFF;

@@ -40,6 +40,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  *   event        begin, the name, process context, submit
  *   buildvalue   Py_BuildValue formats and their varargs
  *   watch        files that look like Pythons, mapped by any process
+ *   identity     who a process is: exec records, the start-up list
  *
  * One unit keeps the skeleton and the Makefile simple and lets the
  * compiler inline across concerns; the global functions (pa_emit_str,
@@ -100,6 +101,7 @@ static __always_inline struct scratch *get_scratch(void)
 #include "event.bpf.h"
 #include "buildvalue.bpf.h"
 #include "watch.bpf.h"
+#include "identity.bpf.h"
 
 /* ---- USDT python:audit(const char *event, PyObject *args) ------------- */
 
@@ -321,5 +323,29 @@ int BPF_PROG(watch_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	notify_file(BPF_CORE_READ(bprm, file), PA_MAPPED_EXEC);
+	return 0;
+}
+
+/* ---- who a process is (issue 14) ------------------------------------ */
+
+/* Every exec (or, with -p and a command, those of the traced processes):
+ * its identity, kept by user space for the process's events. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_identity_prog, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	exec_identity(p, bprm);
+	return 0;
+}
+
+/* Run once at start-up (bpf_iter_create): the processes already running. */
+SEC("iter/task")
+int task_identity_iter(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *t = ctx->task;
+
+	if (t)
+		task_identity(seq, t);
 	return 0;
 }

@@ -34,6 +34,7 @@
 enum pa_rec_type {
 	PA_REC_EVENT = 1,	/* struct pa_event + values */
 	PA_REC_MAPPED = 2,	/* struct pa_mapped: a Python file was mapped */
+	PA_REC_EXEC = 3,	/* struct pa_exec: a process executed a file */
 };
 
 /* Filters set by user space (see the const volatile knobs in BPF). */
@@ -77,7 +78,8 @@ struct pa_event {
 	__u16 nargs;		/* top-level values delivered after the name */
 	__u64 ts_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u64 cgroup_id;	/* cgroup v2 id of the thread */
-	__u64 start_ns;		/* process start (boot clock): pid + start_ns
+	__u64 start_ns;		/* process start, CLOCK_BOOTTIME ns (the
+				 * leader's start_boottime): pid + start_ns
 				 * name a process even when pids are reused */
 	__u32 total_args;	/* top-level arguments the event had (if known) */
 	__u32 target_id;	/* index of the target file (user space table) */
@@ -93,7 +95,9 @@ struct pa_event {
 	__u8 frame_status;	/* enum pa_frame_status */
 	__u8 nframes;		/* PA_T_FRAME values after the name */
 	__u16 pad16;
-	__u32 pad32;
+	__u32 exec_seq;		/* the leader's self_exec_id (low 32 bits):
+				 * +1 at each execve, so that exec_id tells
+				 * apart the images one pid runs in turn */
 	/* followed by values: the name, nframes frames, then the arguments */
 };
 
@@ -112,6 +116,49 @@ struct pa_mapped {
 	__u32 flags;		/* PA_MAPPED_* */
 	__u32 pad;
 	char name[32];		/* the file's base name */
+};
+
+/*
+ * A process executed a file (sched_process_exec, bpf/identity.bpf.h):
+ * who it is, captured while it is alive, so that its events still name
+ * it when it is gone by the time they are written. Followed by exe_len
+ * bytes of the executable's path, cwd_len of the working directory and
+ * args_len of the argument vector (NUL-separated, as /proc/PID/cmdline).
+ */
+#define PA_PATH_MAX	4096	/* bytes of a path walked in BPF, NUL excluded */
+#define PA_EXEC_ARGS_MAX 4096	/* bytes of the argument vector */
+#define PA_EXEC_ARGS_CUT 0x01	/* argv was longer than PA_EXEC_ARGS_MAX */
+#define PA_EXEC_EXE_CUT	0x02	/* the exe path's walk did not finish */
+#define PA_EXEC_CWD_CUT	0x04	/* the cwd's walk did not finish */
+#define PA_EXEC_ARGS_UNREADABLE 0x08
+
+struct pa_exec {
+	__u16 type;		/* PA_REC_EXEC */
+	__u16 size;		/* bytes of the whole record */
+	__u16 exe_len;
+	__u16 cwd_len;
+	__u32 args_len;
+	__u32 flags;		/* PA_EXEC_* */
+	__u32 pid;		/* tgid */
+	__u32 ppid;		/* tgid of the real parent at the exec */
+	__u32 uid, euid, gid, auid, sessionid;	/* after the exec (setuid) */
+	__u32 exec_seq;		/* self_exec_id after this exec */
+	__u32 parent_exec_seq;
+	__u32 pad;
+	__u64 start_ns;		/* start_boottime of the process */
+	__u64 parent_start_ns;	/* and of its parent */
+	__u64 cgroup_id;
+	__u64 ts_ns;		/* CLOCK_MONOTONIC of the exec */
+};
+
+/* The start-up list of running processes (iter/task): one per process. */
+struct pa_task {
+	__u32 pid;
+	__u32 ppid;
+	__u32 exec_seq;
+	__u32 parent_exec_seq;
+	__u64 start_ns;		/* start_boottime */
+	__u64 parent_start_ns;
 };
 
 #define PA_HELD_MAX	4096	/* --hold-new: processes held at once */
@@ -181,6 +228,8 @@ enum pa_stat {
 	PA_STAT_SUMMARY_OTHER,	/* summary full: counted in an (other) row */
 	PA_STAT_HELD,		/* --hold-new: processes stopped at a new file */
 	PA_STAT_HOLD_FULL,	/* --hold-new: held_pids full, not held */
+	PA_STAT_EXECS,		/* exec records written */
+	PA_STAT_EXEC_LOST,	/* exec records lost (execs ring full) */
 	PA_STAT_MAX,
 };
 

@@ -340,6 +340,7 @@ static void attach_new_targets(struct attach *a)
 		if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.layouts), &i,
 					&t->layout, BPF_ANY)) {
 			p_warn("%s: cannot store its layout: %s", t->path, strerror(errno));
+			a->n_failed++;
 			continue;
 		}
 		if (log_verbose)
@@ -348,8 +349,10 @@ static void attach_new_targets(struct attach *a)
 		ok = attach_everywhere(a, t, i);
 		/* Attached (the probes hold the inode) or given up. */
 		target__close(t);
-		if (!ok)
+		if (!ok) {
+			a->n_failed++;
 			continue;
+		}
 		a->attached[i] = ATTACHED;
 		a->n_attached++;
 		if (t->mech == TARGET_MECH_USDT)

@@ -45,6 +45,7 @@ struct attach {
 	size_t attached_cap;
 	unsigned n_attached, n_usdt, n_uprobes;
 	unsigned n_untraced;		/* Python files left out: table full */
+	unsigned n_failed;		/* targets no probe could be attached to */
 	bool denied;			/* an attach refused for privilege */
 	struct notice *notices;		/* NOTICES_MAX, on first use */
 	int nnotices;

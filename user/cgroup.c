@@ -235,6 +235,41 @@ static void unescape_octal(char *s)
 	*d = '\0';
 }
 
+/* include/linux/exportfs.h: a kernfs node's handle is its 64-bit id */
+#define FILEID_KERNFS_ 0xfe
+
+int cgroup__path_of_id(int mount_fd, uint64_t id, char *buf, size_t size)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t),
+			.handle_type = FILEID_KERNFS_ } };
+	char self[64], mnt[PATH_MAX];
+	ssize_t n, m;
+	int fd;
+
+	memcpy(h.fh.f_handle, &id, sizeof(id));
+	fd = open_by_handle_at(mount_fd, &h.fh, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+	if (fd < 0)
+		return -errno;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, buf, size - 1);
+	close(fd);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", mount_fd);
+	m = readlink(self, mnt, sizeof(mnt) - 1);
+	if (n <= 0 || m <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* below the mount: drop its path (the mount's own cgroup is "/") */
+	if (n < m || memcmp(buf, mnt, m) || (buf[m] != '/' && buf[m] != '\0'))
+		return -EXDEV;
+	memmove(buf, buf + m, n - m + 1);
+	if (!buf[0])
+		strcpy(buf, "/");
+	return 0;
+}
+
 int cgroup__v2_mount(char *buf, size_t size)
 {
 	char *line = NULL, *fallback = NULL;

@@ -33,6 +33,13 @@ bool cgroup__container_id_from_file(const char *contents, size_t len,
  * one whose root is "/" if any) in buf. 0, -ENOENT when there is none,
  * -ENAMETOOLONG, or -errno. */
 int cgroup__v2_mount(char *buf, size_t size);
+/*
+ * The path of cgroup v2 id below the mount whose directory mount_fd is
+ * ("/system.slice/foo.service"), found by the kernfs file handle the id
+ * is (open_by_handle_at(2), CAP_DAC_READ_SEARCH): the cgroup of a process
+ * that is gone, while the cgroup lives. 0, or -errno.
+ */
+int cgroup__path_of_id(int mount_fd, uint64_t id, char *buf, size_t size);
 /* The cgroup v2 id of a cgroup directory (its inode number):
  * "/sys/fs/cgroup/system.slice/foo.service" or a path relative to the
  * cgroup2 mount. 0 and -errno on error. */

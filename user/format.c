@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "format.h"
+#include "identity.h"
 
 /* The output layer: the string buffer, escaping, values, times. */
 #include "escape.h"
@@ -478,23 +479,89 @@ static void cmdline_json(struct sb *b, const char *p, size_t len)
 	sb_putc(b, ']');
 }
 
+static void json_str(struct sb *b, const char *key, const char *s, size_t n)
+{
+	sb_puts(b, key);
+	sb_putc(b, '"');
+	json_chars(b, s, n, PA_T_STR_UTF8, 0);
+	sb_putc(b, '"');
+}
+
+/* "pod": Kubernetes, from the cgroup path and the kubelet's logs */
+static void pod_json(struct sb *b, const struct pod_info *pod)
+{
+	sb_puts(b, ",\"pod\":{\"uid\":\"");
+	sb_puts(b, pod->uid);	/* checked: hex digits and dashes */
+	sb_putc(b, '"');
+	if (pod->namespace[0])
+		json_str(b, ",\"namespace\":", pod->namespace,
+			 strnlen(pod->namespace, sizeof(pod->namespace)));
+	if (pod->name[0])
+		json_str(b, ",\"name\":", pod->name,
+			 strnlen(pod->name, sizeof(pod->name)));
+	if (pod->container[0])
+		json_str(b, ",\"container\":", pod->container,
+			 strnlen(pod->container, sizeof(pod->container)));
+	sb_putc(b, '}');
+}
+
+/*
+ * Who the process is (issue 14): its working directory, start time and
+ * exec_id, and its parent at the exec, captured at the exec or at
+ * start-up (user/proc.c), so present even when the process is gone.
+ */
+static void identity_json(struct sb *b, const struct format_opts *o,
+			  const struct event_view *v)
+{
+	const struct rec_event *ev = v->ev;
+	const struct proc_info *pi = v->proc;
+	const char *boot = o->boot_id ? o->boot_id : "0000000000000000";
+
+	if (pi && pi->cwd[0])
+		json_str(b, ",\"cwd\":", pi->cwd, strnlen(pi->cwd, sizeof(pi->cwd)));
+	if (pi && pi->cwd_truncated)
+		sb_puts(b, ",\"cwd_truncated\":true");
+	sb_puts(b, ",\"start_time\":\"");
+	sb_rfc3339(b, (int64_t)(ev->hdr.start_ns + (uint64_t)o->boot_offset_ns));
+	sb_puts(b, "\",\"exec_id\":\"");
+	identity__exec_id(b, boot, ev->hdr.pid, ev->hdr.start_ns, ev->hdr.exec_seq);
+	sb_putc(b, '"');
+	if (!pi || !pi->parent_start_ns)
+		return;
+	sb_puts(b, ",\"parent_exec_id\":\"");
+	identity__exec_id(b, boot, pi->ppid, pi->parent_start_ns,
+			  pi->parent_exec_seq);
+	sb_putc(b, '"');
+	if (!pi->parent_exe[0] && !pi->parent_cmdline_len)
+		return;
+	/* its pid is in parent_exec_id */
+	sb_puts(b, ",\"parent\":{");
+	if (pi->parent_exe[0])
+		json_str(b, "\"exe\":", pi->parent_exe,
+			 strnlen(pi->parent_exe, sizeof(pi->parent_exe)));
+	if (pi->parent_cmdline_len) {
+		sb_puts(b, pi->parent_exe[0] ? ",\"cmdline\":" : "\"cmdline\":");
+		cmdline_json(b, pi->parent_cmdline, pi->parent_cmdline_len);
+		if (pi->parent_cmdline_truncated)
+			sb_puts(b, ",\"cmdline_truncated\":true");
+	}
+	sb_putc(b, '}');
+}
+
 /*
  * "process": who raised the event, with field names after Tetragon's and
  * Falco's process objects. auid and sessionid are left out when unset.
  */
-static void process_json(struct sb *b, const struct event_view *v)
+static void process_json(struct sb *b, const struct format_opts *o,
+			 const struct event_view *v)
 {
 	const struct rec_event *ev = v->ev;
 	const struct proc_info *pi = v->proc;
 
-	sb_puts(b, ",\"process\":{\"pid\":");
-	sb_u64(b, ev->hdr.pid);
-	sb_puts(b, ",\"tid\":");
-	sb_u64(b, ev->hdr.tid);
-	sb_puts(b, ",\"ppid\":");
+	/* pid, tid, uid and comm are the line's own, at its head: not
+	 * repeated here (50 bytes a line, issue 14) */
+	sb_puts(b, ",\"process\":{\"ppid\":");
 	sb_u64(b, ev->hdr.ppid);
-	sb_puts(b, ",\"uid\":");
-	sb_u64(b, ev->hdr.uid);
 	sb_puts(b, ",\"euid\":");
 	sb_u64(b, ev->hdr.euid);
 	sb_puts(b, ",\"gid\":");
@@ -507,16 +574,14 @@ static void process_json(struct sb *b, const struct event_view *v)
 		sb_puts(b, ",\"sessionid\":");
 		sb_u64(b, ev->hdr.sessionid);
 	}
-	sb_puts(b, ",\"comm\":\"");
-	json_chars(b, ev->hdr.comm, strnlen(ev->hdr.comm, PA_COMM_LEN),
-		   PA_T_STR_UTF8, 0);
-	sb_putc(b, '"');
 	if (pi && pi->exe[0]) {
 		sb_puts(b, ",\"exe\":\"");
 		json_chars(b, pi->exe, strnlen(pi->exe, sizeof(pi->exe)),
 			   PA_T_STR_UTF8, 0);
 		sb_putc(b, '"');
 	}
+	if (pi && pi->exe_truncated)
+		sb_puts(b, ",\"exe_truncated\":true");
 	if (pi && pi->cmdline_len) {
 		sb_puts(b, ",\"cmdline\":");
 		cmdline_json(b, pi->cmdline, pi->cmdline_len < sizeof(pi->cmdline) ?
@@ -537,6 +602,9 @@ static void process_json(struct sb *b, const struct event_view *v)
 			sb_putc(b, '"');
 		}
 	}
+	if (pi && pi->pod.uid[0])
+		pod_json(b, &pi->pod);
+	identity_json(b, o, v);
 	sb_putc(b, '}');
 }
 
@@ -579,7 +647,9 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_puts(b, ",\"event_truncated\":true");
 	if (no_args)
 		sb_puts(b, ",\"output_truncated\":true");
-	process_json(b, v);
+	if (o->node)
+		json_str(b, ",\"node\":", o->node, strlen(o->node));
+	process_json(b, o, v);
 	sb_puts(b, "}\n");
 }
 

@@ -30,6 +30,11 @@ struct format_opts {
 	bool col_ppid;			/* -P */
 	bool col_container;		/* -C */
 	unsigned int stack;		/* --stack N: the callers too */
+	/* identity (user/identity.h): exec_id's boot part (NULL: zeros),
+	 * and CLOCK_REALTIME - CLOCK_BOOTTIME for the start times */
+	const char *boot_id;
+	int64_t boot_offset_ns;
+	const char *node;		/* the host's name, "node" (NULL: none) */
 };
 
 /* event_view.lines[i] when the line of frame i is not known. */

@@ -31,13 +31,17 @@
 #include "filters.h"
 #include "format.h"
 #include "gate.h"
+#include "health.h"
+#include "host.h"
 #include "hold.h"
+#include "identity.h"
 #include "kfeatures.h"
 #include "log.h"
 #include "opts.h"
 #include "output.h"
 #include "proc.h"
 #include "record.h"
+#include "sdnotify.h"
 #include "stats.h"
 #include "summary.h"
 #include "target.h"
@@ -58,7 +62,7 @@
  * to be counted (those not written are told, never dropped silently). */
 #define DRAIN_MS 200
 #define SKIP_MS 100
-#define PROC_CACHE_MAX 4096
+#define PROC_CACHE_MAX 8192	/* processes: ~300 bytes plus their strings each */
 
 static struct opts env;
 static volatile sig_atomic_t exiting;
@@ -136,18 +140,24 @@ static int check_system(void)
 
 static int list_events(const char *glob)
 {
-	size_t n = event_table_count();
+	size_t n = event_table_count(), shown = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct event_def *d = event_table_at(i);
 
 		if (glob && fnmatch(glob, d->name, 0) != 0)
 			continue;
+		shown++;
 		printf("%s", d->name);
 		for (unsigned j = 0; j < d->nargs; j++)
 			printf("%s%s", j ? ", " : " ", d->args[j]);
 		/* the CPython versions that raise it: "3.8+", "3.8-3.12" */
 		printf(" (%s)\n", d->versions);
+	}
+	if (!shown) {
+		p_err("--list %s: no known event matches (--list alone lists "
+		      "them all; -e takes names not listed too)", glob);
+		return 1;
 	}
 	return 0;
 }
@@ -162,11 +172,18 @@ struct run {
 	struct format_opts fmt;
 	struct output out;
 	struct proc_cache *procs;
+	struct ring_buffer *execs;	/* exec records (identity.bpf.h) */
+	char boot_id[BOOT_ID_HEX + 1];	/* exec_id's boot part */
+	struct host host;
 	struct consumer consumer;	/* event records to output lines */
 	size_t consumer_targets;	/* targets the consumer knows */
 	__u64 batch_end;		/* CLOCK_MONOTONIC end of this batch */
 	bool skip;			/* count records, do not write them */
 	__u64 skipped;			/* records counted so at exit */
+	/* health (--stats, systemd) */
+	__u64 start_ns;			/* CLOCK_MONOTONIC once attached */
+	unsigned started_targets;	/* attached at start-up */
+	bool notify;			/* NOTIFY_SOCKET was set */
 };
 
 static void handle_notice(struct run *r, const struct pa_mapped *m)
@@ -187,6 +204,27 @@ static int handle_mapped(void *ctx, void *data, size_t size)
 	if (type == PA_REC_MAPPED)
 		handle_notice(ctx, &m);
 	return 0;
+}
+
+/* An exec record: the process's identity, for its events. */
+static int handle_exec(void *ctx, void *data, size_t size)
+{
+	struct run *r = ctx;
+
+	if (proc_cache__put_exec(r->procs, data, size))
+		p_debug("malformed exec record (size %zu): skipped", size);
+	return 0;
+}
+
+/* The process cache misses an event's process: the exec records
+ * waiting are read first (each is written before its process's first
+ * event, in a ring of its own). */
+static void refill_execs(void *ctx)
+{
+	struct run *r = ctx;
+
+	if (r->execs)
+		ring_buffer__consume(r->execs);
 }
 
 /* Stop the batch when its time is up or the loop has work to do. */
@@ -233,10 +271,17 @@ static int read_batch(struct run *r, struct ring_buffer *rb, int timeout_ms)
 	    errno != EINTR)
 		return -errno;
 	r->batch_end = now_ns() + BATCH_MS * 1000000ULL;
+	refill_execs(r);
 	err = ring_buffer__consume(rb);
 	if (err == BATCH_OVER)
 		return 1;
 	return err < 0 && err != -EINTR ? err : 0;
+}
+
+/* The process context is shown: the JSON process object, -C's column. */
+static bool identity_wanted(void)
+{
+	return !env.summary && (env.json || env.col_container);
 }
 
 /* Open the BPF object, configure it for the options, load it, fill the
@@ -254,6 +299,10 @@ static int load_bpf(struct run *r)
 	bpf_program__set_autoload(r->skel->progs.follow_fork, env.command != NULL);
 	bpf_program__set_autoload(r->skel->progs.follow_exit, env.command != NULL);
 	bpf_program__set_autoload(r->skel->progs.watch_exec, r->att.system_wide);
+	/* Who each process is: only where the process object is written
+	 * (JSON, the -C column), not for a table of counts */
+	bpf_program__set_autoload(r->skel->progs.exec_identity_prog, identity_wanted());
+	bpf_program__set_autoload(r->skel->progs.task_identity_iter, identity_wanted());
 	bpf_program__set_autoload(r->skel->progs.watch_mmap,
 				  r->att.system_wide && attach__tracefs_ready());
 	r->skel->rodata->hold_new = env.hold_new;
@@ -286,6 +335,7 @@ static int load_bpf(struct run *r)
 /* The probes on the targets, then the followers and watchers. */
 static int attach_all(struct run *r)
 {
+	__u64 t0;
 	int err;
 
 	attach__targets(&r->att, r->skel);
@@ -306,6 +356,19 @@ static int attach_all(struct run *r)
 		p_err("cannot attach the process watchers: %s", strerror(-err));
 		return err;
 	}
+	if (!identity_wanted())
+		return 0;
+	/* After the exec watcher: a process that executes meanwhile has an
+	 * exec record, one running before is listed here. */
+	t0 = now_ns();
+	err = identity__scan(r->skel->links.task_identity_iter, r->procs);
+	if (err < 0)
+		p_warn("cannot list the running processes (%s): those that "
+		       "exit before their first event is written will have "
+		       "no exe nor cmdline", strerror(-err));
+	else
+		p_debug("%d running processes listed in %.1f ms", err,
+			(now_ns() - t0) / 1e6);
 	return 0;
 }
 
@@ -335,6 +398,63 @@ static int print_summary(struct run *r, bool final)
 				    env.summary_interval > 0);
 }
 
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* -o FILE in JSON: a {"type":"host"} record begins each file (at start
+ * and at each reopen), so that a file read alone says whose it is. */
+static void write_host(struct run *r)
+{
+	char buf[512];
+	struct sb b = { .p = buf, .size = sizeof(buf) };
+
+	if (!env.json || !env.output)
+		return;
+	host__json(&b, realtime_ns(), &r->host);
+	if (b.len < b.size)
+		fwrite(buf, 1, b.len, r->out.f);
+}
+
+/* The health counters: a stats record (JSON) or a line on stderr with
+ * --stats, and systemd's STATUS= line. */
+static void report_health(struct run *r, bool final)
+{
+	struct health_counts h;
+	struct sb b = { 0 };
+	char status[512];
+	struct sb st = { .p = status, .size = sizeof(status) };
+
+	health__gather(&h, &r->stats, &r->att, r->procs, r->started_targets,
+		       (now_ns() - r->start_ns) / 1e9);
+	h.final = final;
+	if (env.stats && env.json) {
+		/* one pass to measure, one to write: one fwrite a record */
+		int64_t t = realtime_ns();
+
+		health__json(&b, t, &r->host, &h);
+		b.size = b.len + 1;
+		b.len = 0;
+		b.p = malloc(b.size);
+		if (b.p) {
+			health__json(&b, t, &r->host, &h);
+			fwrite(b.p, 1, b.len, r->out.f);
+			free(b.p);
+		}
+	}
+	sb_puts(&st, "STATUS=");
+	health__text(&st, &h);
+	sb_finish(&st);
+	if (env.stats && !env.json)
+		p_info("%s", status + strlen("STATUS="));
+	if (r->notify)
+		sdnotify__send(status);
+}
+
 /*
  * Until Ctrl-C, -d, the command's end or the reader's: read the ring
  * buffer, attach to new Pythons, flush, print summaries and lost
@@ -343,11 +463,21 @@ static int print_summary(struct run *r, bool final)
 static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 		     int *child_status)
 {
-	__u64 start = now_ns(), next_summary = 0;
+	__u64 start = now_ns(), next_summary = 0, next_stats = 0, next_wd = 0;
+	__u64 wd_ns = sdnotify__watchdog_usec() * 1000 / 2, status_ns = 0;
 	int err, busy = 0;
 
 	if (env.summary && env.summary_interval > 0)
 		next_summary = start + (__u64)(env.summary_interval * 1e9);
+	/* systemd's STATUS line every 10 s when --stats does not say */
+	if (env.stats && env.stats_interval > 0)
+		status_ns = (__u64)(env.stats_interval * 1e9);
+	else if (r->notify)
+		status_ns = 10000000000ULL;
+	if (status_ns)
+		next_stats = start + status_ns;
+	if (wd_ns)
+		next_wd = start + wd_ns;
 	while (!exiting) {
 		/* Records below the wakeup mark are read after POLL_MS. */
 		busy = read_batch(r, rb, busy ? 0 : POLL_MS);
@@ -361,6 +491,7 @@ static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 			reopen_output = 0;
 			if (output__reopen(&r->out))
 				return 1;
+			write_host(r);
 		}
 		err = output__flush(&r->out);
 		if (err) {
@@ -373,6 +504,16 @@ static int poll_loop(struct run *r, struct ring_buffer *rb, pid_t *child,
 		if (next_summary && now_ns() >= next_summary) {
 			print_summary(r, false);
 			next_summary += (__u64)(env.summary_interval * 1e9);
+		}
+		if (next_stats && now_ns() >= next_stats) {
+			report_health(r, false);
+			next_stats += status_ns;
+		}
+		/* every half of WatchdogSec= (sd_watchdog_enabled(3)), from
+		 * the loop: a consumer that hangs gets restarted */
+		if (next_wd && now_ns() >= next_wd) {
+			sdnotify__send("WATCHDOG=1");
+			next_wd = now_ns() + wd_ns;
 		}
 		stats__report_lost(&r->stats, r->out.f, env.json, false);
 		stats__report_tables(&r->stats, now_ns(), false);
@@ -420,6 +561,10 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	if (env.summary)
 		print_summary(r, true);
 	stats__report_lost(&r->stats, r->out.f, env.json, true);
+	if (env.stats || r->notify)
+		report_health(r, true);
+	if (r->notify)
+		sdnotify__send("STOPPING=1");
 	stats__report_reads(&r->stats);
 	stats__report_tables(&r->stats, now_ns(), true);
 	attach__report_untraced(&r->att);
@@ -436,14 +581,16 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	return exit_code;
 }
 
-static int64_t realtime_offset_ns(void)
+/* CLOCK_REALTIME - base: event times (CLOCK_MONOTONIC) and process
+ * start times (CLOCK_BOOTTIME) as dates. */
+static int64_t realtime_offset_ns(clockid_t base)
 {
-	struct timespec rt, mono;
+	struct timespec rt, b;
 
 	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return (int64_t)(rt.tv_sec - mono.tv_sec) * 1000000000LL +
-	       (rt.tv_nsec - mono.tv_nsec);
+	clock_gettime(base, &b);
+	return (int64_t)(rt.tv_sec - b.tv_sec) * 1000000000LL +
+	       (rt.tv_nsec - b.tv_nsec);
 }
 
 int main(int argc, char **argv)
@@ -457,6 +604,8 @@ int main(int argc, char **argv)
 	log_json = env.json;
 	if (env.list)
 		return list_events(env.list_glob);
+	/* before a command starts: it must not inherit NOTIFY_SOCKET */
+	r.notify = sdnotify__init();
 
 	libbpf_set_print(libbpf_print);
 	if (check_system())
@@ -469,6 +618,8 @@ int main(int argc, char **argv)
 	}
 	if (output__open(&r.out, env.output))
 		goto cleanup;
+	host__read(&r.host, NULL);
+	write_host(&r);
 	if (env.record) {
 		if (consumer__record_to(&r.consumer, env.record,
 					env.record_force))
@@ -488,7 +639,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	r.fmt.json = env.json;
-	r.fmt.realtime_offset_ns = realtime_offset_ns();
+	r.fmt.realtime_offset_ns = realtime_offset_ns(CLOCK_MONOTONIC);
+	r.fmt.boot_offset_ns = realtime_offset_ns(CLOCK_BOOTTIME);
+	if (identity__boot_prefix(r.host.boot_id, r.boot_id))
+		p_warn("cannot read the boot id (/proc/sys/kernel/random/boot_id): "
+		       "exec_id begins with zeros");
+	r.fmt.boot_id = r.boot_id;
+	r.fmt.node = r.host.name[0] ? r.host.name : NULL;
 	r.fmt.abs_time = env.abs_time;
 	r.fmt.stack = env.no_source ? 0 : env.stack;
 	r.fmt.col_uid = env.col_uid;
@@ -496,6 +653,13 @@ int main(int argc, char **argv)
 	r.fmt.col_container = env.col_container;
 	/* The notices first: ring_buffer__consume() reads the rings in
 	 * the order they were added, and a batch ends in the events. */
+	r.execs = ring_buffer__new(bpf_map__fd(r.skel->maps.execs), handle_exec,
+				   &r, NULL);
+	if (!r.execs) {
+		p_err("cannot create the exec records' reader: %s", strerror(errno));
+		goto cleanup;
+	}
+	proc_cache__set_refill(r.procs, refill_execs, &r);
 	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.notices), handle_mapped, &r, NULL);
 	if (rb && ring_buffer__add(rb, bpf_map__fd(r.skel->maps.events),
 				   handle_record, &r)) {
@@ -514,6 +678,16 @@ int main(int argc, char **argv)
 	attach__report(&r.att, env.command != NULL);
 	if (!env.summary)
 		format__header(r.out.f, &r.fmt);
+	r.start_ns = now_ns();
+	r.started_targets = r.att.n_attached;
+	/* Type=notify: "active" means attached */
+	if (r.notify) {
+		char ready[64];
+
+		snprintf(ready, sizeof(ready), "READY=1\nMAINPID=%d", (int)getpid());
+		sdnotify__send(ready);
+		report_health(&r, false);
+	}
 	gate__release();
 
 	exit_code = poll_loop(&r, rb, &child, &child_status);
@@ -527,6 +701,7 @@ cleanup:
 	else if (child > 0)
 		gate__release();	/* pyaudit ends first: the command goes on */
 	ring_buffer__free(rb);
+	ring_buffer__free(r.execs);
 	attach__free(&r.att);
 	pyaudit_bpf__destroy(r.skel);
 	target_list__free(&r.targets);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "cgroup.h"
 #include "layout.h"
 #include "log.h"
 #include "opts.h"
@@ -59,6 +60,8 @@ enum {
 	OPT_NO_SOURCE,
 	OPT_HOLD_NEW,
 	OPT_TEST_WALK_TABLES,
+	OPT_STATS,
+	OPT_USAGE,
 };
 
 static const struct argp_option options[] = {
@@ -104,6 +107,10 @@ static const struct argp_option options[] = {
 	  "every INTERVAL seconds and at exit (only at exit without "
 	  "INTERVAL, or with 0): -s 5, -s5 or --summary=5", 3 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
+	{ "stats", OPT_STATS, "N", 0,
+	  "Health every N seconds and at exit (0: only at exit): targets, "
+	  "probes, events, lost events, new Pythons: a {\"type\":\"stats\"} "
+	  "record with --json, a line on stderr otherwise", 3 },
 	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
 	  "Ring buffer size, a power of 2 from 32k to 1G (default 8M; k/M/G "
 	  "suffixes)", 3 },
@@ -124,6 +131,8 @@ static const struct argp_option options[] = {
 	  "libbpf's debug output too", 4 },
 	{ NULL, 'V', NULL, 0, "Print the version, libbpf's and the features", 4 },
 	{ "help", 'h', NULL, 0, "Show this help", 4 },
+	/* argp's errors say "Try `pyaudit --help' or `pyaudit --usage'" */
+	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message", 4 },
 	{},
 };
 
@@ -198,26 +207,36 @@ static void print_version(void)
 	       "cpython-%s\n", layout__known(known, sizeof(known), 0));
 }
 
-/* -e/-x: a comma-separated list of globs. */
+/* -e/-x: a comma-separated list of globs. arg is left as it is: it is
+ * pyaudit's own command line, which ps shows (strtok_r wrote NULs in it). */
 static void add_globs(struct argp_state *state, struct opts *o, char *arg,
 		      bool exclude)
 {
-	char *save = NULL, *g;
+	const char *g = arg;
+	size_t n, added = 0;
 
-	for (g = strtok_r(arg, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
-		if (!*g)
+	for (; *g; g += n + (g[n] == ',')) {
+		n = strcspn(g, ",");
+		if (!n)
 			continue;
 		if (o->nglobs == PA_GLOBS_MAX)
 			argp_error(state, "at most %d patterns with -e and -x",
 				   PA_GLOBS_MAX);
-		if (strlen(g) >= PA_GLOB_LEN)
-			argp_error(state, "pattern longer than %d bytes: %s",
-				   PA_GLOB_LEN - 1, g);
-		strcpy(o->globs[o->nglobs], g);
+		if (n >= PA_GLOB_LEN)
+			argp_error(state, "pattern longer than %d bytes: %.*s",
+				   PA_GLOB_LEN - 1, (int)n, g);
+		memcpy(o->globs[o->nglobs], g, n);
+		o->globs[o->nglobs][n] = '\0';
 		o->glob_exclude[o->nglobs++] = exclude;
+		added++;
 		if (!exclude)
 			o->have_include = true;
 	}
+	/* -e '' would trace everything: never what was meant */
+	if (!added)
+		argp_error(state, "-%c '%s': no pattern (give one or more "
+			   "globs, e.g. -%c 'subprocess.*,socket.*')",
+			   exclude ? 'x' : 'e', arg, exclude ? 'x' : 'e');
 }
 
 #define ADD(state, arr, n, val, what)					\
@@ -257,11 +276,30 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		strncpy(o->comms[o->ncomms], arg, PA_COMM_LEN - 1);
 		o->ncomms++;
 		break;
-	case OPT_CGROUP:
+	case OPT_CGROUP: {
+		uint64_t id;
+		int err = cgroup__id_of_path(arg, &id);
+
+		/* a usage error (64), as a bad PID is: not a failure (1) */
+		if (err)
+			argp_error(state, "--cgroup %s: %s: give a cgroup v2 "
+				   "directory, e.g. /sys/fs/cgroup/system.slice/"
+				   "app.service", arg, strerror(-err));
 		ADD(state, o->cgroups, o->ncgroups, arg, "--cgroup");
 		break;
-	case OPT_CONTAINER:
+	}
+	case OPT_CONTAINER: {
+		size_t n = strlen(arg);
+
+		if (n < 12 || n > CONTAINER_ID_MAX || strspn(arg, "0123456789abcdefABCDEF") != n)
+			argp_error(state, "--container %s: give 12 to %d hex "
+				   "digits of the container id", arg,
+				   CONTAINER_ID_MAX);
 		ADD(state, o->containers, o->ncontainers, arg, "--container");
+		break;
+	}
+	case OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	case OPT_STACK: {
 		unsigned long n;
@@ -310,6 +348,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (arg && parse_interval(arg, &o->summary_interval))
 			argp_error(state, "-s: an interval in seconds (0: only "
 				   "at exit): %s", arg);
+		break;
+	case OPT_STATS:
+		if (parse_interval(arg, &o->stats_interval))
+			argp_error(state, "--stats: an interval in seconds (0: "
+				   "only at exit): %s", arg);
+		o->stats = true;
 		break;
 	case 'd':
 		if (parse_seconds(arg, &o->duration))

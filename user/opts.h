@@ -38,6 +38,8 @@ struct opts {
 	bool summary;
 	double summary_interval;	/* 0: only at exit */
 	double duration;		/* -d: 0 = until interrupted */
+	bool stats;			/* --stats: health records */
+	double stats_interval;		/* 0: only at exit */
 	unsigned long ring_size;
 	bool list;
 	const char *list_glob;

@@ -135,7 +135,7 @@ EOF
 	ev pyaudit.hostile.esc '.args.arg4 == "\u009b31m" and .args.arg5 == "\u202eevil"'
 	ev pyaudit.hostile.esc '.args.arg6 == {"type":"bytes","base64":"G1szMW0NCA=="}'
 	grep -F '"comm":"\u001b[2J\u202e\udc9b\udcff","event":"pyaudit.hostile.comm"' "$T/out"
-	ev pyaudit.hostile.comm '.process.comm == .comm'
+	ev pyaudit.hostile.comm '.process.comm == null'
 	text_run "$T/h.py"
 	grep -E ' \\x1b\[2J\\u202e\\x9b\\xff +pyaudit\.hostile\.comm$' "$T/out"
 	grep -F 'pyaudit.hostile.esc arg0='\''\x1b[2J'\'' arg1='\''\x1b]52;c;SGVsbG8=\x07'\'' arg2='\''a\rb'\'' arg3='\''x\x08\x08y'\'' arg4='\''\x9b31m'\'' arg5='\''\u202eevil'\'' arg6=b'\''\x1b[31m\r\x08'\''' "$T/out"

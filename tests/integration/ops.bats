@@ -76,6 +76,9 @@ render_man() {
 	[[ "$(unit_value ExecStart)" == "/usr/local/sbin/pyaudit "* ]]
 	[[ " $(unit_value ExecStart) " == *" --json "* || " $(unit_value ExecStart) " == *" -j "* ]]
 	[ "$(unit_value ExecReload)" = '/bin/kill -HUP $MAINPID' ]
+	# active once attached (READY=1), health in STATUS= and the log
+	[ "$(unit_value Type)" = notify ]
+	[[ " $(unit_value ExecStart) " == *" --stats "* ]]
 	[ "$(unit_value Restart)" = on-failure ]
 	[ "$(unit_value LogsDirectory)" = pyaudit ]
 	local cap
@@ -133,8 +136,9 @@ render_man() {
 	for d in daily 'rotate 14' compress delaycompress missingok notifempty 'create 0640 root adm'; do
 		grep -Eq "^[[:space:]]+$d\$" "$LOGROTATE" || { echo "no $d" >&2; return 1; }
 	done
-	grep -q 'systemctl kill -s HUP pyaudit.service' "$LOGROTATE"
-	grep -q 'pkill -HUP -x pyaudit' "$LOGROTATE"
+	# the service's main process, never every pyaudit on the host
+	grep -q 'systemctl kill -s HUP --kill-whom=main pyaudit.service' "$LOGROTATE"
+	not_grep -E 'pkill|killall' "$LOGROTATE"
 	logrotate_copy
 	echo '{"time":"2026-11-24T17:34:49.055621900Z","event":"x"}' >"$T/log/audit.jsonl"
 	run logrotate -d -s "$T/state" "$T/logrotate.conf"
@@ -301,7 +305,7 @@ EOF
 	cmp "$MANPAGE" "$root/usr/share/man/man8/pyaudit.8"
 	cmp "$LOGROTATE" "$root/etc/logrotate.d/pyaudit"
 	# the unit names the installed program, nothing else changed
-	grep -qx 'ExecStart=/usr/sbin/pyaudit --json -o /var/log/pyaudit/audit.jsonl' \
+	grep -qx 'ExecStart=/usr/sbin/pyaudit --json --stats 60 -o /var/log/pyaudit/audit.jsonl' \
 		"$root/usr/lib/systemd/system/pyaudit.service"
 	diff <(sed 's|/usr/local/sbin/pyaudit|/usr/sbin/pyaudit|' "$UNIT") \
 		"$root/usr/lib/systemd/system/pyaudit.service"
@@ -341,7 +345,9 @@ EOF
 	# appended after what was there; then the file logrotate created
 	[ "$(head -n 1 "$T/log/audit.jsonl.1")" = '{"previous":"line"}' ]
 	[ "$(jq -r 'select(.event != null) | .event' "$T/log/audit.jsonl.1")" = pyaudit.ops.before ]
-	[ "$(jq -r '.event' "$T/log/audit.jsonl")" = pyaudit.ops.after ]
+	[ "$(jq -r 'select(.event != null) | .event' "$T/log/audit.jsonl")" = pyaudit.ops.after ]
+	# each file begins with the host record (issue 14)
+	[ "$(head -n 1 "$T/log/audit.jsonl" | jq -r .type)" = host ]
 	[ "$(stat -c '%a %U %G' "$T/log/audit.jsonl")" = '640 root adm' ]
 	# nothing on stdout with -o
 	[ ! -s "$T/out" ]

@@ -33,6 +33,9 @@ smoke() {
 	# Python-level events: from the standard library, and sys.audit()
 	jq_ok ".event == \"subprocess.Popen\" and .args.args == [\"/bin/true\", \"vmsmoke-arg\"] and .args.executable == \"/bin/true\""
 	jq_ok ".event == \"vmsmoke.event\" and [.args[]] == [42, \"h\u00e9llo\", {\"type\": \"bytes\", \"base64\": \"YgA=\"}, [1, \"a\"], null] and .source == {\"file\": \"$S\", \"line\": 5, \"function\": \"f\"}"
+	# who raised it, from the exec record (identity.bpf.h: the path
+	# walks and argv read in the kernel)
+	jq_ok ".event == \"vmsmoke.event\" and .process.cmdline[1:] == [\"$S\", \"$T\"] and (.process.exe | startswith(\"/\")) and .process.cwd == \"$PWD\" and (.process.exec_id | test(\"^[0-9a-f]{16}-[0-9]+-[0-9]+-[0-9]+$\")) and (.process.parent_exec_id | type) == \"string\""
 	# no event twice
 	[ "$(jq -s 'map(select(.event == "vmsmoke.event")) | length' "$T/out")" = 1 ]
 	# a filter: only the matching events

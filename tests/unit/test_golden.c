@@ -57,6 +57,13 @@ static const struct proc_info *made_up_proc(struct proc_cache *c, pid_t pid,
 		.container_id = "0123456789abcdef0123456789abcdef"
 				"0123456789abcdef0123456789abcdef",
 		.container_runtime = "docker",
+		.cwd = "/srv/\"app\"\n",
+		.ppid = 7,
+		.parent_start_ns = 1234567890123,
+		.parent_exec_seq = 2,
+		.parent_exe = "/bin/ba\x7fsh",
+		.parent_cmdline_len = 11,
+		.parent_cmdline = "bash\0-c\0x\xff\0",
 	};
 
 	return pid % 3 == 0 ? &pi : NULL;
@@ -97,6 +104,16 @@ static void check(const char *expected_file, const struct format_opts *o)
 	size_t elen, glen, i, line = 1;
 	unsigned char *exp = load(expected_file, &elen);
 	char *got = replay(o, &glen);
+	FILE *w;
+
+	/* PYAUDIT_GOLDEN_UPDATE=1: write what is printed now, for a change
+	 * of the output made on purpose (review the diff) */
+	if (getenv("PYAUDIT_GOLDEN_UPDATE")) {
+		w = fopen(expected_file, "wb");
+		assert_non_null(w);
+		assert_int_equal(fwrite(got, 1, glen, w), glen);
+		fclose(w);
+	}
 
 	for (i = 0; i < elen && i < glen && (unsigned char)got[i] == exp[i]; i++)
 		if (exp[i] == '\n')
@@ -109,6 +126,9 @@ static void check(const char *expected_file, const struct format_opts *o)
 }
 
 static const int64_t rt_offset = 1764700000000000000LL;
+/* exec_id's boot part, and CLOCK_REALTIME - CLOCK_BOOTTIME */
+static const char boot_id[] = "0123456789abcdef";
+static const int64_t boot_offset = 1764690000000000000LL;
 
 static void test_text(void **state)
 {
@@ -132,7 +152,9 @@ static void test_text_columns_stack(void **state)
 
 static void test_json(void **state)
 {
-	struct format_opts o = { .json = true, .realtime_offset_ns = rt_offset };
+	struct format_opts o = { .json = true, .realtime_offset_ns = rt_offset,
+				 .boot_id = boot_id,
+				 .boot_offset_ns = boot_offset };
 
 	(void)state;
 	check(DIR "json.jsonl", &o);
@@ -141,7 +163,8 @@ static void test_json(void **state)
 static void test_json_stack(void **state)
 {
 	struct format_opts o = { .json = true, .realtime_offset_ns = rt_offset,
-				 .stack = 3 };
+				 .stack = 3, .boot_id = boot_id,
+				 .boot_offset_ns = boot_offset };
 
 	(void)state;
 	check(DIR "json-stack3.jsonl", &o);

@@ -874,8 +874,9 @@ static void test_pid_reuse(void **state)
 	pi = proc_cache__get(c, 5, 0);
 	assert_int_equal(pi->start_ns, 222);
 	assert_cmdline(pi, "v2");
+	/* the first process's entry stays, for its events written late */
 	pi = proc_cache__get(c, 5, 111);
-	assert_cmdline(pi, "v3");
+	assert_cmdline(pi, "v1");
 	/* first seen with start_ns 0, then with the real one: read again */
 	free(fake_pid(root, 6, "w1", 3));
 	pi = proc_cache__get(c, 6, 0);
@@ -891,7 +892,121 @@ static void test_pid_reuse(void **state)
 	assert_cmdline(pi, "w2");
 	/* the pid's other entry is untouched by all this */
 	pi = proc_cache__get(c, 5, 111);
-	assert_cmdline(pi, "v3");
+	assert_cmdline(pi, "v1");
+	proc_cache__free(c);
+}
+
+/* ---- exec records and the start-up list --------------------------------- */
+
+/* An exec record as BPF writes it (bpf/identity.bpf.h). */
+static size_t make_exec(uint8_t *buf, pid_t pid, uint64_t start, pid_t ppid,
+			uint64_t pstart, const char *exe, const char *cwd,
+			const void *args, size_t args_len)
+{
+	struct pa_exec e = {
+		.type = PA_REC_EXEC, .pid = pid, .ppid = ppid,
+		.start_ns = start, .parent_start_ns = pstart,
+		.exec_seq = 3, .parent_exec_seq = 1,
+		.exe_len = strlen(exe), .cwd_len = strlen(cwd),
+		.args_len = args_len,
+	};
+	size_t n = sizeof(e);
+
+	e.size = sizeof(e) + e.exe_len + e.cwd_len + args_len;
+	memcpy(buf, &e, sizeof(e));
+	memcpy(buf + n, exe, e.exe_len);
+	n += e.exe_len;
+	memcpy(buf + n, cwd, e.cwd_len);
+	n += e.cwd_len;
+	memcpy(buf + n, args, args_len);
+	return n + args_len;
+}
+
+static void test_exec_records(void **state)
+{
+	const char *root = *state;
+	struct proc_cache *c = proc_cache__new(4);
+	static uint8_t buf[sizeof(struct pa_exec) + 3 * 4096];
+	const struct proc_info *pi;
+	struct proc_counts n;
+	size_t len;
+
+	assert_non_null(c);
+	proc_cache__set_root(c, root);	/* empty: the processes are gone */
+	/* the parent, then its child: the child's entry has its parent's */
+	len = make_exec(buf, 10, 1000, 1, 5, "/bin/sh", "/", "sh\0-c\0x\0", 9);
+	assert_int_equal(proc_cache__put_exec(c, buf, len), 0);
+	len = make_exec(buf, 11, 2000, 10, 1000, "/usr/bin/python3.11",
+			"/home/u", "python3\0-c\0pass\0", 16);
+	assert_int_equal(proc_cache__put_exec(c, buf, len), 0);
+	pi = proc_cache__get(c, 11, 2000);
+	assert_false(pi->gone);
+	assert_int_equal(pi->source, PROC_SRC_EXEC);
+	assert_string_equal(pi->exe, "/usr/bin/python3.11");
+	assert_string_equal(pi->cwd, "/home/u");
+	assert_int_equal(pi->cmdline_len, 16);
+	assert_memory_equal(pi->cmdline, "python3\0-c\0pass\0", 16);
+	assert_int_equal(pi->ppid, 10);
+	assert_int_equal(pi->parent_start_ns, 1000);
+	assert_int_equal(pi->parent_exec_seq, 1);
+	assert_string_equal(pi->parent_exe, "/bin/sh");
+	assert_int_equal(pi->parent_cmdline_len, 9);
+	assert_memory_equal(pi->parent_cmdline, "sh\0-c\0x\0", 9);
+	/* another process of pid 11 does not replace the first one's */
+	len = make_exec(buf, 11, 3000, 10, 1000, "/bin/true", "/", "", 0);
+	assert_int_equal(proc_cache__put_exec(c, buf, len), 0);
+	assert_string_equal(proc_cache__get(c, 11, 2000)->exe, "/usr/bin/python3.11");
+	assert_string_equal(proc_cache__get(c, 11, 3000)->exe, "/bin/true");
+	/* malformed: short, lengths past the record, a wrong type */
+	assert_int_equal(proc_cache__put_exec(c, buf, sizeof(struct pa_exec) - 1),
+			 -EINVAL);
+	assert_int_equal(proc_cache__put_exec(c, buf, len - 1), -EINVAL);
+	((struct pa_exec *)buf)->exe_len = 4096;
+	assert_int_equal(proc_cache__put_exec(c, buf, sizeof(buf)), -EINVAL);
+	((struct pa_exec *)buf)->exe_len = 9;
+	((struct pa_exec *)buf)->type = PA_REC_EVENT;
+	assert_int_equal(proc_cache__put_exec(c, buf, len), -EINVAL);
+	/* a full cache drops the least recently used, counted */
+	for (int i = 0; i < 6; i++) {
+		len = make_exec(buf, 100 + i, 1, 1, 0, "/x", "/", "x\0", 2);
+		assert_int_equal(proc_cache__put_exec(c, buf, len), 0);
+	}
+	proc_cache__counts(c, &n);
+	assert_int_equal(n.execs, 9);
+	assert_int_equal(n.evicted, 5);
+	proc_cache__free(c);
+}
+
+/* The start-up list: /proc read under the exact start time, and a
+ * process whose stat ticks are another's is gone. */
+static void test_put_task(void **state)
+{
+	const char *root = *state;
+	struct proc_cache *c = proc_cache__new(8);
+	struct pa_task t = { .pid = 20, .ppid = 1, .start_ns = 123456789012,
+			     .parent_start_ns = 0 };
+	const struct proc_info *pi;
+	/* ticks 12345 = 123456789012 ns / 10 ms; comm with ") (" in it */
+	static const char stat[] = "20 (a) (b) S 1 20 20 0 -1 4194560 1 0 0 0 "
+				   "0 0 0 0 20 0 1 0 12345 100 1\n";
+
+	assert_non_null(c);
+	proc_cache__set_root(c, root);
+	free(fake_pid(root, 20, "py\0", 3));
+	fake_file(root, 20, "stat", stat, sizeof(stat) - 1);
+	proc_cache__put_task(c, &t);
+	proc_cache__set_root(c, "/nonexistent-pyaudit");
+	pi = proc_cache__get(c, 20, 123456789012);
+	assert_int_equal(pi->source, PROC_SRC_SCAN);
+	assert_cmdline(pi, "py");
+	assert_int_equal(pi->ppid, 1);
+	/* another start time: /proc/20 is not that process */
+	proc_cache__set_root(c, root);
+	t.start_ns = 99990000000;
+	proc_cache__put_task(c, &t);
+	pi = proc_cache__get(c, 20, 99990000000);
+	assert_true(pi->gone);
+	assert_int_equal(pi->cmdline_len, 0);
 	proc_cache__free(c);
 }
 
@@ -1027,6 +1142,22 @@ static void test_cgroup_own(void **state)
 	assert_int_equal(ids_of_container(upper, ids, 4), 1);
 	assert_int_equal(ids[0], st.st_ino);
 
+	/* and back from the id to the path (an exec record's cgroup) */
+	{
+		char path[PATH_MAX];
+		int mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		assert_true(mfd >= 0);
+		assert_int_equal(cgroup__path_of_id(mfd, st.st_ino, path,
+						    sizeof(path)), 0);
+		assert_string_equal(path, rel);
+		assert_int_equal(cgroup__path_of_id(mfd, 1, path, sizeof(path)), 0);
+		assert_string_equal(path, "/");
+		assert_true(cgroup__path_of_id(mfd, 0xfffffffffffULL, path,
+					       sizeof(path)) < 0);
+		close(mfd);
+	}
+
 	/* gone: none */
 	assert_int_equal(rmdir(dir), 0);
 	assert_int_equal(ids_of_container(hex, ids, 4), -ENOENT);
@@ -1062,6 +1193,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_lru, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_many, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_pid_reuse, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_exec_records, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_put_task, fake_setup, fake_teardown),
 		cmocka_unit_test(test_cgroup_id_of_path),
 		cmocka_unit_test(test_cgroup_ids_bad),
 		cmocka_unit_test_teardown(test_cgroup_own, own_cgroup_teardown),
