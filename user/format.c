@@ -54,7 +54,7 @@ static void event_time(const struct format_opts *o, const struct rec_event *ev,
  * followed by a space) and the first members of a JSON line. The two
  * forms show them in different orders (text_columns(), json_head[]), and
  * some in one form only: JSON has the parent and the container in its
- * "process" object, and text has no thread id.
+ * "process" object.
  */
 enum head_field {
 	HF_TIME,
@@ -175,7 +175,7 @@ static const struct head_desc head[HF_COUNT] = {
 	[HF_TIME] = { "TIME", 15, JSON_KEY("time"), time_text, time_json },
 	[HF_UID] = { "UID", 6, JSON_KEY("uid"), uid_any, uid_any },
 	[HF_PID] = { "PID", 7, JSON_KEY("pid"), pid_any, pid_any },
-	[HF_TID] = { NULL, 0, JSON_KEY("tid"), NULL, tid_any },
+	[HF_TID] = { "TID", 7, JSON_KEY("tid"), tid_any, tid_any },
 	[HF_PPID] = { "PPID", 7, NULL, 0, ppid_any, NULL },
 	[HF_COMM] = { "COMM", PA_COMM_LEN, JSON_KEY("comm"), comm_text, comm_json },
 	[HF_CONTAINER] = { "CONTAINER", 12, NULL, 0, container_text, NULL },
@@ -195,6 +195,7 @@ static size_t text_columns(const struct format_opts *o,
 	if (o->col_uid)
 		cols[n++] = HF_UID;
 	cols[n++] = HF_PID;
+	cols[n++] = HF_TID;
 	if (o->col_ppid)
 		cols[n++] = HF_PPID;
 	cols[n++] = HF_COMM;
