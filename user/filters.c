@@ -19,6 +19,7 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 
 	ro->filter_pids = o->npids > 0 || o->command;
 	ro->filter_uids = o->nuids > 0;
+	ro->filter_tids = o->ntids > 0;
 	ro->filter_comms = o->ncomms > 0;
 	ro->filter_cgroups = o->ncgroups > 0 || o->ncontainers > 0;
 	ro->summary_mode = o->summary;
@@ -150,6 +151,9 @@ int filters__fill_maps(struct pyaudit_bpf *skel, const struct opts *o)
 	fd = bpf_map__fd(skel->maps.uid_filter);
 	for (int i = 0; i < o->nuids; i++)
 		bpf_map_update_elem(fd, &o->uids[i], &one, BPF_ANY);
+	fd = bpf_map__fd(skel->maps.tid_filter);
+	for (int i = 0; i < o->ntids; i++)
+		bpf_map_update_elem(fd, &o->tids[i], &one, BPF_ANY);
 	fd = bpf_map__fd(skel->maps.comm_filter);
 	for (int i = 0; i < o->ncomms; i++)
 		bpf_map_update_elem(fd, o->comms[i], &one, BPF_ANY);

@@ -50,7 +50,6 @@ enum {
 	OPT_BINARY = 0x100,
 	OPT_RING_SIZE,
 	OPT_LIST,
-	OPT_COMM,
 	OPT_CGROUP,
 	OPT_CONTAINER,
 	OPT_RECORD,
@@ -79,7 +78,9 @@ static const struct argp_option options[] = {
 	{ "exclude", 'x', "GLOB[,GLOB...]", 0,
 	  "Not the events whose name matches; wins over -e", 2 },
 	{ "uid", 'u', "UID", 0, "Only processes of this user id (repeatable)", 2 },
-	{ "comm", OPT_COMM, "NAME", 0,
+	{ "tid", 't', "TID", 0,
+	  "Only this thread (its id as the host sees it; repeatable)", 2 },
+	{ "comm", 'n', "NAME", 0,
 	  "Only threads with this name (comm, 15 bytes; repeatable)", 2 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
 	  "Only processes in this cgroup v2 directory or below it", 2 },
@@ -250,7 +251,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid UID: %s", arg);
 		ADD(state, o->uids, o->nuids, (uid_t)v, "-u");
 		break;
-	case OPT_COMM:
+	case 't':
+		if (parse_ulong(arg, &v, false) || !v || v > 0x7fffffff)
+			argp_error(state, "invalid TID: %s", arg);
+		ADD(state, o->tids, o->ntids, (pid_t)v, "-t");
+		break;
+	case 'n':
 		if (o->ncomms == OPTS_LIST_MAX)
 			argp_error(state, "too many --comm options");
 		/* comm is 15 bytes: a longer name is cut the same way */

@@ -25,6 +25,8 @@ struct opts {
 	bool have_include;
 	uid_t uids[OPTS_LIST_MAX];
 	int nuids;
+	pid_t tids[OPTS_LIST_MAX];	/* -t: thread ids */
+	int ntids;
 	char comms[OPTS_LIST_MAX][PA_COMM_LEN];
 	int ncomms;
 	const char *cgroups[OPTS_LIST_MAX];
