@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "format.h"
+#include "redact.h"
 
 /* The output layer: the string buffer, escaping, values, times. */
 #include "escape.h"
@@ -318,6 +319,24 @@ static void frame_text(struct sb *b, const struct rec_value *f, int line)
 		sb_puts(b, "...");
 }
 
+/* --app-frame: " [app FILE:LINE in FUNC]", " [app none]" when every
+ * frame is library code, " [app beyond N frames]" when the walk stopped
+ * first. */
+static void app_text(struct sb *b, const struct event_view *v)
+{
+	if (v->app >= 0 && (uint32_t)v->app < v->ev->nframes) {
+		sb_puts(b, " [app ");
+		frame_text(b, &v->ev->frames[v->app], v->lines[v->app]);
+		sb_putc(b, ']');
+	} else if (v->app == APPFRAME_BEYOND) {
+		sb_puts(b, " [app beyond ");
+		sb_u64(b, v->ev->nframes);
+		sb_puts(b, " frames]");
+	} else {
+		sb_puts(b, " [app none]");
+	}
+}
+
 /* After the arguments: " at FILE:LINE in FUNC", then one indented line
  * per caller (--stack), innermost first. */
 static void source_text(struct sb *b, const struct format_opts *o,
@@ -345,11 +364,14 @@ static void source_text(struct sb *b, const struct format_opts *o,
 		return;
 	sb_puts(b, " at ");
 	frame_text(b, &ev->frames[0], v->lines[0]);
-	for (i = 1; o->stack && i < ev->nframes; i++) {
+	if (o->app_frame)
+		app_text(b, v);
+	for (i = 1; i <= o->stack && i < ev->nframes; i++) {
 		sb_puts(b, "\n    at ");
 		frame_text(b, &ev->frames[i], v->lines[i]);
 	}
-	if (o->stack && (ev->hdr.flags & PA_EV_FRAMES_CUT))
+	if (o->stack && ev->nframes <= 1 + o->stack &&
+	    (ev->hdr.flags & PA_EV_FRAMES_CUT))
 		sb_puts(b, "\n    ...(more frames, no room in the record)");
 }
 
@@ -387,6 +409,20 @@ static void frame_json(struct sb *b, const struct rec_value *f, int line)
 	sb_putc(b, '}');
 }
 
+/* --app-frame: ,"app":{...}, or ,"app":null and with a walk that stopped
+ * before the outermost frame ,"app_beyond":true */
+static void app_json(struct sb *b, const struct event_view *v)
+{
+	if (v->app >= 0 && (uint32_t)v->app < v->ev->nframes) {
+		sb_puts(b, ",\"app\":");
+		frame_json(b, &v->ev->frames[v->app], v->lines[v->app]);
+		return;
+	}
+	sb_puts(b, ",\"app\":null");
+	if (v->app == APPFRAME_BEYOND)
+		sb_puts(b, ",\"app_beyond\":true");
+}
+
 /* ,"source":{...} and with --stack ,"stack":[{...},...] */
 static void source_json(struct sb *b, const struct format_opts *o,
 			const struct event_view *v)
@@ -413,16 +449,18 @@ static void source_json(struct sb *b, const struct format_opts *o,
 	default:
 		return;
 	}
+	if (o->app_frame)
+		app_json(b, v);
 	if (!o->stack)
 		return;
 	sb_puts(b, ",\"stack\":[");
-	for (i = 1; i < ev->nframes && ev->frames; i++) {
+	for (i = 1; i <= o->stack && i < ev->nframes && ev->frames; i++) {
 		if (i > 1)
 			sb_putc(b, ',');
 		frame_json(b, &ev->frames[i], v->lines[i]);
 	}
 	sb_putc(b, ']');
-	if (ev->hdr.flags & PA_EV_FRAMES_CUT)
+	if (ev->nframes <= 1 + o->stack && (ev->hdr.flags & PA_EV_FRAMES_CUT))
 		sb_puts(b, ",\"stack_truncated\":true");
 }
 
@@ -443,7 +481,10 @@ static void event_text(struct sb *b, const struct format_opts *o,
 		sb_putc(b, ' ');
 		text_chars(b, n, strlen(n), PA_T_STR_UTF8, 0, 0);
 		sb_putc(b, '=');
-		repr_value(b, &ev->args[i], 0);
+		if (i < 32 && (v->redacted & (1u << i)))
+			redact__text(b, &ev->args[i]);
+		else
+			repr_value(b, &ev->args[i], 0);
 	}
 	if (missing_args(ev)) {
 		sb_puts(b, " ...(+");
@@ -564,7 +605,10 @@ static void event_json(struct sb *b, const struct format_opts *o,
 			sb_putc(b, ',');
 		json_cstr(b, arg_name(v->def, i, tmp, sizeof(tmp)));
 		sb_putc(b, ':');
-		json_value(b, &ev->args[i], 0);
+		if (i < 32 && (v->redacted & (1u << i)))
+			redact__json(b, &ev->args[i]);
+		else
+			json_value(b, &ev->args[i], 0);
 	}
 	sb_puts(b, "},\"probe\":\"");
 	sb_puts(b, source_name(ev->hdr.source));

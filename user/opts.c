@@ -58,6 +58,11 @@ enum {
 	OPT_NO_SOURCE,
 	OPT_HOLD_NEW,
 	OPT_TEST_WALK_TABLES,
+	OPT_BY,
+	OPT_FOLDED,
+	OPT_APP_FRAME,
+	OPT_LIB_PATH,
+	OPT_REDACT,
 };
 
 static const struct argp_option options[] = {
@@ -104,6 +109,26 @@ static const struct argp_option options[] = {
 	  "Count events per name and process in the kernel; print the table "
 	  "every INTERVAL seconds and at exit (only at exit without "
 	  "INTERVAL, or with 0): -s 5, -s5 or --summary=5", 3 },
+	{ "by", OPT_BY, "KEY[,KEY]", 0,
+	  "With -s (implied): count by these keys: event, pid, comm, "
+	  "container (counted in the kernel), source (FILE:LINE), app (the "
+	  "application's frame), arg:NAME (an argument's value); rates per "
+	  "second with an INTERVAL", 3 },
+	{ "folded", OPT_FOLDED, NULL, 0,
+	  "At exit, the Python stacks of the events in the folded format of "
+	  "flame graphs (outermost frame first, the event name last, then "
+	  "the count): pyaudit -e open --folded -d 10 | flamegraph.pl", 3 },
+	{ "app-frame", OPT_APP_FRAME, NULL, 0,
+	  "Also the application's frame: the first one outside the standard "
+	  "library and site-packages (up to 32 frames deep): \"app\" in JSON, "
+	  "[app FILE:LINE in FUNC] in text", 3 },
+	{ "lib-path", OPT_LIB_PATH, "PATH", 0,
+	  "With --app-frame: frames under this directory (or matching this "
+	  "glob) are library code too (repeatable)", 3 },
+	{ "redact", OPT_REDACT, NULL, 0,
+	  "Hide values known to carry secrets, keeping their length: "
+	  "http.client.send data, urllib.Request data and headers, env "
+	  "mappings, os.putenv values, passwords in URLs (pyaudit(8))", 3 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
 	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
 	  "Ring buffer size, a power of 2 from 32k to 1G (default 8M; k/M/G "
@@ -221,6 +246,21 @@ static void add_globs(struct argp_state *state, struct opts *o, char *arg,
 	}
 }
 
+/* --by, --folded, --app-frame, --redact with the rest. */
+static void check_analysis(struct argp_state *state, struct opts *o)
+{
+	if (agg__has(&o->by, AGG_APP))
+		o->app_frame = true;
+	if (o->no_source && (o->app_frame || o->folded ||
+			     agg__has(&o->by, AGG_SOURCE)))
+		argp_error(state, "--app-frame, --folded, --by source and --by app read the Python frames: they do not go with --no-source");
+	if (o->folded && (o->summary || o->json))
+		argp_error(state, "--folded writes stacks for flame graphs at exit: it does not go with -s, --by or -j");
+	if (o->redact && o->record)
+		argp_error(state, "--record keeps the records as they came, secrets included: it does not go with --redact");
+	o->summary_records = o->folded || (o->by.n && !agg__in_kernel(&o->by));
+}
+
 #define ADD(state, arr, n, val, what)					\
 	do {								\
 		if ((n) == OPTS_LIST_MAX)				\
@@ -272,9 +312,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_STACK: {
 		unsigned long n;
 
-		if (parse_ulong(arg, &n, false) || n > PA_FRAMES_MAX - 1)
+		if (parse_ulong(arg, &n, false) || n > PA_STACK_MAX)
 			argp_error(state, "--stack '%s': a number of frames, 0 to %d",
-				   arg, PA_FRAMES_MAX - 1);
+				   arg, PA_STACK_MAX);
 		o->stack = n;
 		break;
 	}
@@ -286,6 +326,26 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TEST_WALK_TABLES:
 		o->walk_all_tables = true;
+		break;
+	case OPT_BY: {
+		char why[128];
+
+		if (agg__parse_by(arg, &o->by, why, sizeof(why)))
+			argp_error(state, "--by '%s': %s", arg, why);
+		o->summary = true;
+		break;
+	}
+	case OPT_FOLDED:
+		o->folded = true;
+		break;
+	case OPT_APP_FRAME:
+		o->app_frame = true;
+		break;
+	case OPT_LIB_PATH:
+		ADD(state, o->lib_paths, o->nlib_paths, arg, "--lib-path");
+		break;
+	case OPT_REDACT:
+		o->redact = true;
 		break;
 	case OPT_RECORD:
 		o->record = arg;
@@ -376,6 +436,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--hold-new holds processes where Pythons are found as they start: system-wide tracing, without -p, --binary or a command");
 		if (o->stack && o->no_source)
 			argp_error(state, "--stack shows the callers of the source location: it does not go with --no-source");
+		check_analysis(state, o);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
