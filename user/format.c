@@ -524,10 +524,14 @@ static void cmdline_json(struct sb *b, const char *p, size_t len)
  * "process": who raised the event, with field names after Tetragon's and
  * Falco's process objects. auid and sessionid are left out when unset.
  */
-static void process_json(struct sb *b, const struct event_view *v)
+static void process_json(struct sb *b, const struct format_opts *o,
+			 const struct event_view *v)
 {
+	static char masked[PROC_CMDLINE_MAX];
 	const struct rec_event *ev = v->ev;
 	const struct proc_info *pi = v->proc;
+	const char *cmdline = pi ? pi->cmdline : NULL;
+	size_t cmdline_len = 0;
 
 	sb_puts(b, ",\"process\":{\"pid\":");
 	sb_u64(b, ev->hdr.pid);
@@ -560,9 +564,16 @@ static void process_json(struct sb *b, const struct event_view *v)
 		sb_putc(b, '"');
 	}
 	if (pi && pi->cmdline_len) {
+		cmdline_len = pi->cmdline_len < sizeof(pi->cmdline) ?
+			      pi->cmdline_len : sizeof(pi->cmdline);
+		/* --redact: a URL's password in an argument (NUL ends it) */
+		if (o->redact && cmdline_len <= sizeof(masked)) {
+			memcpy(masked, pi->cmdline, cmdline_len);
+			redact__url_passwords((uint8_t *)masked, cmdline_len, 1);
+			cmdline = masked;
+		}
 		sb_puts(b, ",\"cmdline\":");
-		cmdline_json(b, pi->cmdline, pi->cmdline_len < sizeof(pi->cmdline) ?
-				 pi->cmdline_len : sizeof(pi->cmdline));
+		cmdline_json(b, cmdline, cmdline_len);
 		if (pi->cmdline_truncated)
 			sb_puts(b, ",\"cmdline_truncated\":true");
 	}
@@ -624,7 +635,7 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_puts(b, ",\"event_truncated\":true");
 	if (no_args)
 		sb_puts(b, ",\"output_truncated\":true");
-	process_json(b, v);
+	process_json(b, o, v);
 	sb_puts(b, "}\n");
 }
 

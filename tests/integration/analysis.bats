@@ -163,7 +163,7 @@ EOF2
 
 write_secrets() {
 	cat >"$T/secrets.py" <<'EOF2'
-import http.client, http.server, os, subprocess, sys, threading
+import http.client, http.server, os, subprocess, sys, threading, time
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200); self.end_headers()
@@ -179,6 +179,7 @@ subprocess.run(["/bin/true"], env={"API_TOKEN": "SECRET-TOKEN-123"})
 os.putenv("API_TOKEN", "SECRET-TOKEN-123")
 sys.audit("analysis.url", "postgres://alice:SECRET-PW@db.example:5432/x")
 open(sys.argv[1], "w").write("%d\n" % len(req))
+time.sleep(0.5)  # alive while pyaudit reads its command line
 EOF2
 }
 
@@ -188,9 +189,9 @@ EOF2
 	local py ev='http.client.send,subprocess.Popen,os.putenv,analysis.*'
 	for py in $(pythons); do
 		# without --redact the secrets are there (the test can fail)
-		trace_command --json -e "$ev" -- "$py" "$T/secrets.py" "$T/len"
+		trace_command --json -e "$ev" -- "$py" "$T/secrets.py" "$T/len" https://bob:SECRET-ARG@h/
 		grep -q 'SECRET-PW' "$T/out" && grep -q 'SECRET-TOKEN-123' "$T/out"
-		trace_command --json --redact -e "$ev" -- "$py" "$T/secrets.py" "$T/len"
+		trace_command --json --redact -e "$ev" -- "$py" "$T/secrets.py" "$T/len" https://bob:SECRET-ARG@h/
 		! grep -q 'SECRET' "$T/out" || { grep SECRET "$T/out" >&2; return 1; }
 		! grep -q 'U0VDUkVU' "$T/out"	# nor in base64
 		n=$(cat "$T/len")
@@ -199,8 +200,10 @@ EOF2
 		jq_ok '.event == "os.putenv" and .args.value == {"type": "redacted", "kind": "bytes", "length": 16}'
 		jq_ok '.event == "subprocess.Popen" and .args.env.type == "redacted"'
 		jq_ok '.event == "analysis.url" and .args.arg0 == "postgres://alice:*********@db.example:5432/x"'
+		# and in the command line of the process object
+		jq_ok '.process.cmdline[-1] == "https://bob:**********@h/"'
 		# text
-		trace_command --redact -e "$ev" -- "$py" "$T/secrets.py" "$T/len"
+		trace_command --redact -e "$ev" -- "$py" "$T/secrets.py" "$T/len" https://bob:SECRET-ARG@h/
 		! grep -q 'SECRET' "$T/out"
 		grep -qF "data=<redacted bytes: $n bytes>" "$T/out"
 	done
