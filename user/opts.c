@@ -43,6 +43,11 @@ static const char doc[] =
 "    pyaudit -s 5                     # counts per event and process\n"
 "    pyaudit -e os.system --stack 5   # who called os.system, 5 frames up\n"
 "    pyaudit --list 'socket.*'        # known events and their arguments\n"
+"    pyaudit -e subprocess.Popen --app-frame  # the app's line behind each\n"
+"    pyaudit -e open --by arg:file -d 10      # the files opened most\n"
+"    pyaudit -s 5 --by app -e compile  # which app lines compile, per second\n"
+"    pyaudit -e open --folded -d 10 | flamegraph.pl > open.svg\n"
+"    pyaudit -j --redact              # secrets in arguments hidden\n"
 "\n"
 "OPTIONS:";
 
