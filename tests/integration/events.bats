@@ -41,7 +41,7 @@ run_version() {
 	"$HELPER_PY" "$COMPARE" "$T/out" "$T/hook.jsonl" "$pid"
 	# text output of the same workload
 	trace_command "$@" -- "$py" "$WORKLOAD"
-	grep -E "^[0-9:.]+ +[0-9]+ +\S+ +open file='/tmp/pyaudit-test-[^']*/src.txt' mode='w' flags=[0-9]+" "$T/out"
+	grep -E "^[0-9:.]+ +[0-9]+ +[0-9]+ +\S+ +open file='/tmp/pyaudit-test-[^']*/src.txt' mode='w' flags=[0-9]+" "$T/out"
 	grep -F "subprocess.Popen executable='/bin/true' args=['/bin/true', 'pyaudit-argv-1', 'arg two'] cwd=None env=None" "$T/out"
 	grep -F "pyaudit.test.types arg0='text' arg1=b'by\\x00tes' arg2=42 arg3=-7 arg4=1267650600228229401496703205376 arg5=-18446744073709551616 arg6=1.5 arg7=True arg8=False arg9=None arg10=(1, 'a') arg11=[2, 'b'] arg12='héllo wörld' arg13='中文' arg14='😀' arg15=0" "$T/out"
 }

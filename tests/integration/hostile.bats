@@ -354,7 +354,7 @@ EOF
 	fi
 	text_run "$T/h.py"
 	grep -E ' E{128}\.\.\. arg0=0$' "$T/out"
-	grep -E '^\S+ +\S+ +\S+ +arg0=1$' "$T/out"	# no name: 3 columns, then args
+	grep -E '^\S+ +\S+ +\S+ +\S+ +arg0=1$' "$T/out"	# no name: 4 columns, then args
 	grep -F ' \x1b[2J\n arg0=2' "$T/out"
 	grep -F ' \u202e arg0=3' "$T/out"
 	grep -F ' has\x20space arg0=4' "$T/out"
