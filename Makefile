@@ -331,9 +331,10 @@ test: deps
 test-run: $(BIN) $(UNIT_BINS) $(TEST_HELPERS)
 	$(Q)PYAUDIT=$(CURDIR)/$(BIN) scripts/run-tests.sh $(OUTPUT) $(UNIT_BINS)
 
+# make run ARGS='-e open --app-frame': build, then run with those options.
 run: deps
 	$(Q)$(MAKE) --no-print-directory pyaudit
-	./pyaudit
+	./pyaudit $(ARGS)
 
 # The long run of tests/integration/exact.bats's comparison (issue 18):
 # thousands of processes per Python, figures in $(OUTPUT)/exact.

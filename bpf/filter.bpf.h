@@ -22,6 +22,7 @@ struct flt_state {
 /* Knobs set by user space between open and load. */
 const volatile bool filter_pids = false;	/* only tgids in traced_pids */
 const volatile bool filter_uids = false;	/* only uids in uid_filter */
+const volatile bool filter_tids = false;	/* only threads in tid_filter */
 const volatile bool filter_comms = false;	/* only comms in comm_filter */
 const volatile bool filter_cgroups = false;	/* only under cgroup_filter */
 const volatile __u32 n_globs = 0;		/* -e and -x patterns */
@@ -44,6 +45,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } uid_filter SEC(".maps");
+
+/* -t: thread ids, as the root pid namespace numbers them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PA_FILTER_IDS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} tid_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -84,13 +93,19 @@ struct {
 	__type(value, struct vcache_entry);
 } vcache SEC(".maps");
 
-/* uid, comm and cgroup filters: cheap, before anything is read. */
+/* uid, tid, comm and cgroup filters: cheap, before anything is read. */
 static __always_inline bool filters_pass(void)
 {
 	if (filter_uids) {
 		__u32 uid = (__u32)bpf_get_current_uid_gid();
 
 		if (!bpf_map_lookup_elem(&uid_filter, &uid))
+			return false;
+	}
+	if (filter_tids) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+		if (!bpf_map_lookup_elem(&tid_filter, &tid))
 			return false;
 	}
 	if (filter_comms) {

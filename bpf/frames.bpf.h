@@ -33,6 +33,10 @@ struct frames_state {
 const volatile __u32 frames_wanted = 0;
 /* Tests: walk every line table here instead of copying it. */
 const volatile bool walk_all_tables = false;
+/* Frames whose line table is copied (1 + --stack); the frames of a
+ * deeper walk (--app-frame, --folded) have their line found here: a
+ * file, a function and a line each, so that 32 fit in the record. */
+const volatile __u32 frames_tabled = PA_FRAMES_MAX;
 
 /* Bytes of a line table (a bytes object) as a PA_T_BYTES value, cut at max. */
 static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
@@ -295,7 +299,8 @@ __noinline int pa_frame_step(void)
 	/* Frames take at most half the record: the arguments keep the rest,
 	 * and a table that does not fit is walked here instead. */
 	if (tab && fr.offset >= 0 && !obj_u64(s, tab, l->ob_size, &tlen) &&
-	    (tlen > max || s->rec.off + tlen > PA_FRAMES_ROOM || walk_all_tables) &&
+	    (tlen > max || s->rec.off + tlen > PA_FRAMES_ROOM || walk_all_tables ||
+	     s->frames.n >= frames_tabled) &&
 	    tlen < (1ULL << 31)) {
 		fr.table_len = tlen;
 		walked_line(s, &fr, code, tab, tlen);

@@ -25,7 +25,11 @@
 #define PA_INT_DIGITS_MAX	8	/* 30-bit digits of one int (240 bits) */
 #define PA_FMT_MAX		16	/* characters of a Py_BuildValue format */
 #define PA_REC_MAX		16384	/* bytes of one record, header included */
-#define PA_FRAMES_MAX		9	/* Python frames of one event (1 + --stack) */
+#define PA_FRAMES_MAX		32	/* Python frames of one event: 1 + --stack,
+					 * or the deeper walk of --app-frame and
+					 * --folded */
+#define PA_STACK_MAX		8	/* --stack N: callers with their line
+					 * tables copied */
 #define PA_LTAB_FIRST_MAX	4096	/* line-table bytes of the innermost frame */
 #define PA_LTAB_MAX		1024	/* line-table bytes of each outer frame */
 #define PA_FUNC_MAX		128	/* bytes of a function's (qual)name */

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "aggregate.h"
 #include "consumer.h"
 #include "event_table.h"
 #include "log.h"
 #include "outfile.h"
+#include "redact.h"
 #include "source.h"
 
 int consumer__init(struct consumer *c, const struct format_opts *fmt,
@@ -28,6 +30,8 @@ void consumer__free(struct consumer *c)
 	c->record = NULL;
 	free(c->rec);
 	c->rec = NULL;
+	free(c->copy);
+	c->copy = NULL;
 	if (c->lines)
 		linecache__free(c->lines);
 	free(c->lines);
@@ -114,6 +118,16 @@ int consumer__event(struct consumer *c, FILE *out, const void *data,
 
 	if (c->record)
 		keep(c, data, size);
+	/* --redact changes values in place: never in the ring buffer's
+	 * pages (read-only), in a copy (a record is PA_REC_MAX at most) */
+	if (c->fmt->redact) {
+		if (!c->copy && !(c->copy = malloc(PA_REC_MAX)))
+			return -ENOMEM;
+		if (size > PA_REC_MAX)
+			size = PA_REC_MAX;
+		memcpy(c->copy, data, size);
+		data = c->copy;
+	}
 	if (record__decode(data, size, c->rec)) {
 		if (c->bad_records++ == 0)
 			p_warn("malformed record from BPF (size %zu): skipped", size);
@@ -126,9 +140,16 @@ int consumer__event(struct consumer *c, FILE *out, const void *data,
 	cname = record__name_ascii(&ev->name, name, sizeof(name));
 	if (cname)
 		v.def = event_table_find(cname);
+	if (c->fmt->redact)
+		v.redacted = redact__event(c->rec, v.def);
+	if (c->fmt->app_frame)
+		v.app = appframe__find(ev, c->app, PA_FRAMES_MAX);
 	/* Read from /proc on first use: only when it is shown. */
-	if (c->fmt->json || c->fmt->col_container)
+	if (c->fmt->json || c->fmt->col_container || c->agg)
 		v.proc = c->proc_get(c->procs, ev->hdr.pid, ev->hdr.start_ns);
-	format__event(out, c->fmt, &v);
+	if (c->agg)
+		aggregate__event(c->agg, &v);
+	else
+		format__event(out, c->fmt, &v);
 	return 0;
 }

@@ -31,6 +31,10 @@ struct consumer {
 					    uint64_t start_ns);
 	FILE *record;			/* --record: the raw records kept */
 	struct rec_event *rec;		/* decode buffer (large: on the heap) */
+	uint8_t *copy;			/* --redact: the record, changed here */
+	const struct appframe_opts *app;	/* --app-frame: library paths */
+	struct aggregate *agg;		/* -s --by, --folded: events counted,
+					 * not written (not owned) */
 	struct linecache *lines;	/* frame lines seen (on the heap) */
 	unsigned long bad_records;
 	uint8_t ltab_format[PA_TARGETS_MAX];	/* per target id: PA_LT_*, 0

@@ -5,6 +5,7 @@
  * forms of one code point, with a word-at-a-time fast path for runs of
  * plain ASCII, which most strings are.
  */
+#include <stdint.h>
 #include <string.h>
 #include "escape.h"
 
@@ -374,6 +375,47 @@ void json_chars(struct sb *b, const void *d, size_t len, uint8_t tag,
 		else
 			json_cp(b, c);
 	}
+}
+
+size_t utf8_valid_prefix(const void *d, size_t len)
+{
+	struct uit it;
+	uint32_t c;
+	size_t good = 0;
+
+	uit_init(&it, d, len, PA_T_STR_UTF8, 0);
+	while (uit_next(&it, &c) == U_CP)
+		good = it.pos;
+	return good;
+}
+
+/* A lead byte and only continuation bytes after it, fewer than it
+ * announces: a character cut by a bound. */
+static bool utf8_cut_char(const uint8_t *s, size_t n)
+{
+	size_t want, i;
+
+	if (!n || n > 3 || s[0] < 0xc2 || s[0] > 0xf4)
+		return false;
+	want = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return false;
+	return n < want;
+}
+
+size_t utf8_text_len(const void *d, size_t len, bool cut)
+{
+	size_t good;
+
+	if (!d)
+		return len ? SIZE_MAX : 0;
+	good = utf8_valid_prefix(d, len);
+	if (good == len)
+		return len;
+	if (cut && utf8_cut_char((const uint8_t *)d + good, len - good))
+		return good;
+	return SIZE_MAX;
 }
 
 size_t utf8_columns_n(const char *s, size_t len)

@@ -42,6 +42,15 @@ static inline void json_cstr(struct sb *b, const char *s)
 	sb_putc(b, '"');
 }
 
+/* Bytes of the longest prefix of d[0, len) that is strict UTF-8. */
+size_t utf8_valid_prefix(const void *d, size_t len);
+/*
+ * Whether bytes d[0, len) read as UTF-8 text: the number of bytes that
+ * do (len, or with cut, a value cut by a bound, len less the bytes of a
+ * last character cut short), else SIZE_MAX.
+ */
+size_t utf8_text_len(const void *d, size_t len, bool cut);
+
 /* Terminal columns of UTF-8 text: its lead bytes (one per character). */
 size_t utf8_columns(const char *s);
 /* The same for len bytes. */

@@ -19,9 +19,10 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 
 	ro->filter_pids = o->npids > 0 || o->command;
 	ro->filter_uids = o->nuids > 0;
+	ro->filter_tids = o->ntids > 0;
 	ro->filter_comms = o->ncomms > 0;
 	ro->filter_cgroups = o->ncgroups > 0 || o->ncontainers > 0;
-	ro->summary_mode = o->summary;
+	ro->summary_mode = o->summary && !o->summary_records;
 	ro->n_globs = o->nglobs;
 	ro->have_include = o->have_include;
 	for (int i = 0; i < o->nglobs; i++) {
@@ -32,7 +33,9 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 	/* Wake the consumer when a sixteenth of the buffer waits; below
 	 * that, it reads at its poll period (main.c, POLL_MS). */
 	ro->wakeup_bytes = o->ring_size / 16;
-	ro->frames_wanted = o->no_source ? 0 : 1 + o->stack;
+	ro->frames_wanted = o->no_source ? 0 :
+			    o->app_frame || o->folded ? PA_FRAMES_MAX : 1 + o->stack;
+	ro->frames_tabled = 1 + o->stack;
 	ro->walk_all_tables = o->walk_all_tables;
 }
 
@@ -150,6 +153,9 @@ int filters__fill_maps(struct pyaudit_bpf *skel, const struct opts *o)
 	fd = bpf_map__fd(skel->maps.uid_filter);
 	for (int i = 0; i < o->nuids; i++)
 		bpf_map_update_elem(fd, &o->uids[i], &one, BPF_ANY);
+	fd = bpf_map__fd(skel->maps.tid_filter);
+	for (int i = 0; i < o->ntids; i++)
+		bpf_map_update_elem(fd, &o->tids[i], &one, BPF_ANY);
 	fd = bpf_map__fd(skel->maps.comm_filter);
 	for (int i = 0; i < o->ncomms; i++)
 		bpf_map_update_elem(fd, o->comms[i], &one, BPF_ANY);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include "format.h"
 #include "identity.h"
+#include "redact.h"
 
 /* The output layer: the string buffer, escaping, values, times. */
 #include "escape.h"
@@ -55,7 +56,7 @@ static void event_time(const struct format_opts *o, const struct rec_event *ev,
  * followed by a space) and the first members of a JSON line. The two
  * forms show them in different orders (text_columns(), json_head[]), and
  * some in one form only: JSON has the parent and the container in its
- * "process" object, and text has no thread id.
+ * "process" object.
  */
 enum head_field {
 	HF_TIME,
@@ -176,7 +177,7 @@ static const struct head_desc head[HF_COUNT] = {
 	[HF_TIME] = { "TIME", 15, JSON_KEY("time"), time_text, time_json },
 	[HF_UID] = { "UID", 6, JSON_KEY("uid"), uid_any, uid_any },
 	[HF_PID] = { "PID", 7, JSON_KEY("pid"), pid_any, pid_any },
-	[HF_TID] = { NULL, 0, JSON_KEY("tid"), NULL, tid_any },
+	[HF_TID] = { "TID", 7, JSON_KEY("tid"), tid_any, tid_any },
 	[HF_PPID] = { "PPID", 7, NULL, 0, ppid_any, NULL },
 	[HF_COMM] = { "COMM", PA_COMM_LEN, JSON_KEY("comm"), comm_text, comm_json },
 	[HF_CONTAINER] = { "CONTAINER", 12, NULL, 0, container_text, NULL },
@@ -196,6 +197,7 @@ static size_t text_columns(const struct format_opts *o,
 	if (o->col_uid)
 		cols[n++] = HF_UID;
 	cols[n++] = HF_PID;
+	cols[n++] = HF_TID;
 	if (o->col_ppid)
 		cols[n++] = HF_PPID;
 	cols[n++] = HF_COMM;
@@ -318,6 +320,24 @@ static void frame_text(struct sb *b, const struct rec_value *f, int line)
 		sb_puts(b, "...");
 }
 
+/* --app-frame: " [app FILE:LINE in FUNC]", " [app none]" when every
+ * frame is library code, " [app beyond N frames]" when the walk stopped
+ * first. */
+static void app_text(struct sb *b, const struct event_view *v)
+{
+	if (v->app >= 0 && (uint32_t)v->app < v->ev->nframes) {
+		sb_puts(b, " [app ");
+		frame_text(b, &v->ev->frames[v->app], v->lines[v->app]);
+		sb_putc(b, ']');
+	} else if (v->app == APPFRAME_BEYOND) {
+		sb_puts(b, " [app beyond ");
+		sb_u64(b, v->ev->nframes);
+		sb_puts(b, " frames]");
+	} else {
+		sb_puts(b, " [app none]");
+	}
+}
+
 /* After the arguments: " at FILE:LINE in FUNC", then one indented line
  * per caller (--stack), innermost first. */
 static void source_text(struct sb *b, const struct format_opts *o,
@@ -345,11 +365,14 @@ static void source_text(struct sb *b, const struct format_opts *o,
 		return;
 	sb_puts(b, " at ");
 	frame_text(b, &ev->frames[0], v->lines[0]);
-	for (i = 1; o->stack && i < ev->nframes; i++) {
+	if (o->app_frame)
+		app_text(b, v);
+	for (i = 1; i <= o->stack && i < ev->nframes; i++) {
 		sb_puts(b, "\n    at ");
 		frame_text(b, &ev->frames[i], v->lines[i]);
 	}
-	if (o->stack && (ev->hdr.flags & PA_EV_FRAMES_CUT))
+	if (o->stack && ev->nframes <= 1 + o->stack &&
+	    (ev->hdr.flags & PA_EV_FRAMES_CUT))
 		sb_puts(b, "\n    ...(more frames, no room in the record)");
 }
 
@@ -387,6 +410,20 @@ static void frame_json(struct sb *b, const struct rec_value *f, int line)
 	sb_putc(b, '}');
 }
 
+/* --app-frame: ,"app":{...}, or ,"app":null and with a walk that stopped
+ * before the outermost frame ,"app_beyond":true */
+static void app_json(struct sb *b, const struct event_view *v)
+{
+	if (v->app >= 0 && (uint32_t)v->app < v->ev->nframes) {
+		sb_puts(b, ",\"app\":");
+		frame_json(b, &v->ev->frames[v->app], v->lines[v->app]);
+		return;
+	}
+	sb_puts(b, ",\"app\":null");
+	if (v->app == APPFRAME_BEYOND)
+		sb_puts(b, ",\"app_beyond\":true");
+}
+
 /* ,"source":{...} and with --stack ,"stack":[{...},...] */
 static void source_json(struct sb *b, const struct format_opts *o,
 			const struct event_view *v)
@@ -413,16 +450,18 @@ static void source_json(struct sb *b, const struct format_opts *o,
 	default:
 		return;
 	}
+	if (o->app_frame)
+		app_json(b, v);
 	if (!o->stack)
 		return;
 	sb_puts(b, ",\"stack\":[");
-	for (i = 1; i < ev->nframes && ev->frames; i++) {
+	for (i = 1; i <= o->stack && i < ev->nframes && ev->frames; i++) {
 		if (i > 1)
 			sb_putc(b, ',');
 		frame_json(b, &ev->frames[i], v->lines[i]);
 	}
 	sb_putc(b, ']');
-	if (ev->hdr.flags & PA_EV_FRAMES_CUT)
+	if (ev->nframes <= 1 + o->stack && (ev->hdr.flags & PA_EV_FRAMES_CUT))
 		sb_puts(b, ",\"stack_truncated\":true");
 }
 
@@ -443,7 +482,10 @@ static void event_text(struct sb *b, const struct format_opts *o,
 		sb_putc(b, ' ');
 		text_chars(b, n, strlen(n), PA_T_STR_UTF8, 0, 0);
 		sb_putc(b, '=');
-		repr_value(b, &ev->args[i], 0);
+		if (i < 32 && (v->redacted & (1u << i)))
+			redact__text(b, &ev->args[i]);
+		else
+			repr_value(b, &ev->args[i], 0);
 	}
 	if (missing_args(ev)) {
 		sb_puts(b, " ...(+");
@@ -555,8 +597,11 @@ static void identity_json(struct sb *b, const struct format_opts *o,
 static void process_json(struct sb *b, const struct format_opts *o,
 			 const struct event_view *v)
 {
+	static char masked[PROC_CMDLINE_MAX];
 	const struct rec_event *ev = v->ev;
 	const struct proc_info *pi = v->proc;
+	const char *cmdline = pi ? pi->cmdline : NULL;
+	size_t cmdline_len = 0;
 
 	/* pid, tid, uid and comm are the line's own, at its head: not
 	 * repeated here (50 bytes a line, issue 14) */
@@ -583,9 +628,16 @@ static void process_json(struct sb *b, const struct format_opts *o,
 	if (pi && pi->exe_truncated)
 		sb_puts(b, ",\"exe_truncated\":true");
 	if (pi && pi->cmdline_len) {
+		cmdline_len = pi->cmdline_len < sizeof(pi->cmdline) ?
+			      pi->cmdline_len : sizeof(pi->cmdline);
+		/* --redact: a URL's password in an argument (NUL ends it) */
+		if (o->redact && cmdline_len <= sizeof(masked)) {
+			memcpy(masked, pi->cmdline, cmdline_len);
+			redact__url_passwords((uint8_t *)masked, cmdline_len, 1);
+			cmdline = masked;
+		}
 		sb_puts(b, ",\"cmdline\":");
-		cmdline_json(b, pi->cmdline, pi->cmdline_len < sizeof(pi->cmdline) ?
-				 pi->cmdline_len : sizeof(pi->cmdline));
+		cmdline_json(b, cmdline, cmdline_len);
 		if (pi->cmdline_truncated)
 			sb_puts(b, ",\"cmdline_truncated\":true");
 	}
@@ -631,7 +683,10 @@ static void event_json(struct sb *b, const struct format_opts *o,
 			sb_putc(b, ',');
 		json_cstr(b, arg_name(v->def, i, tmp, sizeof(tmp)));
 		sb_putc(b, ':');
-		json_value(b, &ev->args[i], 0);
+		if (i < 32 && (v->redacted & (1u << i)))
+			redact__json(b, &ev->args[i]);
+		else
+			json_value(b, &ev->args[i], 0);
 	}
 	sb_puts(b, "},\"probe\":\"");
 	sb_puts(b, source_name(ev->hdr.source));

@@ -13,6 +13,7 @@
 #include "record.h"
 #include "event_table.h"
 #include "proc.h"
+#include "appframe.h"
 
 /*
  * format__event writes lines shorter than this (newline included),
@@ -35,6 +36,8 @@ struct format_opts {
 	const char *boot_id;
 	int64_t boot_offset_ns;
 	const char *node;		/* the host's name, "node" (NULL: none) */
+	bool app_frame;			/* --app-frame: event_view.app */
+	bool redact;			/* --redact: values with secrets hidden */
 };
 
 /* event_view.lines[i] when the line of frame i is not known. */
@@ -51,6 +54,10 @@ struct event_view {
 					 * "process" object, CONTAINER) */
 	int lines[PA_FRAMES_MAX];	/* line of ev->frames[i], or
 					 * FORMAT_LINE_UNKNOWN */
+	int app;			/* --app-frame: the index of the
+					 * application's frame, or APPFRAME_NONE,
+					 * APPFRAME_BEYOND (appframe.h) */
+	uint32_t redacted;		/* --redact: bit i, argument i hidden */
 };
 
 /* Text header row (nothing in JSON mode). */

@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "pyaudit.skel.h"
+#include "aggregate.h"
 #include "attach.h"
 #include "caps.h"
 #include "consumer.h"
@@ -176,6 +177,8 @@ struct run {
 	char boot_id[BOOT_ID_HEX + 1];	/* exec_id's boot part */
 	struct host host;
 	struct consumer consumer;	/* event records to output lines */
+	struct appframe_opts app;	/* --app-frame, --lib-path */
+	struct aggregate *agg;		/* -s --by, --folded */
 	size_t consumer_targets;	/* targets the consumer knows */
 	__u64 batch_end;		/* CLOCK_MONOTONIC end of this batch */
 	bool skip;			/* count records, do not write them */
@@ -392,6 +395,7 @@ static int print_summary(struct run *r, bool final)
 		.realtime_offset_ns = r->fmt.realtime_offset_ns,
 		.now_ns = now_ns(),
 		.interval_s = final ? 0 : env.summary_interval,
+		.agg = r->agg,
 	};
 
 	return stats__print_summary(&r->stats, r->out.f, r->procs, &so,
@@ -558,7 +562,7 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	if (env.hold_new)
 		attach__release_notices(&r->att);
 	err = output__flush(&r->out);
-	if (env.summary)
+	if (env.summary || env.folded)
 		print_summary(r, true);
 	stats__report_lost(&r->stats, r->out.f, env.json, true);
 	if (env.stats || r->notify)
@@ -620,6 +624,14 @@ int main(int argc, char **argv)
 		goto cleanup;
 	host__read(&r.host, NULL);
 	write_host(&r);
+	if (env.by.n || env.folded) {
+		r.agg = aggregate__new(&env.by, env.folded, env.json, AGG_ROWS_MAX);
+		if (!r.agg) {
+			p_err("out of memory");
+			goto cleanup;
+		}
+		r.consumer.agg = r.agg;
+	}
 	if (env.record) {
 		if (consumer__record_to(&r.consumer, env.record,
 					env.record_force))
@@ -651,6 +663,11 @@ int main(int argc, char **argv)
 	r.fmt.col_uid = env.col_uid;
 	r.fmt.col_ppid = env.col_ppid;
 	r.fmt.col_container = env.col_container;
+	r.fmt.app_frame = env.app_frame;
+	r.fmt.redact = env.redact;
+	r.app.lib_paths = env.lib_paths;
+	r.app.nlib_paths = env.nlib_paths;
+	r.consumer.app = &r.app;
 	/* The notices first: ring_buffer__consume() reads the rings in
 	 * the order they were added, and a batch ends in the events. */
 	r.execs = ring_buffer__new(bpf_map__fd(r.skel->maps.execs), handle_exec,
@@ -676,7 +693,7 @@ int main(int argc, char **argv)
 	install_signals();
 
 	attach__report(&r.att, env.command != NULL);
-	if (!env.summary)
+	if (!env.summary && !env.folded)
 		format__header(r.out.f, &r.fmt);
 	r.start_ns = now_ns();
 	r.started_targets = r.att.n_attached;
@@ -708,5 +725,6 @@ cleanup:
 	proc_cache__free(r.procs);
 	output__close(&r.out);
 	consumer__free(&r.consumer);
+	aggregate__free(r.agg);
 	return exit_code;
 }

@@ -44,6 +44,11 @@ static const char doc[] =
 "    pyaudit -s 5                     # counts per event and process\n"
 "    pyaudit -e os.system --stack 5   # who called os.system, 5 frames up\n"
 "    pyaudit --list 'socket.*'        # known events and their arguments\n"
+"    pyaudit -e subprocess.Popen --app-frame  # the app's line behind each\n"
+"    pyaudit -e open --by arg:file -d 10      # the files opened most\n"
+"    pyaudit -s 5 --by app -e compile  # which app lines compile, per second\n"
+"    pyaudit -e open --folded -d 10 | flamegraph.pl > open.svg\n"
+"    pyaudit -j --redact              # secrets in arguments hidden\n"
 "\n"
 "OPTIONS:";
 
@@ -51,7 +56,6 @@ enum {
 	OPT_BINARY = 0x100,
 	OPT_RING_SIZE,
 	OPT_LIST,
-	OPT_COMM,
 	OPT_CGROUP,
 	OPT_CONTAINER,
 	OPT_RECORD,
@@ -62,6 +66,11 @@ enum {
 	OPT_TEST_WALK_TABLES,
 	OPT_STATS,
 	OPT_USAGE,
+	OPT_BY,
+	OPT_FOLDED,
+	OPT_APP_FRAME,
+	OPT_LIB_PATH,
+	OPT_REDACT,
 };
 
 static const struct argp_option options[] = {
@@ -82,7 +91,9 @@ static const struct argp_option options[] = {
 	{ "exclude", 'x', "GLOB[,GLOB...]", 0,
 	  "Not the events whose name matches; wins over -e", 2 },
 	{ "uid", 'u', "UID", 0, "Only processes of this user id (repeatable)", 2 },
-	{ "comm", OPT_COMM, "NAME", 0,
+	{ "tid", 't', "TID", 0,
+	  "Only this thread (its id as the host sees it; repeatable)", 2 },
+	{ "comm", 'n', "NAME", 0,
 	  "Only threads with this name (comm, 15 bytes; repeatable)", 2 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
 	  "Only processes in this cgroup v2 directory or below it", 2 },
@@ -106,6 +117,26 @@ static const struct argp_option options[] = {
 	  "Count events per name and process in the kernel; print the table "
 	  "every INTERVAL seconds and at exit (only at exit without "
 	  "INTERVAL, or with 0): -s 5, -s5 or --summary=5", 3 },
+	{ "by", OPT_BY, "KEY[,KEY]", 0,
+	  "With -s (implied): count by these keys: event, pid, comm, "
+	  "container (counted in the kernel), source (FILE:LINE), app (the "
+	  "application's frame), arg:NAME (an argument's value); rates per "
+	  "second with an INTERVAL", 3 },
+	{ "folded", OPT_FOLDED, NULL, 0,
+	  "At exit, the Python stacks of the events in the folded format of "
+	  "flame graphs (outermost frame first, the event name last, then "
+	  "the count): pyaudit -e open --folded -d 10 | flamegraph.pl", 3 },
+	{ "app-frame", OPT_APP_FRAME, NULL, 0,
+	  "Also the application's frame: the first one outside the standard "
+	  "library and site-packages (up to 32 frames deep): \"app\" in JSON, "
+	  "[app FILE:LINE in FUNC] in text", 3 },
+	{ "lib-path", OPT_LIB_PATH, "PATH", 0,
+	  "With --app-frame: frames under this directory (or matching this "
+	  "glob) are library code too (repeatable)", 3 },
+	{ "redact", OPT_REDACT, NULL, 0,
+	  "Hide values known to carry secrets, keeping their length: "
+	  "http.client.send data, urllib.Request data and headers, env "
+	  "mappings, os.putenv values, passwords in URLs (pyaudit(8))", 3 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
 	{ "stats", OPT_STATS, "N", 0,
 	  "Health every N seconds and at exit (0: only at exit): targets, "
@@ -239,6 +270,21 @@ static void add_globs(struct argp_state *state, struct opts *o, char *arg,
 			   exclude ? 'x' : 'e', arg, exclude ? 'x' : 'e');
 }
 
+/* --by, --folded, --app-frame, --redact with the rest. */
+static void check_analysis(struct argp_state *state, struct opts *o)
+{
+	if (agg__has(&o->by, AGG_APP))
+		o->app_frame = true;
+	if (o->no_source && (o->app_frame || o->folded ||
+			     agg__has(&o->by, AGG_SOURCE)))
+		argp_error(state, "--app-frame, --folded, --by source and --by app read the Python frames: they do not go with --no-source");
+	if (o->folded && (o->summary || o->json))
+		argp_error(state, "--folded writes stacks for flame graphs at exit: it does not go with -s, --by or -j");
+	if (o->redact && o->record)
+		argp_error(state, "--record keeps the records as they came, secrets included: it does not go with --redact");
+	o->summary_records = o->folded || (o->by.n && !agg__in_kernel(&o->by));
+}
+
 #define ADD(state, arr, n, val, what)					\
 	do {								\
 		if ((n) == OPTS_LIST_MAX)				\
@@ -269,7 +315,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid UID: %s", arg);
 		ADD(state, o->uids, o->nuids, (uid_t)v, "-u");
 		break;
-	case OPT_COMM:
+	case 't':
+		if (parse_ulong(arg, &v, false) || !v || v > 0x7fffffff)
+			argp_error(state, "invalid TID: %s", arg);
+		ADD(state, o->tids, o->ntids, (pid_t)v, "-t");
+		break;
+	case 'n':
 		if (o->ncomms == OPTS_LIST_MAX)
 			argp_error(state, "too many --comm options");
 		/* comm is 15 bytes: a longer name is cut the same way */
@@ -304,9 +355,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_STACK: {
 		unsigned long n;
 
-		if (parse_ulong(arg, &n, false) || n > PA_FRAMES_MAX - 1)
+		if (parse_ulong(arg, &n, false) || n > PA_STACK_MAX)
 			argp_error(state, "--stack '%s': a number of frames, 0 to %d",
-				   arg, PA_FRAMES_MAX - 1);
+				   arg, PA_STACK_MAX);
 		o->stack = n;
 		break;
 	}
@@ -318,6 +369,26 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TEST_WALK_TABLES:
 		o->walk_all_tables = true;
+		break;
+	case OPT_BY: {
+		char why[128];
+
+		if (agg__parse_by(arg, &o->by, why, sizeof(why)))
+			argp_error(state, "--by '%s': %s", arg, why);
+		o->summary = true;
+		break;
+	}
+	case OPT_FOLDED:
+		o->folded = true;
+		break;
+	case OPT_APP_FRAME:
+		o->app_frame = true;
+		break;
+	case OPT_LIB_PATH:
+		ADD(state, o->lib_paths, o->nlib_paths, arg, "--lib-path");
+		break;
+	case OPT_REDACT:
+		o->redact = true;
 		break;
 	case OPT_RECORD:
 		o->record = arg;
@@ -414,6 +485,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--hold-new holds processes where Pythons are found as they start: system-wide tracing, without -p, --binary or a command");
 		if (o->stack && o->no_source)
 			argp_error(state, "--stack shows the callers of the source location: it does not go with --no-source");
+		check_analysis(state, o);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "../bpf/pyaudit.h"
+#include "aggregate.h"
 
 #define OPTS_LIST_MAX 64
 #define EXIT_USAGE 64
@@ -25,6 +26,8 @@ struct opts {
 	bool have_include;
 	uid_t uids[OPTS_LIST_MAX];
 	int nuids;
+	pid_t tids[OPTS_LIST_MAX];	/* -t: thread ids */
+	int ntids;
 	char comms[OPTS_LIST_MAX][PA_COMM_LEN];
 	int ncomms;
 	const char *cgroups[OPTS_LIST_MAX];
@@ -49,6 +52,15 @@ struct opts {
 	bool hold_new;			/* --hold-new: SIGSTOP at new files */
 	unsigned int stack;		/* --stack N: callers of the frame */
 	bool walk_all_tables;		/* tests: line tables walked in BPF */
+	/* analysis */
+	bool app_frame;			/* --app-frame (or --by app) */
+	const char *lib_paths[OPTS_LIST_MAX];	/* --lib-path */
+	int nlib_paths;
+	struct agg_by by;		/* -s --by KEY[,KEY] */
+	bool folded;			/* --folded */
+	bool summary_records;		/* the counts need the records: keys
+					 * the kernel does not count by */
+	bool redact;			/* --redact: secrets hidden */
 };
 
 /* Parse argv into o. Exits on --help, -V, and usage errors (64). */

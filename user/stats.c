@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "aggregate.h"
 #include "jsonw.h"
 #include "log.h"
 #include "stats.h"
@@ -101,7 +102,8 @@ int stats__print_summary(struct stats *s, FILE *out, struct proc_cache *procs,
 	read_rows(&rs, s->summary_other_fd, reset, true, procs);
 	so->lost = news(s, PA_STAT_LOST, &s->lost_summarised);
 	so->not_counted = news(s, PA_STAT_SUMMARY_FULL, &s->full_summarised);
-	err = summary__print(out, so, rs.v, rs.n);
+	err = so->agg ? aggregate__print(so->agg, out, so, rs.v, rs.n)
+		      : summary__print(out, so, rs.v, rs.n);
 	free(rs.v);
 	return err;
 }

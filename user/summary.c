@@ -129,6 +129,11 @@ static void print_title(struct sb *b, const struct summary_opts *o)
 	sb_puts(b, "s) ---\n");
 }
 
+void summary__title(struct sb *b, const struct summary_opts *o)
+{
+	print_title(b, o);
+}
+
 static void print_text(struct sb *b, const struct summary_opts *o,
 		       const struct summary_row *rows, size_t n)
 {

@@ -24,6 +24,8 @@ struct summary_row {
 	uint64_t count;			/* in this interval */
 };
 
+struct aggregate;
+
 struct summary_opts {
 	bool json;
 	int64_t realtime_offset_ns;	/* for the JSON time */
@@ -31,6 +33,8 @@ struct summary_opts {
 	double interval_s;		/* 0: the final table at exit */
 	uint64_t lost;			/* events lost in this interval */
 	uint64_t not_counted;		/* the summary tables were full */
+	struct aggregate *agg;		/* -s --by, --folded: rows counted
+					 * by these keys (aggregate.h) */
 };
 
 /*
@@ -52,5 +56,9 @@ struct summary_opts {
  */
 int summary__print(FILE *out, const struct summary_opts *o,
 		   struct summary_row *rows, size_t n);
+/* The title line of a print (text): "--- totals ---" or
+ * "--- HH:MM:SS (last 5s) ---". */
+struct sb;
+void summary__title(struct sb *b, const struct summary_opts *o);
 
 #endif

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "escape.h"
 #include "values.h"
@@ -384,6 +385,23 @@ static void json_container(struct sb *b, const struct rec_value *v,
 }
 
 /*
+ * ,"text":"..." for bytes that read as UTF-8 (os.system's command, a
+ * bytes path), so that jq can test them; a cut value's text ends before
+ * a character the bound cut short. base64 follows either way.
+ */
+static void bytes_text_json(struct sb *b, const struct rec_value *v)
+{
+	size_t n = utf8_text_len(v->data, v->data ? v->len : 0,
+				 v->flags & PA_VF_TRUNCATED);
+
+	if (n == SIZE_MAX)
+		return;
+	sb_puts(b, ",\"text\":\"");
+	json_chars(b, v->data, n, PA_T_STR_UTF8, 0);
+	sb_putc(b, '"');
+}
+
+/*
  * A value in its JSON form; sub: the PA_T_SUBCLASS whose value v is, or
  * NULL. A subclass's value always takes its kind's object form, the one
  * a cut value of the plain kind has (value, items, base64 ...), with the
@@ -463,6 +481,7 @@ static void json_value_sub(struct sb *b, const struct rec_value *v,
 		return;
 	case PA_T_BYTES:
 		json_head(b, "bytes", sub);
+		bytes_text_json(b, v);
 		sb_puts(b, ",\"base64\":\"");
 		if (v->data)
 			base64(b, v->data, v->len);

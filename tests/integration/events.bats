@@ -15,7 +15,7 @@ check_workload() {
 	jq_ok "$P and .event == \"open\" and (.args.file | strings | endswith(\"/src.txt\")) and .args.mode == \"w\" and (.args.flags | type) == \"number\""
 	jq_ok "$P and .event == \"os.listdir\" and (.args.path | strings | startswith(\"/tmp/pyaudit-test-\"))"
 	jq_ok "$P and .event == \"socket.connect\" and .args.address[0] == \"127.0.0.1\" and (.args.address[1] | type) == \"number\" and .args.self.typename != null"
-	jq_ok "$P and .event == \"compile\" and .args.source == {\"type\":\"bytes\",\"base64\":\"eCA9IDYgKiA3\"} and .args.filename == \"<pyaudit-test>\""
+	jq_ok "$P and .event == \"compile\" and .args.source == {\"type\":\"bytes\",\"text\":\"x = 6 * 7\",\"base64\":\"eCA9IDYgKiA3\"} and .args.filename == \"<pyaudit-test>\""
 	jq_ok "$P and .event == \"exec\" and .args.code_object.type == \"code\" and .args.code_object.filename == \"<pyaudit-test>\" and .args.code_object.name == \"<module>\""
 	jq_ok "$P and .event == \"ctypes.dlopen\" and (.args.name | tostring | contains(\"libc.so\"))"
 	# Python-level events
@@ -23,7 +23,7 @@ check_workload() {
 	jq_ok "$P and .event == \"shutil.copyfile\" and (.args.src | strings | endswith(\"/src.txt\")) and (.args.dst | strings | endswith(\"/dst.txt\"))"
 	jq_ok "$P and .event == \"glob.glob\" and (.args.pathname | strings | endswith(\"/*.nothing\")) and .args.recursive == false"
 	# every type, non-ASCII strings, negative and large ints
-	jq_ok "$P and .event == \"pyaudit.test.types\" and ([.args[]] == [\"text\", {\"type\":\"bytes\",\"base64\":\"YnkAdGVz\"}, 42, -7, 1267650600228229401496703205376, -18446744073709551616, 1.5, true, false, null, [1, \"a\"], [2, \"b\"], \"h\u00e9llo w\u00f6rld\", \"\u4e2d\u6587\", \"\ud83d\ude00\", 0])"
+	jq_ok "$P and .event == \"pyaudit.test.types\" and ([.args[]] == [\"text\", {\"type\":\"bytes\",\"text\":\"by\\u0000tes\",\"base64\":\"YnkAdGVz\"}, 42, -7, 1267650600228229401496703205376, -18446744073709551616, 1.5, true, false, null, [1, \"a\"], [2, \"b\"], \"h\u00e9llo w\u00f6rld\", \"\u4e2d\u6587\", \"\ud83d\ude00\", 0])"
 	jq_ok "$P and .event == \"pyaudit.test.objects\" and ([.args[]] == [{\"type\":\"class\",\"name\":\"int\"}, {\"type\":\"object\",\"typename\":\"Hostile\"}, {\"type\":\"class\",\"name\":\"Hostile\"}, {\"type\":\"code\",\"filename\":\"<pyaudit-test>\",\"name\":\"<module>\"}])"
 	# no event twice
 	[ "$(jq -s "map(select($P and .event == \"pyaudit.test.types\")) | length" "$T/out")" = 1 ]
@@ -41,7 +41,7 @@ run_version() {
 	"$HELPER_PY" "$COMPARE" "$T/out" "$T/hook.jsonl" "$pid"
 	# text output of the same workload
 	trace_command "$@" -- "$py" "$WORKLOAD"
-	grep -E "^[0-9:.]+ +[0-9]+ +\S+ +open file='/tmp/pyaudit-test-[^']*/src.txt' mode='w' flags=[0-9]+" "$T/out"
+	grep -E "^[0-9:.]+ +[0-9]+ +[0-9]+ +\S+ +open file='/tmp/pyaudit-test-[^']*/src.txt' mode='w' flags=[0-9]+" "$T/out"
 	grep -F "subprocess.Popen executable='/bin/true' args=['/bin/true', 'pyaudit-argv-1', 'arg two'] cwd=None env=None" "$T/out"
 	grep -F "pyaudit.test.types arg0='text' arg1=b'by\\x00tes' arg2=42 arg3=-7 arg4=1267650600228229401496703205376 arg5=-18446744073709551616 arg6=1.5 arg7=True arg8=False arg9=None arg10=(1, 'a') arg11=[2, 'b'] arg12='héllo wörld' arg13='中文' arg14='😀' arg15=0" "$T/out"
 }

@@ -17,7 +17,7 @@ PUTENV_PROG='import subprocess,os; subprocess.run(["true"], preexec_fn=lambda: o
 
 EXEC_ARGS='{"path":"/bin/true","args":["true"],"env":null}'
 LOCKF_ARGS='{"fd":3,"cmd":5,"len":null,"start":null,"whence":0}'
-PUTENV_ARGS='{"key":{"type":"bytes","base64":"RlJVSVQ="},"value":{"type":"bytes","base64":"YXBwbGU="}}'
+PUTENV_ARGS='{"key":{"type":"bytes","text":"FRUIT","base64":"RlJVSVQ="},"value":{"type":"bytes","text":"apple","base64":"YXBwbGU="}}'
 
 # The Pythons here: Debian's (USDT) and pyenv's (uprobes).
 all_pythons() {
@@ -88,7 +88,8 @@ run_marshal_case() {
 	local py=$1 got want
 	"$PYAUDIT" --json --no-source -e marshal.loads -- "$py" -S -c pass >"$T/out" 2>"$T/err" 3>&- ||
 		{ cat "$T/err" >&2; return 1; }
-	got=$(head -n 1 "$T/out" | jq -c '.args.bytes')
+	# marshal data: its text, when it reads as UTF-8, is not the point
+	got=$(head -n 1 "$T/out" | jq -c '.args.bytes | if type == "object" then del(.text) else . end')
 	case $("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])') in
 	3.8)
 		expect_equal "$py: marshal.loads at start-up" "$got" "" ;;

@@ -133,7 +133,7 @@ EOF
 	ev pyaudit.hostile.esc '.args.arg1 == "\u001b]52;c;SGVsbG8=\u0007"'
 	ev pyaudit.hostile.esc '.args.arg2 == "a\rb" and .args.arg3 == "x\u0008\u0008y"'
 	ev pyaudit.hostile.esc '.args.arg4 == "\u009b31m" and .args.arg5 == "\u202eevil"'
-	ev pyaudit.hostile.esc '.args.arg6 == {"type":"bytes","base64":"G1szMW0NCA=="}'
+	ev pyaudit.hostile.esc '.args.arg6 == {"type":"bytes","text":"\u001b[31m\r\b","base64":"G1szMW0NCA=="}'
 	grep -F '"comm":"\u001b[2J\u202e\udc9b\udcff","event":"pyaudit.hostile.comm"' "$T/out"
 	ev pyaudit.hostile.comm '.process.comm == null'
 	text_run "$T/h.py"
@@ -174,7 +174,7 @@ got = [ev[0]["args"][k].encode("utf-8", "surrogateescape").decode("utf-8", "surr
 want = ["\ud800", "a\udfffb\ud800", "\U0001f600\udbff"]
 sys.exit(0 if got == want else "%r != %r" % (got, want))' "$T/out" "$HPID"
 	ev pyaudit.hostile.nul '.args.arg0 == "a\u0000b" and .args.arg2 == "\u0000"'
-	ev pyaudit.hostile.nul '.args.arg1 == {"type":"bytes","base64":"YwBk"}'
+	ev pyaudit.hostile.nul '.args.arg1 == {"type":"bytes","text":"c\u0000d","base64":"YwBk"}'
 	# 1 MiB values: cut at 256 bytes, and marked
 	ev pyaudit.hostile.big '.args.arg0 == {"type":"str","value":("x" * 256),"truncated":true}'
 	ev pyaudit.hostile.big '.args.arg1.truncated == true and (.args.arg1.base64 | @base64d) == ("y" * 256)'
@@ -354,7 +354,7 @@ EOF
 	fi
 	text_run "$T/h.py"
 	grep -E ' E{128}\.\.\. arg0=0$' "$T/out"
-	grep -E '^\S+ +\S+ +\S+ +arg0=1$' "$T/out"	# no name: 3 columns, then args
+	grep -E '^\S+ +\S+ +\S+ +\S+ +arg0=1$' "$T/out"	# no name: 4 columns, then args
 	grep -F ' \x1b[2J\n arg0=2' "$T/out"
 	grep -F ' \u202e arg0=3' "$T/out"
 	grep -F ' has\x20space arg0=4' "$T/out"

@@ -99,7 +99,7 @@ sys.exit(3)"
 	requires_root
 	requires_python "$DEBIAN_PY" "Debian's $DEBIAN_PY"
 	trace_command -- "$DEBIAN_PY" -c 'import sys; sys.audit("pyaudit.esc", "\x1b[2J\x1b]52;c;AAAA\x07\r\b", b"\x1b[31m")'
-	head -n 1 "$T/out" | grep -E '^TIME +PID +COMM +EVENT +ARGS'
+	head -n 1 "$T/out" | grep -E '^TIME +PID +TID +COMM +EVENT +ARGS'
 	grep -F "pyaudit.esc arg0='\\x1b[2J\\x1b]52;c;AAAA\\x07\\r\\x08' arg1=b'\\x1b[31m'" "$T/out"
 	! grep -q $'\x1b' "$T/out"
 }

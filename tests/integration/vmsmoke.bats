@@ -32,7 +32,7 @@ smoke() {
 	jq_ok ".event == \"open\" and (.args.file | strings | endswith(\"/x.txt\")) and .args.mode == \"w\" and .source == {\"file\": \"$S\", \"line\": 3, \"function\": \"f\"}"
 	# Python-level events: from the standard library, and sys.audit()
 	jq_ok ".event == \"subprocess.Popen\" and .args.args == [\"/bin/true\", \"vmsmoke-arg\"] and .args.executable == \"/bin/true\""
-	jq_ok ".event == \"vmsmoke.event\" and [.args[]] == [42, \"h\u00e9llo\", {\"type\": \"bytes\", \"base64\": \"YgA=\"}, [1, \"a\"], null] and .source == {\"file\": \"$S\", \"line\": 5, \"function\": \"f\"}"
+	jq_ok ".event == \"vmsmoke.event\" and [.args[]] == [42, \"h\u00e9llo\", {\"type\": \"bytes\", \"text\": \"b\\u0000\", \"base64\": \"YgA=\"}, [1, \"a\"], null] and .source == {\"file\": \"$S\", \"line\": 5, \"function\": \"f\"}"
 	# who raised it, from the exec record (identity.bpf.h: the path
 	# walks and argv read in the kernel)
 	jq_ok ".event == \"vmsmoke.event\" and .process.cmdline[1:] == [\"$S\", \"$T\"] and (.process.exe | startswith(\"/\")) and .process.cwd == \"$PWD\" and (.process.exec_id | test(\"^[0-9a-f]{16}-[0-9]+-[0-9]+-[0-9]+$\")) and (.process.parent_exec_id | type) == \"string\""
@@ -46,6 +46,14 @@ smoke() {
 	trace_command -e 'vmsmoke.*' -- "$py" "$S" "$T"
 	grep -F "vmsmoke.event arg0=42 arg1='héllo' arg2=b'b\\x00' arg3=(1, 'a') arg4=None at $S:5 in f" "$T/out"
 	! grep -Ei 'error|warning' "$T/err"
+	# the deeper frame walk (--app-frame, --folded: 32 frames, lines
+	# found in BPF) and the thread filter load and run on this kernel
+	trace_command --json --app-frame -e subprocess.Popen -- "$py" "$S" "$T"
+	jq_ok ".event == \"subprocess.Popen\" and .app == {\"file\": \"$S\", \"line\": 4, \"function\": \"f\"}"
+	trace_command --folded -e 'vmsmoke.*' -- "$py" "$S" "$T"
+	grep -qx "<module> ($S:6);f ($S:5);vmsmoke.event 1" "$T/out" || { cat "$T/out" "$T/err" >&2; return 1; }
+	trace_command --json -t 1 -e 'vmsmoke.*' -- "$py" "$S" "$T"
+	[ ! -s "$T/out" ]
 }
 
 @test "vmsmoke: pyaudit loads and exits with the command's status" {

@@ -102,7 +102,7 @@ static void test_header(void **state)
 	format__header(f, &text_opts);
 	fclose(f);
 	assert_string_equal(out,
-			    "TIME            PID     COMM             EVENT ARGS\n");
+			    "TIME            PID     TID     COMM             EVENT ARGS\n");
 	f = fmemopen(out, sizeof(out), "w");
 	format__header(f, &json_opts);
 	assert_int_equal(ftell(f), 0);
@@ -129,10 +129,10 @@ static void test_text_line(void **state)
 	(void)state;
 	build_open();
 	assert_string_equal(line(&o, &def_open),
-		"17:25:01.123456 4242    python3.11       open "
+		"17:25:01.123456 4242    4243    python3.11       open "
 		"path='/etc/hosts' mode='r' flags=524288\n");
 	assert_string_equal(line(&o, NULL),
-		"17:25:01.123456 4242    python3.11       open "
+		"17:25:01.123456 4242    4243    python3.11       open "
 		"arg0='/etc/hosts' arg1='r' arg2=524288\n");
 }
 
@@ -187,10 +187,10 @@ static void test_time(void **state)
 			"\"time\":\"2000-02-29T00:00:00.000000001Z\""));
 	o.json = false;
 	assert_string_equal(line(&o, NULL),
-			    "00:00:00.000000 4242    python3.11       t\n");
+			    "00:00:00.000000 4242    4243    python3.11       t\n");
 	o.realtime_offset_ns = 86399999999999ll;
 	assert_string_equal(line(&o, NULL),
-			    "23:59:59.999999 4242    python3.11       t\n");
+			    "23:59:59.999999 4242    4243    python3.11       t\n");
 
 	/* a hostile timestamp still gives a well-formed time */
 	h.ts_ns = UINT64_MAX;
@@ -363,11 +363,11 @@ static void test_str_escapes(void **state)
 static void test_bytes(void **state)
 {
 	(void)state;
-	CHECK_VALUE(BY(""), "b''", "{\"type\":\"bytes\",\"base64\":\"\"}");
+	CHECK_VALUE(BY(""), "b''", "{\"type\":\"bytes\",\"text\":\"\",\"base64\":\"\"}");
 	CHECK_VALUE(BY("abc"), "b'abc'",
-		    "{\"type\":\"bytes\",\"base64\":\"YWJj\"}");
+		    "{\"type\":\"bytes\",\"text\":\"abc\",\"base64\":\"YWJj\"}");
 	CHECK_VALUE(BY("ab"), "b'ab'",
-		    "{\"type\":\"bytes\",\"base64\":\"YWI=\"}");
+		    "{\"type\":\"bytes\",\"text\":\"ab\",\"base64\":\"YWI=\"}");
 	CHECK_VALUE(BY("\0\xff"), "b'\\x00\\xff'",
 		    "{\"type\":\"bytes\",\"base64\":\"AP8=\"}");
 	CHECK_VALUE(BY("\x1b[2J\r\b'\\\n\t\x7f\x9b"),
@@ -375,7 +375,27 @@ static void test_bytes(void **state)
 		    "{\"type\":\"bytes\",\"base64\":\"G1sySg0IJ1wKCX+b\"}");
 	CHECK_VALUE(rb_val(&r, PA_T_BYTES, PA_VF_TRUNCATED, "ab", 2),
 		    "b'ab'...",
-		    "{\"type\":\"bytes\",\"base64\":\"YWI=\",\"truncated\":true}");
+		    "{\"type\":\"bytes\",\"text\":\"ab\",\"base64\":\"YWI=\",\"truncated\":true}");
+	/* valid UTF-8 carries its text, controls JSON-escaped */
+	CHECK_VALUE(BY("ls -l\n\xc3\xa9"), "b'ls -l\\n\\xc3\\xa9'",
+		    "{\"type\":\"bytes\",\"text\":\"ls -l\\u000a\u00e9\","
+		    "\"base64\":\"bHMgLWwKw6k=\"}");
+	/* overlong, surrogate, lone continuation: no text */
+	CHECK_VALUE(BY("\xc0\xaf"), "b'\\xc0\\xaf'",
+		    "{\"type\":\"bytes\",\"base64\":\"wK8=\"}");
+	CHECK_VALUE(BY("\xed\xa0\x80"), "b'\\xed\\xa0\\x80'",
+		    "{\"type\":\"bytes\",\"base64\":\"7aCA\"}");
+	CHECK_VALUE(BY("a\x80"), "b'a\\x80'",
+		    "{\"type\":\"bytes\",\"base64\":\"YYA=\"}");
+	/* a cut value: the text stops before a character cut short ... */
+	CHECK_VALUE(rb_val(&r, PA_T_BYTES, PA_VF_TRUNCATED, "a\xe4\xb8", 3),
+		    "b'a\\xe4\\xb8'...",
+		    "{\"type\":\"bytes\",\"text\":\"a\",\"base64\":\"YeS4\","
+		    "\"truncated\":true}");
+	/* ... which a whole value may not end in */
+	CHECK_VALUE(rb_val(&r, PA_T_BYTES, 0, "a\xe4\xb8", 3),
+		    "b'a\\xe4\\xb8'",
+		    "{\"type\":\"bytes\",\"base64\":\"YeS4\"}");
 }
 
 static void test_containers(void **state)
@@ -542,11 +562,11 @@ static void test_subclass(void **state)
 	CHECK_VALUE((rb_subclass(&r, 0, "MyBytes"),
 		     rb_val(&r, PA_T_BYTES, 0, "x", 1)),
 		    "MyBytes(b'x')",
-		    "{\"type\":\"bytes\",\"typename\":\"MyBytes\",\"base64\":\"eA==\"}");
+		    "{\"type\":\"bytes\",\"typename\":\"MyBytes\",\"text\":\"x\",\"base64\":\"eA==\"}");
 	CHECK_VALUE((rb_subclass(&r, 0, "B"),
 		     rb_val(&r, PA_T_BYTES, PA_VF_TRUNCATED, "x", 1)),
 		    "B(b'x'...)",
-		    "{\"type\":\"bytes\",\"typename\":\"B\",\"base64\":\"eA==\","
+		    "{\"type\":\"bytes\",\"typename\":\"B\",\"text\":\"x\",\"base64\":\"eA==\","
 		    "\"truncated\":true}");
 	CHECK_VALUE((rb_subclass(&r, 0, "MyInt"),
 		     rb_pylong(&r, PA_VF_NEGATIVE, 1, five, 1)),
@@ -733,7 +753,7 @@ static void test_comm(void **state)
 	rb_set_hdr(&r, &h);
 	decode_ok();
 	assert_string_equal(line(&t, NULL),
-		"00:00:01.000000 4242    \\x1b[31m\\xff\\x07\\x20x\xc3\xa9 ev\n");
+		"00:00:01.000000 4242    4243    \\x1b[31m\\xff\\x07\\x20x\xc3\xa9 ev\n");
 	assert_non_null(strstr(line(&j, NULL),
 		"\"comm\":\"\\u001b[31m\\udcff\\u0007 x\xc3\xa9\""));
 
@@ -742,7 +762,7 @@ static void test_comm(void **state)
 	rb_set_hdr(&r, &h);
 	decode_ok();
 	assert_string_equal(line(&t, NULL),
-		"00:00:01.000000 4242    abcdefghijklmnop ev\n");
+		"00:00:01.000000 4242    4243    abcdefghijklmnop ev\n");
 	assert_non_null(strstr(line(&j, NULL), "\"comm\":\"abcdefghijklmnop\""));
 
 	/* short, multibyte: padded by characters */
@@ -752,7 +772,7 @@ static void test_comm(void **state)
 	rb_set_hdr(&r, &h);
 	decode_ok();
 	assert_string_equal(line(&t, NULL),
-		"00:00:01.000000 1234567 \xc3\xa9t\xc3\xa9              ev\n");
+		"00:00:01.000000 1234567 4243    \xc3\xa9t\xc3\xa9              ev\n");
 }
 
 static void test_snprintf_semantics(void **state)
