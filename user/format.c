@@ -521,6 +521,24 @@ static void cmdline_json(struct sb *b, const char *p, size_t len)
 	sb_putc(b, ']');
 }
 
+/* key and the arguments p[len] (bounded by max), with --redact's URL
+ * passwords masked (NUL ends each argument) */
+static void cmdline_field(struct sb *b, const struct format_opts *o,
+			  const char *key, const char *p, size_t len, size_t max)
+{
+	static char masked[PROC_CMDLINE_MAX];
+
+	if (len > max)
+		len = max;
+	if (o->redact && len <= sizeof(masked)) {
+		memcpy(masked, p, len);
+		redact__url_passwords((uint8_t *)masked, len, 1);
+		p = masked;
+	}
+	sb_puts(b, key);
+	cmdline_json(b, p, len);
+}
+
 static void json_str(struct sb *b, const char *key, const char *s, size_t n)
 {
 	sb_puts(b, key);
@@ -582,8 +600,9 @@ static void identity_json(struct sb *b, const struct format_opts *o,
 		json_str(b, "\"exe\":", pi->parent_exe,
 			 strnlen(pi->parent_exe, sizeof(pi->parent_exe)));
 	if (pi->parent_cmdline_len) {
-		sb_puts(b, pi->parent_exe[0] ? ",\"cmdline\":" : "\"cmdline\":");
-		cmdline_json(b, pi->parent_cmdline, pi->parent_cmdline_len);
+		cmdline_field(b, o, pi->parent_exe[0] ? ",\"cmdline\":" :
+			      "\"cmdline\":", pi->parent_cmdline,
+			      pi->parent_cmdline_len, sizeof(pi->parent_cmdline));
 		if (pi->parent_cmdline_truncated)
 			sb_puts(b, ",\"cmdline_truncated\":true");
 	}
@@ -597,11 +616,8 @@ static void identity_json(struct sb *b, const struct format_opts *o,
 static void process_json(struct sb *b, const struct format_opts *o,
 			 const struct event_view *v)
 {
-	static char masked[PROC_CMDLINE_MAX];
 	const struct rec_event *ev = v->ev;
 	const struct proc_info *pi = v->proc;
-	const char *cmdline = pi ? pi->cmdline : NULL;
-	size_t cmdline_len = 0;
 
 	/* pid, tid, uid and comm are the line's own, at its head: not
 	 * repeated here (50 bytes a line, issue 14) */
@@ -628,16 +644,8 @@ static void process_json(struct sb *b, const struct format_opts *o,
 	if (pi && pi->exe_truncated)
 		sb_puts(b, ",\"exe_truncated\":true");
 	if (pi && pi->cmdline_len) {
-		cmdline_len = pi->cmdline_len < sizeof(pi->cmdline) ?
-			      pi->cmdline_len : sizeof(pi->cmdline);
-		/* --redact: a URL's password in an argument (NUL ends it) */
-		if (o->redact && cmdline_len <= sizeof(masked)) {
-			memcpy(masked, pi->cmdline, cmdline_len);
-			redact__url_passwords((uint8_t *)masked, cmdline_len, 1);
-			cmdline = masked;
-		}
-		sb_puts(b, ",\"cmdline\":");
-		cmdline_json(b, cmdline, cmdline_len);
+		cmdline_field(b, o, ",\"cmdline\":", pi->cmdline,
+			      pi->cmdline_len, sizeof(pi->cmdline));
 		if (pi->cmdline_truncated)
 			sb_puts(b, ",\"cmdline_truncated\":true");
 	}
