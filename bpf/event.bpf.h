@@ -199,6 +199,11 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 	s->rec.flags = 0;
 	s->rec.full = 0;
 	s->rec.depth = 0;
+	if (n_conds) {
+		s->flt.pend_in = 0;
+		s->flt.pend_out = 0;
+		s->flt.base_in = 1;
+	}
 	return s;
 }
 
@@ -240,7 +245,9 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	ev->tid = (__u32)pid_tgid;
 	ev->total_args = 0;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	if (summary_mode) {
+	/* Counted now, unless argument conditions decide (then counted
+	 * by pa_args_pass once the arguments are read). */
+	if (summary_mode && !(s->flt.pend_in | s->flt.pend_out)) {
 		count_event(s);
 		return false;
 	}
@@ -249,7 +256,7 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	fill_process(ev);
 	ev->nframes = 0;
 	ev->frame_status = PA_FS_OFF;
-	if (frames_wanted)
+	if (frames_wanted && !summary_mode)
 		read_frames(s, ts);
 	s->rec.last_good = s->rec.off;
 	return true;
@@ -263,10 +270,15 @@ static __always_inline __u64 wakeup_flags(void)
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+__noinline int pa_args_pass(void);	/* argfilter.bpf.h */
+
 static __always_inline void submit(struct scratch *s)
 {
 	struct pa_event *ev = (void *)s->rec.buf;
 	__u32 size;
+
+	if (n_conds && !pa_args_pass())
+		return;
 
 	if (s->rec.full || s->rec.depth) {
 		/* Cut back to the last complete argument. */

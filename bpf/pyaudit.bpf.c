@@ -38,6 +38,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  *   frames       thread state and the frame walk
  *   filter       pid/uid/comm/cgroup filters, -e/-x globs, verdict cache
  *   event        begin, the name, process context, submit
+ *   argfilter    -e/-x conditions on arguments ('open:file=/etc/x*')
  *   buildvalue   Py_BuildValue formats and their varargs
  *   watch        files that look like Pythons, mapped by any process
  *
@@ -60,6 +61,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #include "frames.bpf.h"
 #include "linetable.bpf.h"
 #include "filter.bpf.h"
+#include "argfilter.bpf.h"
 #include "buildvalue.bpf.h"
 #undef PA_SCRATCH_PARTS
 
@@ -73,6 +75,7 @@ struct scratch {
 	struct frames_state frames;	/* frames.bpf.h */
 	struct ltab_state ltab;		/* linetable.bpf.h */
 	struct flt_state flt;		/* filter.bpf.h */
+	struct arg_state arg;		/* argfilter.bpf.h */
 	struct va_state va;		/* buildvalue.bpf.h */
 };
 
@@ -98,6 +101,7 @@ static __always_inline struct scratch *get_scratch(void)
 #include "frames.bpf.h"
 #include "filter.bpf.h"
 #include "event.bpf.h"
+#include "argfilter.bpf.h"
 #include "buildvalue.bpf.h"
 #include "watch.bpf.h"
 

@@ -37,8 +37,13 @@ enum pa_rec_type {
 };
 
 /* Filters set by user space (see the const volatile knobs in BPF). */
-#define PA_GLOBS_MAX		16	/* -e and -x patterns together */
+#define PA_GLOBS_MAX		128	/* -e and -x patterns together (profiles
+					 * included: --profile security is 60) */
 #define PA_GLOB_LEN		64	/* bytes of one pattern, NUL included */
+#define PA_CONDS_MAX		32	/* argument conditions (-e 'EVENT:ARG=GLOB') */
+#define PA_CONDPATS_MAX		32	/* patterns with argument conditions */
+#define PA_SUBJ_MAX		512	/* bytes of an argument's text a condition
+					 * sees (more: the rest is unknown) */
 #define PA_FILTER_IDS_MAX	64	/* entries of each id filter map */
 #define PA_CGROUP_LEVELS_MAX	16	/* ancestors checked by --cgroup */
 
@@ -181,6 +186,7 @@ enum pa_stat {
 	PA_STAT_SUMMARY_OTHER,	/* summary full: counted in an (other) row */
 	PA_STAT_HELD,		/* --hold-new: processes stopped at a new file */
 	PA_STAT_HOLD_FULL,	/* --hold-new: held_pids full, not held */
+	PA_STAT_ARG_FILTERED,	/* events dropped by an argument condition */
 	PA_STAT_MAX,
 };
 

@@ -28,6 +28,17 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 		memcpy((char *)ro->globs[i], o->globs[i], PA_GLOB_LEN);
 		ro->glob_len[i] = strlen(o->globs[i]);
 		ro->glob_exclude[i] = o->glob_exclude[i];
+		ro->glob_cbit[i] = o->glob_cbit[i];
+	}
+	ro->n_conds = o->conds.n;
+	for (int i = 0; i < o->conds.n; i++) {
+		const struct arg_cond *c = &o->conds.v[i];
+
+		memcpy((char *)ro->cond_glob[i], c->glob, PA_GLOB_LEN);
+		ro->cond_len[i] = strlen(c->glob);
+		ro->cond_bit[i] = c->bit;
+		ro->cond_arg[i] = c->arg;
+		ro->cond_elem[i] = c->elem;
 	}
 	/* Wake the consumer when a sixteenth of the buffer waits; below
 	 * that, it reads at its poll period (main.c, POLL_MS). */

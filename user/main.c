@@ -37,6 +37,7 @@
 #include "opts.h"
 #include "output.h"
 #include "proc.h"
+#include "profiles.h"
 #include "record.h"
 #include "stats.h"
 #include "summary.h"
@@ -457,6 +458,10 @@ int main(int argc, char **argv)
 	log_json = env.json;
 	if (env.list)
 		return list_events(env.list_glob);
+	if (env.list_profiles) {
+		profile__list(stdout);
+		return 0;
+	}
 
 	libbpf_set_print(libbpf_print);
 	if (check_system())

@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "log.h"
 #include "opts.h"
+#include "profiles.h"
 
 #define RING_MIN (2UL * PA_REC_MAX)
 
@@ -38,6 +39,10 @@ static const char doc[] =
 "    pyaudit -- python3 app.py        # a command and its children\n"
 "    pyaudit -e 'os.system,subprocess.Popen,os.exec,os.posix_spawn'\n"
 "                                     # who runs commands\n"
+"    pyaudit --profile security      # what an incident responder wants\n"
+"    pyaudit --profile exec,network -x socket.getaddrinfo\n"
+"    pyaudit -e 'open:file=/etc/*'    # opens of files under /etc\n"
+"    pyaudit -e 'socket.connect:address.1=22'   # connects to port 22\n"
 "    pyaudit -x 'import,marshal.*,object.*,exec,compile'   # less noise\n"
 "    pyaudit --container 3f4e5d6c7b8a # one container\n"
 "    pyaudit -s 5                     # counts per event and process\n"
@@ -59,6 +64,8 @@ enum {
 	OPT_NO_SOURCE,
 	OPT_HOLD_NEW,
 	OPT_TEST_WALK_TABLES,
+	OPT_PROFILE,
+	OPT_LIST_PROFILES,
 };
 
 static const struct argp_option options[] = {
@@ -75,9 +82,17 @@ static const struct argp_option options[] = {
 	  "time (see pyaudit(8))", 1 },
 	{ NULL, 0, NULL, 0, "Filters (in the kernel):", 2 },
 	{ "event", 'e', "GLOB[,GLOB...]", 0,
-	  "Only events whose name matches a glob (* and ?), e.g. 'os.*'", 2 },
+	  "Only events whose name matches a glob (* and ?), e.g. 'os.*'; "
+	  "'EVENT:ARG=GLOB[:ARG=GLOB]' also on its arguments (a name from "
+	  "--list, argN, ARG.N for one element of a tuple), e.g. "
+	  "'open:file=/etc/*', 'socket.connect:address=*:22': the last "
+	  "pattern of its -e, commas included", 2 },
 	{ "exclude", 'x', "GLOB[,GLOB...]", 0,
-	  "Not the events whose name matches; wins over -e", 2 },
+	  "Not the events whose name (and arguments, as with -e) match; "
+	  "wins over -e", 2 },
+	{ "profile", OPT_PROFILE, "NAME[,NAME]", 0,
+	  "The events of a profile, as -e patterns: security, exec, "
+	  "network, files, imports, code (--list-profiles)", 2 },
 	{ "uid", 'u', "UID", 0, "Only processes of this user id (repeatable)", 2 },
 	{ "comm", OPT_COMM, "NAME", 0,
 	  "Only threads with this name (comm, 15 bytes; repeatable)", 2 },
@@ -109,6 +124,8 @@ static const struct argp_option options[] = {
 	  "suffixes)", 3 },
 	{ "list", OPT_LIST, "GLOB", OPTION_ARG_OPTIONAL,
 	  "List the known events and their argument names, and exit", 3 },
+	{ "list-profiles", OPT_LIST_PROFILES, NULL, 0,
+	  "List the profiles and their events, and exit", 3 },
 	{ "record", OPT_RECORD, "FILE", 0,
 	  "Also write the raw ring-buffer records to FILE (a 4-byte length, "
 	  "then the record), for replaying in benchmarks and bug reports; "
@@ -198,25 +215,74 @@ static void print_version(void)
 	       "cpython-%s\n", layout__known(known, sizeof(known), 0));
 }
 
-/* -e/-x: a comma-separated list of globs. */
+/* One pattern of -e, -x or a profile: an event glob, maybe with
+ * argument conditions after a ':'. */
+static void add_pattern(struct argp_state *state, struct opts *o,
+			const char *g, bool exclude)
+{
+	const char *spec = argfilter__spec(g);
+	size_t n = spec ? (size_t)(spec - 1 - g) : strlen(g);
+	char err[256];
+	int bit = 0;
+
+	if (o->nglobs == PA_GLOBS_MAX)
+		argp_error(state, "more than %d patterns with -e, -x and "
+			   "--profile: use fewer, or broader globs ('os.*')",
+			   PA_GLOBS_MAX);
+	if (n >= PA_GLOB_LEN || !n)
+		argp_error(state, "'%s': give an event glob of 1 to %d bytes",
+			   g, PA_GLOB_LEN - 1);
+	memcpy(o->globs[o->nglobs], g, n);
+	o->globs[o->nglobs][n] = '\0';
+	if (spec) {
+		bit = argfilter__parse(&o->conds, o->globs[o->nglobs], spec,
+				       err, sizeof(err));
+		if (!bit)
+			argp_error(state, "%s %s: %s", exclude ? "-x" : "-e", g, err);
+	}
+	o->glob_cbit[o->nglobs] = bit;
+	o->glob_exclude[o->nglobs++] = exclude;
+	if (!exclude)
+		o->have_include = true;
+}
+
+/*
+ * -e/-x: a comma-separated list of globs. A pattern with argument
+ * conditions takes the rest of the argument, commas included (a path
+ * or a glob may hold them).
+ */
 static void add_globs(struct argp_state *state, struct opts *o, char *arg,
 		      bool exclude)
 {
-	char *save = NULL, *g;
+	char *g = arg, *comma;
 
-	for (g = strtok_r(arg, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
-		if (!*g)
-			continue;
-		if (o->nglobs == PA_GLOBS_MAX)
-			argp_error(state, "at most %d patterns with -e and -x",
-				   PA_GLOBS_MAX);
-		if (strlen(g) >= PA_GLOB_LEN)
-			argp_error(state, "pattern longer than %d bytes: %s",
-				   PA_GLOB_LEN - 1, g);
-		strcpy(o->globs[o->nglobs], g);
-		o->glob_exclude[o->nglobs++] = exclude;
-		if (!exclude)
-			o->have_include = true;
+	while (*g) {
+		comma = strchr(g, ',');
+		if (comma && !memchr(g, ':', comma - g))
+			*comma = '\0';
+		else
+			comma = NULL;
+		if (*g)
+			add_pattern(state, o, g, exclude);
+		if (!comma)
+			break;
+		g = comma + 1;
+	}
+}
+
+static void add_profiles(struct argp_state *state, struct opts *o, char *arg)
+{
+	char *save = NULL, *name;
+	const struct profile *p;
+
+	for (name = strtok_r(arg, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		p = profile__find(name);
+		if (!p)
+			argp_error(state, "--profile %s: no such profile (%s; "
+				   "see --list-profiles)", name, profile__names());
+		for (const char *const *pat = p->patterns; *pat; pat++)
+			add_pattern(state, o, *pat, false);
 	}
 }
 
@@ -244,6 +310,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'e':
 	case 'x':
 		add_globs(state, o, arg, key == 'x');
+		break;
+	case OPT_PROFILE:
+		add_profiles(state, o, arg);
+		break;
+	case OPT_LIST_PROFILES:
+		o->list_profiles = true;
 		break;
 	case 'u':
 		if (parse_ulong(arg, &v, false) || v > 0xfffffffe)

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "../bpf/pyaudit.h"
+#include "argfilter.h"
 
 #define OPTS_LIST_MAX 64
 #define EXIT_USAGE 64
@@ -23,6 +24,8 @@ struct opts {
 	bool glob_exclude[PA_GLOBS_MAX];
 	int nglobs;
 	bool have_include;
+	unsigned char glob_cbit[PA_GLOBS_MAX];	/* its conditions' bit + 1 */
+	struct arg_filter conds;	/* -e 'EVENT:ARG=GLOB' conditions */
 	uid_t uids[OPTS_LIST_MAX];
 	int nuids;
 	char comms[OPTS_LIST_MAX][PA_COMM_LEN];
@@ -41,6 +44,7 @@ struct opts {
 	unsigned long ring_size;
 	bool list;
 	const char *list_glob;
+	bool list_profiles;		/* --list-profiles */
 	const char *record;		/* --record FILE: raw records too */
 	bool record_force;		/* --record may truncate a file */
 	bool no_source;			/* --no-source: no Python frames */

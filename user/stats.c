@@ -238,6 +238,9 @@ void stats__report_reads(const struct stats *s)
 		p_info("%llu values could not be read from the traced processes "
 		       "(printed as unreadable: docs/output.md)",
 		       (unsigned long long)unreadable);
+	if (log_verbose && stats__sum(s, PA_STAT_ARG_FILTERED))
+		p_info("%llu events dropped in the kernel by argument conditions",
+		       (unsigned long long)stats__sum(s, PA_STAT_ARG_FILTERED));
 	if (log_verbose && copied)
 		p_info("%llu reads the processes could not give came from the "
 		       "copy of .rodata (forked children, start-up)",
