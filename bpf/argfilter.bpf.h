@@ -357,9 +357,9 @@ static long cond_cb(__u32 i, void *ctx)
 }
 
 /*
- * The event's argument conditions, if its name left any pending. Returns
- * 1 when the event goes to the ring buffer. A global function: its
- * stack is not the programs' (which head the deepest chain of calls).
+ * The argument conditions an event's name left pending. Returns 1 when
+ * the event goes to the ring buffer. A global function: its stack is
+ * not the programs' (which head the deepest chain of calls).
  */
 __noinline int pa_args_pass(void)
 {
@@ -368,17 +368,15 @@ __noinline int pa_args_pass(void)
 
 	if (!s)
 		return 0;
-	if (s->flt.pend_in | s->flt.pend_out) {
-		s->arg.fail = 0;
-		s->arg.unk = 0;
-		bpf_loop(n_conds, cond_cb, NULL, 0);
-		pass = s->flt.base_in || (s->flt.pend_in & ~s->arg.fail);
-		if (s->flt.pend_out & ~s->arg.fail & ~s->arg.unk)
-			pass = false;
-		if (!pass) {
-			stat_inc(PA_STAT_ARG_FILTERED);
-			return 0;
-		}
+	s->arg.fail = 0;
+	s->arg.unk = 0;
+	bpf_loop(n_conds, cond_cb, NULL, 0);
+	pass = s->flt.base_in || (s->flt.pend_in & ~s->arg.fail);
+	if (s->flt.pend_out & ~s->arg.fail & ~s->arg.unk)
+		pass = false;
+	if (!pass) {
+		stat_inc(PA_STAT_ARG_FILTERED);
+		return 0;
 	}
 	if (summary_mode) {
 		count_event(s);

@@ -20,6 +20,7 @@ struct event_state {
 	__u32 tgid;		/* the process raising the event, and */
 	__u64 pstart;		/* its start time (pids are reused) */
 	__u64 bias;		/* runtime address - link-time address */
+	__u64 ts;		/* the thread state the probe got, or 0 */
 	struct pa_summary_key skey;	/* summary mode: the count's key */
 };
 
@@ -247,7 +248,7 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	/* Counted now, unless argument conditions decide (then counted
 	 * by pa_args_pass once the arguments are read). */
-	if (summary_mode && !(s->flt.pend_in | s->flt.pend_out)) {
+	if (summary_mode && !args_pending(s)) {
 		count_event(s);
 		return false;
 	}
@@ -256,7 +257,11 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	fill_process(ev);
 	ev->nframes = 0;
 	ev->frame_status = PA_FS_OFF;
-	if (frames_wanted && !summary_mode)
+	/* An event its arguments may still drop reads its frames only
+	 * once they have passed (submit): then it costs little more than
+	 * one dropped by its name. */
+	s->event.ts = ts;
+	if (frames_wanted && !summary_mode && !args_pending(s))
 		read_frames(s, ts);
 	s->rec.last_good = s->rec.off;
 	return true;
@@ -277,13 +282,19 @@ static __always_inline void submit(struct scratch *s)
 	struct pa_event *ev = (void *)s->rec.buf;
 	__u32 size;
 
-	if (n_conds && !pa_args_pass())
-		return;
-
 	if (s->rec.full || s->rec.depth) {
 		/* Cut back to the last complete argument. */
 		s->rec.off = s->rec.last_good;
 		s->rec.flags |= s->rec.full ? PA_EV_REC_FULL : PA_EV_BAD_FORMAT;
+	}
+	if (args_pending(s)) {
+		if (!pa_args_pass())
+			return;
+		if (frames_wanted) {
+			s->rec.full = 0;
+			read_frames(s, s->event.ts);
+			s->rec.flags |= PA_EV_FRAMES_LAST;
+		}
 	}
 	size = s->rec.off;
 	if (size > PA_REC_MAX)

@@ -102,6 +102,12 @@ struct {
 	__type(value, struct vcache_entry);
 } vcache SEC(".maps");
 
+/* The name left the verdict to argument conditions (argfilter.bpf.h). */
+static __always_inline bool args_pending(struct scratch *s)
+{
+	return n_conds && (s->flt.pend_in | s->flt.pend_out);
+}
+
 /* uid, comm and cgroup filters: cheap, before anything is read. */
 static __always_inline bool filters_pass(void)
 {

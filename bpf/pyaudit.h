@@ -63,6 +63,9 @@ enum pa_source {
 #define PA_EV_NAME_UNREADABLE	0x08
 #define PA_EV_FRAMES_CUT	0x10	/* more Python frames than were delivered
 					 * (the record had no room for them) */
+#define PA_EV_FRAMES_LAST	0x20	/* the frames follow the arguments: they
+					 * were read once argument conditions
+					 * had passed (bpf/argfilter.bpf.h) */
 
 /* struct pa_event.frame_status: whether the Python frames that raised
  * the event (where in the Python code) follow the name */

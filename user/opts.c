@@ -225,6 +225,11 @@ static void add_pattern(struct argp_state *state, struct opts *o,
 	char err[256];
 	int bit = 0;
 
+	/* The same event glob twice (profiles overlap): once is enough. */
+	for (int i = 0; !spec && i < o->nglobs; i++)
+		if (!o->glob_cbit[i] && o->glob_exclude[i] == exclude &&
+		    !strcmp(o->globs[i], g))
+			return;
 	if (o->nglobs == PA_GLOBS_MAX)
 		argp_error(state, "more than %d patterns with -e, -x and "
 			   "--profile: use fewer, or broader globs ('os.*')",

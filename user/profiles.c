@@ -105,6 +105,16 @@ const struct profile *profile__find(const char *name)
 	return NULL;
 }
 
+size_t profile__count(void)
+{
+	return NPROFILES;
+}
+
+const struct profile *profile__at(size_t i)
+{
+	return i < NPROFILES ? &profiles[i] : NULL;
+}
+
 const char *profile__names(void)
 {
 	static char names[128];

@@ -16,6 +16,9 @@ struct profile {
 
 /* Exact lookup by name; NULL when there is no such profile. */
 const struct profile *profile__find(const char *name);
+/* Iteration (unit tests). */
+size_t profile__count(void);
+const struct profile *profile__at(size_t i);
 /* Each profile, its patterns, and the known events each glob matches. */
 void profile__list(FILE *out);
 /* The profile names, comma-separated, for error messages. */
