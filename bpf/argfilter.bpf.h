@@ -9,7 +9,8 @@
  * list as its elements' texts joined by ':' (("10.0.0.1", 22) is
  * "10.0.0.1:22"), or one element (ARG.N). A condition is true, false or
  * unknown: unknown when the value could not be read, was not delivered
- * or was cut before the pattern could decide. An unknown condition lets
+ * (the record was cut) or was cut before the pattern could decide; an
+ * argument the event does not have is false. An unknown condition lets
  * an -e pattern in and never lets an -x pattern out: a value the probe
  * could not read is reported rather than hidden (docs/output.md).
  *
@@ -306,8 +307,14 @@ __noinline int pa_cond_eval(__u32 c)
 		return AF_UNKNOWN;
 	c &= PA_CONDS_MAX - 1;	/* only a mask: a test is lost on a spill */
 	arg = cond_arg[c];
-	if (arg >= s->rec.nargs || arg >= PA_ARGS_MAX)
-		return AF_UNKNOWN;	/* not delivered */
+	if (arg >= s->rec.nargs || arg >= PA_ARGS_MAX) {
+		/* not delivered: cut, or the event has no such argument */
+		if (s->rec.flags & (PA_EV_ARGS_TRUNCATED | PA_EV_REC_FULL |
+				    PA_EV_BAD_FORMAT) ||
+		    arg < ((struct pa_event *)s->rec.buf)->total_args)
+			return AF_UNKNOWN;
+		return AF_FALSE;
+	}
 	off = s->arg.argoff[arg];
 	v = value_at(s, off);
 	if (v.tag == PA_T_SUBCLASS) {
