@@ -385,6 +385,8 @@ __noinline int pa_args_pass(void)
 		stat_inc(PA_STAT_ARG_FILTERED);
 		return 0;
 	}
+	if (n_actions)
+		action_from_conds(s);
 	if (summary_mode) {
 		count_event(s);
 		return 0;

@@ -205,6 +205,8 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 		s->flt.pend_out = 0;
 		s->flt.base_in = 1;
 	}
+	if (n_actions)
+		s->flt.act_sig = 0;
 	return s;
 }
 
@@ -256,6 +258,8 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	ev->start_ns = s->event.pstart;	/* read once, in begin() */
 	fill_process(ev);
 	ev->nframes = 0;
+	ev->action = PA_ACT_NONE;
+	ev->action_sig = 0;
 	ev->frame_status = PA_FS_OFF;
 	/* An event its arguments may still drop reads its frames only
 	 * once they have passed (submit): then it costs little more than
@@ -276,6 +280,7 @@ static __always_inline __u64 wakeup_flags(void)
 }
 
 __noinline int pa_args_pass(void);	/* argfilter.bpf.h */
+__noinline int pa_act(void);		/* action.bpf.h */
 
 static __always_inline void submit(struct scratch *s)
 {
@@ -296,6 +301,9 @@ static __always_inline void submit(struct scratch *s)
 			s->rec.flags |= PA_EV_FRAMES_LAST;
 		}
 	}
+	/* Before the record leaves: it says what was done. */
+	if (n_actions && s->flt.act_sig)
+		pa_act();
 	size = s->rec.off;
 	if (size > PA_REC_MAX)
 		size = PA_REC_MAX;

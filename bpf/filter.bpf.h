@@ -25,6 +25,7 @@ struct flt_state {
 	__u32 pend_in;		/* conditional -e patterns the name matched
 				 * (bits: glob_cbit - 1) */
 	__u32 pend_out;		/* conditional -x patterns the name matched */
+	__u8 act_sig;		/* --action: the signal to send (0: none) */
 };
 
 #else /* the code */
@@ -45,6 +46,10 @@ const volatile __u32 n_conds = 0;
 const volatile __u8 glob_cbit[PA_GLOBS_MAX] = {};
 const volatile __u8 cond_len[PA_CONDS_MAX] = {};
 const volatile char cond_glob[PA_CONDS_MAX][PA_GLOB_LEN] = {};
+/* --action patterns (action.bpf.h): include patterns with a signal. */
+const volatile __u32 n_actions = 0;
+const volatile __u8 glob_action[PA_GLOBS_MAX] = {};	/* 0: none */
+const volatile __u8 cbit_action[PA_CONDPATS_MAX] = {};	/* by condition bit */
 
 /* tgids to trace when filter_pids is set; children are added on fork. */
 struct {
@@ -93,6 +98,7 @@ struct vcache_entry {
 	__u32 verdict;
 	__u32 pend_in, pend_out;	/* struct flt_state's, for this name */
 	__u32 base_in;
+	__u32 act_sig;
 };
 
 struct {
@@ -204,8 +210,9 @@ static long glob_cb(__u32 i, void *ctx)
 
 	if (!s || i >= n_globs)
 		return 1;
-	/* An include pattern cannot change a verdict already "in". */
-	if (!glob_exclude[g] && *verdict)
+	/* An include pattern cannot change a verdict already "in" (but
+	 * it may carry an action). */
+	if (!glob_exclude[g] && *verdict && !glob_action[g])
 		return 0;
 	s->flt.g = g;
 	s->flt.gp = 0;
@@ -228,10 +235,13 @@ static long glob_cb(__u32 i, void *ctx)
 	if (s->flt.gresult) {
 		if (glob_exclude[g]) {
 			s->flt.pend_in = 0;
+			s->flt.act_sig = 0;
 			*verdict = 0;
 			return 1;	/* excluded: final */
 		}
 		*verdict = 1;
+		if (!s->flt.act_sig)
+			s->flt.act_sig = glob_action[g];
 	}
 	return 0;
 }
@@ -312,6 +322,8 @@ static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
 		s->flt.pend_out = e->pend_out;
 		s->flt.base_in = e->base_in;
 	}
+	if (n_actions)
+		s->flt.act_sig = e->act_sig;
 	if (!e->verdict)
 		stat_inc(PA_STAT_FILTERED);
 	return e->verdict;
@@ -335,6 +347,7 @@ static __always_inline void cache_verdict(struct scratch *s, __u64 key,
 	e->pend_in = s->flt.pend_in;
 	e->pend_out = s->flt.pend_out;
 	e->base_in = s->flt.base_in;
+	e->act_sig = s->flt.act_sig;
 }
 
 #endif /* PA_SCRATCH_PARTS */

@@ -39,6 +39,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  *   filter       pid/uid/comm/cgroup filters, -e/-x globs, verdict cache
  *   event        begin, the name, process context, submit
  *   argfilter    -e/-x conditions on arguments ('open:file=/etc/x*')
+ *   action       --action: a signal to the raising process, from the probe
  *   buildvalue   Py_BuildValue formats and their varargs
  *   watch        files that look like Pythons, mapped by any process
  *
@@ -101,6 +102,7 @@ static __always_inline struct scratch *get_scratch(void)
 #include "frames.bpf.h"
 #include "filter.bpf.h"
 #include "event.bpf.h"
+#include "action.bpf.h"
 #include "argfilter.bpf.h"
 #include "buildvalue.bpf.h"
 #include "watch.bpf.h"

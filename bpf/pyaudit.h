@@ -47,6 +47,16 @@ enum pa_rec_type {
 #define PA_FILTER_IDS_MAX	64	/* entries of each id filter map */
 #define PA_CGROUP_LEVELS_MAX	16	/* ancestors checked by --cgroup */
 
+/* struct pa_event.action: what --action did (bpf/action.bpf.h) */
+enum pa_action {
+	PA_ACT_NONE = 0,
+	PA_ACT_DONE = 1,	/* action_sig sent to the process */
+	PA_ACT_DRY_RUN = 2,	/* --action-dry-run: would have been sent */
+	PA_ACT_LIMITED = 3,	/* not sent: over the rate limit */
+	PA_ACT_REFUSED = 4,	/* not sent: pyaudit itself or PID 1 */
+	PA_ACT_FAILED = 5,	/* bpf_send_signal() failed */
+};
+
 /* Where the event was captured; decides how the arguments were found. */
 enum pa_source {
 	PA_SRC_USDT = 1,	/* python:audit USDT: name + args tuple */
@@ -100,7 +110,8 @@ struct pa_event {
 	char comm[PA_COMM_LEN];
 	__u8 frame_status;	/* enum pa_frame_status */
 	__u8 nframes;		/* PA_T_FRAME values after the name */
-	__u16 pad16;
+	__u8 action;		/* enum pa_action: --action on this event */
+	__u8 action_sig;	/* the signal of that action */
 	__u32 pad32;
 	/* followed by values: the name, nframes frames, then the arguments */
 };
@@ -190,6 +201,10 @@ enum pa_stat {
 	PA_STAT_HELD,		/* --hold-new: processes stopped at a new file */
 	PA_STAT_HOLD_FULL,	/* --hold-new: held_pids full, not held */
 	PA_STAT_ARG_FILTERED,	/* events dropped by an argument condition */
+	PA_STAT_ACT_DONE,	/* --action: signals sent */
+	PA_STAT_ACT_DRY_RUN,	/* --action-dry-run: signals not sent */
+	PA_STAT_ACT_LIMITED,	/* --action: not sent, over the rate limit */
+	PA_STAT_ACT_FAILED,	/* --action: bpf_send_signal() failed */
 	PA_STAT_MAX,
 };
 

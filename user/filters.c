@@ -29,7 +29,13 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 		ro->glob_len[i] = strlen(o->globs[i]);
 		ro->glob_exclude[i] = o->glob_exclude[i];
 		ro->glob_cbit[i] = o->glob_cbit[i];
+		ro->glob_action[i] = o->glob_action[i];
+		if (o->glob_cbit[i])
+			ro->cbit_action[o->glob_cbit[i] - 1] = o->glob_action[i];
 	}
+	ro->n_actions = o->nactions;
+	ro->action_dry_run = o->action_dry_run;
+	ro->action_rate = o->action_rate;
 	ro->n_conds = o->conds.n;
 	for (int i = 0; i < o->conds.n; i++) {
 		const struct arg_cond *c = &o->conds.v[i];

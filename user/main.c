@@ -422,6 +422,8 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 		print_summary(r, true);
 	stats__report_lost(&r->stats, r->out.f, env.json, true);
 	stats__report_reads(&r->stats);
+	if (env.nactions)
+		stats__report_actions(&r->stats, env.action_dry_run);
 	stats__report_tables(&r->stats, now_ns(), true);
 	attach__report_untraced(&r->att);
 	if (env.hold_new)

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,12 @@ enum {
 	OPT_TEST_WALK_TABLES,
 	OPT_PROFILE,
 	OPT_LIST_PROFILES,
+	OPT_ACTION,
+	OPT_ACTION_DRY_RUN,
+	OPT_ACTION_RATE,
 };
+
+#define ACTION_RATE_DEFAULT 10
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Targets:", 1 },
@@ -93,6 +99,18 @@ static const struct argp_option options[] = {
 	{ "profile", OPT_PROFILE, "NAME[,NAME]", 0,
 	  "The events of a profile, as -e patterns: security, exec, "
 	  "network, files, imports, code (--list-profiles)", 2 },
+	{ "action", OPT_ACTION, "EVENT[:ARG=GLOB]=stop|kill|signal:SIG", 0,
+	  "Send a signal to the process raising a matching event, from the "
+	  "probe, before CPython goes on (repeatable; patterns as -e): stop "
+	  "(SIGSTOP: inspect it, then kill -CONT), kill (SIGKILL) or any "
+	  "signal. Not pyaudit, not PID 1, only within -p/-u/--container/"
+	  "the command; the event is reported with \"action\" (see "
+	  "docs/security.md)", 2 },
+	{ "action-dry-run", OPT_ACTION_DRY_RUN, NULL, 0,
+	  "Report what --action would do, and do nothing", 2 },
+	{ "action-rate", OPT_ACTION_RATE, "N", 0,
+	  "At most N actions a second in all (default 10); the others are "
+	  "reported as rate-limited and counted", 2 },
 	{ "uid", 'u', "UID", 0, "Only processes of this user id (repeatable)", 2 },
 	{ "comm", OPT_COMM, "NAME", 0,
 	  "Only threads with this name (comm, 15 bytes; repeatable)", 2 },
@@ -251,6 +269,62 @@ static void add_pattern(struct argp_state *state, struct opts *o,
 		o->have_include = true;
 }
 
+/* stop, kill, signal:SIG (a number or a name, SIG optional): the signal,
+ * or 0. */
+static int action_signal(const char *a)
+{
+	const char *name;
+	char *end;
+	long n;
+
+	if (!strcmp(a, "stop"))
+		return SIGSTOP;
+	if (!strcmp(a, "kill"))
+		return SIGKILL;
+	if (strncmp(a, "signal:", 7))
+		return 0;
+	a += 7;
+	if (!strncasecmp(a, "SIG", 3))
+		a += 3;
+	n = strtol(a, &end, 10);
+	if (end != a && !*end)
+		return n > 0 && n < SIGRTMIN ? (int)n : 0;
+	for (int s = 1; s < SIGRTMIN; s++) {
+		name = sigabbrev_np(s);
+		if (name && !strcasecmp(name, a))
+			return s;
+	}
+	return 0;
+}
+
+/*
+ * --action EVENT[:ARG=GLOB...]=ACTION: an include pattern that carries a
+ * signal, and does not restrict the events reported (without -e, all
+ * still are).
+ */
+static void add_action(struct argp_state *state, struct opts *o, char *arg)
+{
+	char *eq = strrchr(arg, '=');
+	bool had_include = o->have_include;
+	int sig, n = o->nglobs;
+
+	sig = eq ? action_signal(eq + 1) : 0;
+	if (!sig)
+		argp_error(state, "--action %s: give EVENT[:ARG=GLOB]=stop, =kill "
+			   "or =signal:SIG (a signal name or number)", arg);
+	*eq = '\0';
+	add_pattern(state, o, arg, false);
+	if (o->nglobs == n) {
+		/* the same glob already given by -e: it carries the action */
+		for (n = 0; n < o->nglobs && strcmp(o->globs[n], arg); n++)
+			;
+	}
+	o->glob_action[n] = sig;
+	o->have_include = had_include;
+	o->nactions++;
+	*eq = '=';
+}
+
 /*
  * -e/-x: a comma-separated list of globs. A pattern with argument
  * conditions takes the rest of the argument, commas included (a path
@@ -321,6 +395,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_LIST_PROFILES:
 		o->list_profiles = true;
+		break;
+	case OPT_ACTION:
+		add_action(state, o, arg);
+		break;
+	case OPT_ACTION_DRY_RUN:
+		o->action_dry_run = true;
+		break;
+	case OPT_ACTION_RATE:
+		if (parse_ulong(arg, &v, false) || !v || v > 1000000)
+			argp_error(state, "--action-rate: actions a second, 1 to "
+				   "1000000: %s", arg);
+		o->action_rate = v;
 		break;
 	case 'u':
 		if (parse_ulong(arg, &v, false) || v > 0xfffffffe)
@@ -445,6 +531,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-p and a command do not go together");
 		if (o->hold_new && (o->npids || o->nbinaries || o->command))
 			argp_error(state, "--hold-new holds processes where Pythons are found as they start: system-wide tracing, without -p, --binary or a command");
+		if (o->nactions && o->summary)
+			argp_error(state, "--action reports each event it acts on: it does not go with -s");
+		if (o->action_dry_run && !o->nactions)
+			argp_error(state, "--action-dry-run: give --action too");
 		if (o->stack && o->no_source)
 			argp_error(state, "--stack shows the callers of the source location: it does not go with --no-source");
 		break;
@@ -464,6 +554,7 @@ void opts__parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->ring_size = 8UL << 20;
+	o->action_rate = ACTION_RATE_DEFAULT;
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_IN_ORDER, NULL, o))
 		exit(EXIT_USAGE);

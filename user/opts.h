@@ -25,6 +25,10 @@ struct opts {
 	int nglobs;
 	bool have_include;
 	unsigned char glob_cbit[PA_GLOBS_MAX];	/* its conditions' bit + 1 */
+	unsigned char glob_action[PA_GLOBS_MAX];	/* --action: its signal */
+	int nactions;			/* --action patterns */
+	bool action_dry_run;		/* --action-dry-run */
+	unsigned int action_rate;	/* --action-rate: a second, at most */
 	struct arg_filter conds;	/* -e 'EVENT:ARG=GLOB' conditions */
 	uid_t uids[OPTS_LIST_MAX];
 	int nuids;

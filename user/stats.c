@@ -247,6 +247,17 @@ void stats__report_reads(const struct stats *s)
 		       (unsigned long long)copied);
 }
 
+void stats__report_actions(const struct stats *s, bool dry_run)
+{
+	p_info("--action: %llu signals sent, %llu not sent (dry run), %llu "
+	       "not sent over the rate limit, %llu failed%s",
+	       (unsigned long long)stats__sum(s, PA_STAT_ACT_DONE),
+	       (unsigned long long)stats__sum(s, PA_STAT_ACT_DRY_RUN),
+	       (unsigned long long)stats__sum(s, PA_STAT_ACT_LIMITED),
+	       (unsigned long long)stats__sum(s, PA_STAT_ACT_FAILED),
+	       dry_run ? " (--action-dry-run: nothing was done)" : "");
+}
+
 void stats__report_lost(struct stats *s, FILE *out, bool json, bool final)
 {
 	__u64 lost = stats__sum(s, PA_STAT_LOST);
