@@ -331,16 +331,8 @@ __noinline int pa_cond_eval(__u32 c)
 		r = subj_value(s, off);
 	if (r != AF_TRUE)
 		return r;
-	s->flt.kind = 1;
-	s->flt.g = c;
-	s->flt.gp = 0;
-	s->flt.gn = 0;
-	s->flt.gstar = -1;
-	s->flt.gmark = 0;
-	s->flt.glen = cond_len[c];
 	s->flt.nlen = s->arg.slen;
-	s->flt.gresult = 0;
-	bpf_loop((PA_SUBJ_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN, glob_step, NULL, 0);
+	glob_run(s, c, 1, cond_len[c], (PA_SUBJ_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN);
 	return s->flt.gresult;
 }
 

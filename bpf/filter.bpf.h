@@ -202,6 +202,26 @@ static long glob_step(__u32 i, void *ctx)
 	return 0;
 }
 
+/*
+ * Match pattern g of glen bytes (kind 0: globs[g] against the name; 1:
+ * cond_glob[g] against the argument's text) into s->flt.gresult; the
+ * caller sets nlen and more. loops bounds the steps: (subject + 1) *
+ * pattern + pattern, the single-star backtracking's worst case.
+ */
+static __always_inline void glob_run(struct scratch *s, __u32 g, __u8 kind,
+				     __s32 glen, __u32 loops)
+{
+	s->flt.g = g;
+	s->flt.kind = kind;
+	s->flt.gp = 0;
+	s->flt.gn = 0;
+	s->flt.gstar = -1;
+	s->flt.gmark = 0;
+	s->flt.glen = glen;
+	s->flt.gresult = 0;
+	bpf_loop(loops, glob_step, NULL, 0);
+}
+
 static long glob_cb(__u32 i, void *ctx)
 {
 	struct scratch *s = get_scratch();
@@ -214,16 +234,8 @@ static long glob_cb(__u32 i, void *ctx)
 	 * it may carry an action). */
 	if (!glob_exclude[g] && *verdict && !glob_action[g])
 		return 0;
-	s->flt.g = g;
-	s->flt.gp = 0;
-	s->flt.gn = 0;
-	s->flt.gstar = -1;
-	s->flt.gmark = 0;
-	s->flt.glen = glob_len[g];
-	s->flt.gresult = 0;
-	s->flt.kind = 0;
 	s->flt.more = 0;
-	bpf_loop((PA_NAME_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN, glob_step, NULL, 0);
+	glob_run(s, g, 0, glob_len[g], (PA_NAME_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN);
 	if (s->flt.gresult && glob_cbit[g]) {
 		/* Its arguments decide (argfilter.bpf.h). */
 		if (glob_exclude[g])

@@ -6,15 +6,6 @@
 
 load common
 
-# pythons: the USDT one and a uprobe one, those present.
-pythons() {
-	local p
-	[ -x /usr/bin/python3.11 ] && echo /usr/bin/python3.11
-	for v in 3.12 3.13; do
-		p=$(pyenv_python $v) && { echo "$p"; return; }
-	done
-}
-
 write_scripts() {
 	# os.system's command would create MARKER
 	cat >"$T/system.py" <<'EOF'
@@ -53,7 +44,7 @@ state() {
 	requires_root
 	write_scripts
 	local py st
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		rm -f "$T/MARKER" "$T/MARKER.after"
 		st=0
@@ -70,7 +61,7 @@ state() {
 	requires_root
 	write_scripts
 	local py pid i s
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		rm -f "$T"/plain* "$T/my-secret" "$T/DONE" "$T/pid"
 		start_pyaudit --json -e "open:file=$T/*" --action 'open:file=*secret*=stop' -- "$py" "$T/opener.py" "$T"
@@ -102,7 +93,7 @@ state() {
 	requires_root
 	write_scripts
 	local py st
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		rm -f "$T"/plain* "$T/my-secret" "$T/DONE"
 		st=0
@@ -119,7 +110,7 @@ state() {
 	requires_root
 	write_scripts
 	local py st
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		rm -f "$T/MARKER" "$T/MARKER.after"
 		st=0
@@ -138,7 +129,7 @@ state() {
 	requires_root
 	write_scripts
 	local py
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		trace_command --json -e 'act.*' --action 'act.loop=signal:USR1' --action-rate 3 -- "$py" "$T/loop.py"
 		[ "$(jq -s 'map(select(.event == "act.loop")) | length' "$T/out")" = 50 ]

@@ -41,15 +41,6 @@ sys.audit('f.end', os.getpid())
 EOF
 }
 
-# pythons: the USDT one and a uprobe one, those present.
-pythons() {
-	local p
-	[ -x /usr/bin/python3.11 ] && echo /usr/bin/python3.11
-	for v in 3.12 3.13; do
-		p=$(pyenv_python $v) && { echo "$p"; return; }
-	done
-}
-
 # trace PYTHON OPTIONS...: the script traced with OPTIONS, JSON in $T/out.
 trace() {
 	local py=$1
@@ -104,7 +95,7 @@ dropped() {
 	requires_root
 	write_script
 	local py
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		trace "$py" --profile exec
 		[ "$(count '.event == "os.system"')" = 1 ]
@@ -145,7 +136,7 @@ dropped() {
 	requires_root
 	write_script
 	local py
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		# str: 5 kept, the 7 others dropped in the kernel (its counter)
 		trace "$py" -e 'f.ev:arg0=keep*'
@@ -198,7 +189,7 @@ dropped() {
 	requires_root
 	write_script
 	local py
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		# 'secret' is past the 256 bytes delivered of arg0; 2**100 has
 		# no 64-bit digits; arg5 was never delivered (f.long has 2)
@@ -224,7 +215,7 @@ dropped() {
 	requires_root
 	write_script
 	local py
-	for py in $(pythons); do
+	for py in $(usdt_and_uprobe_pythons); do
 		echo "== $py" >&2
 		trace_command -s -e 'f.ev:arg0=drop*' -- "$py" "$T/f.py" "$T"
 		awk '$4 == "f.ev" { n += $1 } END { exit n != 7 }' "$T/out"
