@@ -30,8 +30,9 @@ static const char doc[] =
 "executable and libpython that a running process maps, and those in the\n"
 "usual install locations; Pythons started later, also in containers, are\n"
 "found as they start, by content whatever their names (--hold-new: not\n"
-"even their first events are missed). Filters act in the kernel, before\n"
-"any argument is read.\n"
+"even their first events are missed). Filters act in the kernel: on names\n"
+"and processes before any argument is read, on arguments before the event\n"
+"leaves the kernel.\n"
 "\n"
 "EXAMPLES:\n"
 "    pyaudit                          # every Python on the host\n"
@@ -40,10 +41,11 @@ static const char doc[] =
 "    pyaudit -- python3 app.py        # a command and its children\n"
 "    pyaudit -e 'os.system,subprocess.Popen,os.exec,os.posix_spawn'\n"
 "                                     # who runs commands\n"
-"    pyaudit --profile security      # what an incident responder wants\n"
+"    pyaudit --profile security       # what an incident responder wants\n"
 "    pyaudit --profile exec,network -x socket.getaddrinfo\n"
 "    pyaudit -e 'open:file=/etc/*'    # opens of files under /etc\n"
 "    pyaudit -e 'socket.connect:address.1=22'   # connects to port 22\n"
+"    pyaudit --action 'os.system:command=*curl*=stop'   # freeze it there\n"
 "    pyaudit -x 'import,marshal.*,object.*,exec,compile'   # less noise\n"
 "    pyaudit --container 3f4e5d6c7b8a # one container\n"
 "    pyaudit -s 5                     # counts per event and process\n"
@@ -246,8 +248,11 @@ static void add_pattern(struct argp_state *state, struct opts *o,
 	/* The same event glob twice (profiles overlap): once is enough. */
 	for (int i = 0; !spec && i < o->nglobs; i++)
 		if (!o->glob_cbit[i] && o->glob_exclude[i] == exclude &&
-		    !strcmp(o->globs[i], g))
+		    !strcmp(o->globs[i], g)) {
+			/* an --action's pattern first, then the same -e */
+			o->have_include |= !exclude;
 			return;
+		}
 	if (o->nglobs == PA_GLOBS_MAX)
 		argp_error(state, "more than %d patterns with -e, -x and "
 			   "--profile: use fewer, or broader globs ('os.*')",

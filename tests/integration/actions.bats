@@ -121,6 +121,10 @@ state() {
 		jq_ok '.event == "os.system" and .action == "would-kill"'
 		# without -e, every event is still reported
 		jq_ok '.event == "open" and (.action | not)'
+		# with -e (given after --action), only those
+		trace_command --json --action 'os.system=kill' --action-dry-run -e os.system -- "$py" "$T/system.py" "$T/MARKER"
+		[ "$(jq -s 'map(select(.event != "os.system")) | length' "$T/out")" = 0 ]
+		jq_ok '.event == "os.system" and .action == "would-kill"'
 		grep -q -- '--action: 0 signals sent, 1 not sent (dry run)' "$T/err"
 	done
 }
