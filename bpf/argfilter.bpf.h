@@ -40,6 +40,7 @@ struct arg_state {
 const volatile __u8 cond_bit[PA_CONDS_MAX] = {};	/* its pattern's bit */
 const volatile __u8 cond_arg[PA_CONDS_MAX] = {};	/* top-level argument */
 const volatile __u8 cond_elem[PA_CONDS_MAX] = {};	/* element + 1, 0: all */
+const volatile __u8 cond_neg[PA_CONDS_MAX] = {};	/* ARG!=GLOB */
 
 #define AF_FALSE	0
 #define AF_TRUE		1
@@ -153,7 +154,7 @@ static __always_inline int subj_pylong(struct scratch *s, __u32 off,
 
 /*
  * Append the text of the scalar value at off: AF_TRUE (it has a text),
- * AF_FALSE (it has none: float, object, code), AF_UNKNOWN (unreadable).
+ * AF_FALSE (it has none: float, object), AF_UNKNOWN (unreadable).
  */
 static __always_inline int subj_value(struct scratch *s, __u32 off)
 {
@@ -161,7 +162,9 @@ static __always_inline int subj_value(struct scratch *s, __u32 off)
 	__u32 pl = off + sizeof(v);
 	__s64 i64 = 0;
 
-	if (v.tag == PA_T_SUBCLASS) {
+	/* a subclass: its base value; a code object: its file name
+	 * (exec:code_object=<*> is code made at run time, not a module's) */
+	if (v.tag == PA_T_SUBCLASS || v.tag == PA_T_CODE) {
 		off = pl + v.len;
 		v = value_at(s, off);
 		pl = off + sizeof(v);
@@ -348,6 +351,8 @@ static long cond_cb(__u32 i, void *ctx)
 	if (!((s->flt.pend_in | s->flt.pend_out) & bit) || (s->arg.fail & bit))
 		return 0;
 	r = pa_cond_eval(c);
+	if (cond_neg[c] && r != AF_UNKNOWN)
+		r = r == AF_TRUE ? AF_FALSE : AF_TRUE;
 	if (r == AF_FALSE)
 		s->arg.fail |= bit;
 	else if (r == AF_UNKNOWN)

@@ -3,7 +3,8 @@
  * Argument conditions: "EVENT:ARG=GLOB[:ARG=GLOB...]". ARG is the
  * argument's name in the event table (user/event_table.c) or argN, with
  * .N for one element of a tuple or list (address.1: the port of
- * socket.connect's (host, port)). A ':' followed by a name and '=' starts
+ * socket.connect's (host, port)); ARG!=GLOB holds when ARG=GLOB is false
+ * (and is unknown when that is). A ':' followed by a name and '=' starts
  * the next condition; any other ':' belongs to the glob (address=*:22).
  */
 #include <ctype.h>
@@ -20,7 +21,8 @@ const char *argfilter__spec(const char *pattern)
 	return c ? c + 1 : NULL;
 }
 
-/* Length of "NAME[.N]=" at p (a condition's start), or 0. */
+/* Length of "NAME[.N]=" or "NAME[.N]!=" at p (a condition's start),
+ * or 0. */
 static size_t cond_head(const char *p)
 {
 	const char *q = p;
@@ -35,6 +37,8 @@ static size_t cond_head(const char *p)
 		while (isdigit((unsigned char)*q))
 			q++;
 	}
+	if (*q == '!' && q[1] == '=')
+		return (size_t)(q - p) + 2;
 	return *q == '=' ? (size_t)(q - p) + 1 : 0;
 }
 
@@ -91,8 +95,10 @@ static int add_cond(struct arg_filter *af, const char *event, const char *p,
 		    size_t head, size_t glen, char *err, size_t errlen)
 {
 	struct arg_cond *c = &af->v[af->n];
-	const char *dot = memchr(p, '.', head - 1);
-	size_t nlen = dot ? (size_t)(dot - p) : head - 1;
+	bool neg = head >= 2 && p[head - 2] == '!';
+	size_t alen = head - 1 - neg;	/* "NAME[.N]" */
+	const char *dot = memchr(p, '.', alen);
+	size_t nlen = dot ? (size_t)(dot - p) : alen;
 	int idx;
 
 	if (af->n == PA_CONDS_MAX) {
@@ -102,7 +108,7 @@ static int add_cond(struct arg_filter *af, const char *event, const char *p,
 	}
 	if (glen >= PA_GLOB_LEN) {
 		snprintf(err, errlen, "the glob of %.*s is longer than %d bytes",
-			 (int)(head - 1), p, PA_GLOB_LEN - 1);
+			 (int)alen, p, PA_GLOB_LEN - 1);
 		return -1;
 	}
 	idx = arg_index(event, p, nlen, err, errlen);
@@ -111,12 +117,13 @@ static int add_cond(struct arg_filter *af, const char *event, const char *p,
 	memset(c, 0, sizeof(*c));
 	c->bit = af->npats;
 	c->arg = idx;
+	c->neg = neg;
 	if (dot) {
 		long e = strtol(dot + 1, NULL, 10);
 
 		if (e >= PA_ELEMS_MAX) {
 			snprintf(err, errlen, "%.*s: elements are .0 to .%d (the "
-				 "ones decoded)", (int)(head - 1), p, PA_ELEMS_MAX - 1);
+				 "ones decoded)", (int)alen, p, PA_ELEMS_MAX - 1);
 			return -1;
 		}
 		c->elem = e + 1;

@@ -16,6 +16,7 @@ struct arg_cond {
 	unsigned int bit;	/* its pattern's bit in the pending masks */
 	unsigned int arg;	/* top-level argument, from 0 */
 	unsigned int elem;	/* element + 1 of a tuple or list, 0: all */
+	bool neg;		/* ARG!=GLOB */
 	char glob[PA_GLOB_LEN];
 };
 

@@ -45,6 +45,7 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 		ro->cond_bit[i] = c->bit;
 		ro->cond_arg[i] = c->arg;
 		ro->cond_elem[i] = c->elem;
+		ro->cond_neg[i] = c->neg;
 	}
 	/* Wake the consumer when a sixteenth of the buffer waits; below
 	 * that, it reads at its poll period (main.c, POLL_MS). */

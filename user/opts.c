@@ -92,7 +92,7 @@ static const struct argp_option options[] = {
 	{ "event", 'e', "GLOB[,GLOB...]", 0,
 	  "Only events whose name matches a glob (* and ?), e.g. 'os.*'; "
 	  "'EVENT:ARG=GLOB[:ARG=GLOB]' also on its arguments (a name from "
-	  "--list, argN, ARG.N for one element of a tuple), e.g. "
+	  "--list, argN, ARG.N for one element of a tuple; != for not), e.g. "
 	  "'open:file=/etc/*', 'socket.connect:address=*:22': the last "
 	  "pattern of its -e, commas included", 2 },
 	{ "exclude", 'x', "GLOB[,GLOB...]", 0,

@@ -58,7 +58,16 @@ static const char *const code_p[] = {
  * dynamic code and native libraries, remote debugging, audit-hook and
  * environment changes. open() is kept when its mode writes (io.open's
  * raw modes: w, a, x, +) or is None (os.open: the int flags decide,
- * which a glob cannot test bit by bit).
+ * which a glob cannot test bit by bit), and its file is not a
+ * descriptor 0-9 (each start opens fds 1 and 2 for writing, sys.stdout
+ * and sys.stderr; a one-character file name goes too). exec and compile
+ * are kept for code made at run time, whose file name is "<string>" and
+ * the like (namedtuple's classes, .pth lines site executes), not for
+ * each module an import executes (92 exec events for four imports, 12
+ * frozen modules at each start): code compiled under a real file name
+ * escapes this profile, -e exec catches it.
+ * cpython._PySys_ClearAuditHooks is left out: every interpreter raises
+ * it as it exits.
  */
 static const char *const security_p[] = {
 	EXEC_EVENTS,
@@ -66,18 +75,19 @@ static const char *const security_p[] = {
 	"socket.sethostname", "http.client.connect", "urllib.Request",
 	"ftplib.connect", "imaplib.open", "nntplib.connect", "poplib.connect",
 	"smtplib.connect", "telnetlib.Telnet.open",
-	"open:mode=*w*", "open:mode=*a*", "open:mode=*x*", "open:mode=*+*",
-	"open:mode=None",
+	"open:mode=*w*:file!=?", "open:mode=*a*:file!=?",
+	"open:mode=*x*:file!=?", "open:mode=*+*:file!=?", "open:mode=None",
 	"os.remove", "os.rename", "os.rmdir", "os.chmod", "os.chown",
 	"os.chflags", "os.link", "os.symlink", "os.truncate", "os.setxattr",
 	"os.removexattr", "shutil.rmtree", "shutil.move", "shutil.chown",
 	"shutil.unpack_archive",
-	"exec", "compile", "ctypes.dlopen", "ctypes.dlsym",
+	"exec:code_object=<*:code_object!=<frozen *>", "compile:filename=<*>",
+	"ctypes.dlopen", "ctypes.dlsym",
 	"sqlite3.load_extension", "sqlite3.enable_load_extension",
 	"pickle.find_class",
 	"sys.remote_exec", "cpython.remote_debugger_script",
-	"sys.addaudithook", "cpython._PySys_ClearAuditHooks",
-	"setopencodehook", "os.putenv", "os.unsetenv", "os._clearenv",
+	"sys.addaudithook", "setopencodehook",
+	"os.putenv", "os.unsetenv", "os._clearenv",
 	"resource.setrlimit", "resource.prlimit",
 	NULL
 };

@@ -62,9 +62,19 @@ static void test_elements_and_colons(void **state)
 	assert_int_equal(parse(&af, "socket.connect", "address.0=10.*:self=*", err), 3);
 	assert_string_equal(af.v[2].glob, "10.*");
 	assert_int_equal(af.v[3].arg, 0);
+	/* ARG!=GLOB */
+	assert_int_equal(parse(&af, "exec", "code_object=<*:code_object!=<frozen *>", err), 4);
+	assert_false(af.v[4].neg);
+	assert_true(af.v[5].neg);
+	assert_int_equal(af.v[5].arg, 0);
+	assert_string_equal(af.v[5].glob, "<frozen *>");
+	assert_int_equal(parse(&af, "socket.connect", "address.1!=22", err), 5);
+	assert_true(af.v[6].neg);
+	assert_int_equal(af.v[6].elem, 2);
+	assert_string_equal(af.v[6].glob, "22");
 	/* an empty glob matches an empty text only */
-	assert_int_equal(parse(&af, "open", "mode=", err), 4);
-	assert_string_equal(af.v[4].glob, "");
+	assert_int_equal(parse(&af, "open", "mode=", err), 6);
+	assert_string_equal(af.v[7].glob, "");
 }
 
 static void test_errors(void **state)
