@@ -58,21 +58,22 @@ static __always_inline struct pa_value value_at(struct scratch *s, __u32 off)
  * PA_SUBJ_MAX the rest is cut and the subject's end unknown. */
 static __always_inline void subj_put(struct scratch *s, const void *src, __u32 n)
 {
-	__u32 at = s->arg.slen;
+	__u64 at = s->arg.slen, len = n;
 
 	if (at >= PA_SUBJ_MAX) {
 		s->flt.more = 1;
 		return;
 	}
-	if (n > PA_SUBJ_MAX - at) {
-		n = PA_SUBJ_MAX - at;
+	if (len > PA_SUBJ_MAX - at) {
+		len = PA_SUBJ_MAX - at;
 		s->flt.more = 1;
 	}
-	BOUND(n, PA_SUBJ_MAX);
-	at &= PA_SUBJ_MAX - 1;
-	if (n && bpf_probe_read_kernel(s->arg.subj + at, n, src))
-		n = 0;
-	s->arg.slen = at + n;
+	/* Bounds on the registers used (6.1 loses a mask across a spill). */
+	BOUND(len, PA_SUBJ_MAX);
+	BOUND(at, PA_SUBJ_MAX - 1);
+	if (len && bpf_probe_read_kernel(s->arg.subj + at, len, src))
+		len = 0;
+	s->arg.slen = at + len;
 }
 
 static __always_inline void subj_dec(struct scratch *s, __u64 v, bool neg)
