@@ -20,6 +20,7 @@ struct event_state {
 	__u32 tgid;		/* the process raising the event, and */
 	__u64 pstart;		/* its start time (pids are reused) */
 	__u64 bias;		/* runtime address - link-time address */
+	__u64 ts;		/* the thread state the probe got, or 0 */
 	struct pa_summary_key skey;	/* summary mode: the count's key */
 };
 
@@ -201,6 +202,13 @@ static __always_inline struct scratch *begin(__u32 target_id, __u8 source,
 	s->rec.flags = 0;
 	s->rec.full = 0;
 	s->rec.depth = 0;
+	if (n_conds) {
+		s->flt.pend_in = 0;
+		s->flt.pend_out = 0;
+		s->flt.base_in = 1;
+	}
+	if (n_actions)
+		s->flt.act_sig = 0;
 	return s;
 }
 
@@ -242,7 +250,9 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	ev->tid = (__u32)pid_tgid;
 	ev->total_args = 0;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	if (summary_mode) {
+	/* Counted now, unless argument conditions decide (then counted
+	 * by pa_args_pass once the arguments are read). */
+	if (summary_mode && !args_pending(s)) {
 		count_event(s);
 		return false;
 	}
@@ -252,8 +262,14 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	ev->exec_seq = bpf_get_current_task_btf()->group_leader->self_exec_id;
 	fill_process(ev);
 	ev->nframes = 0;
+	ev->action = PA_ACT_NONE;
+	ev->action_sig = 0;
 	ev->frame_status = PA_FS_OFF;
-	if (frames_wanted)
+	/* An event its arguments may still drop reads its frames only
+	 * once they have passed (submit): then it costs little more than
+	 * one dropped by its name. */
+	s->event.ts = ts;
+	if (frames_wanted && !summary_mode && !args_pending(s))
 		read_frames(s, ts);
 	s->rec.last_good = s->rec.off;
 	return true;
@@ -267,6 +283,9 @@ static __always_inline __u64 wakeup_flags(void)
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+__noinline int pa_args_pass(void);	/* argfilter.bpf.h */
+__noinline int pa_act(void);		/* action.bpf.h */
+
 static __always_inline void submit(struct scratch *s)
 {
 	struct pa_event *ev = (void *)s->rec.buf;
@@ -277,6 +296,18 @@ static __always_inline void submit(struct scratch *s)
 		s->rec.off = s->rec.last_good;
 		s->rec.flags |= s->rec.full ? PA_EV_REC_FULL : PA_EV_BAD_FORMAT;
 	}
+	if (args_pending(s)) {
+		if (!pa_args_pass())
+			return;
+		if (frames_wanted) {
+			s->rec.full = 0;
+			read_frames(s, s->event.ts);
+			s->rec.flags |= PA_EV_FRAMES_LAST;
+		}
+	}
+	/* Before the record leaves: it says what was done. */
+	if (n_actions && s->flt.act_sig)
+		pa_act();
 	size = s->rec.off;
 	if (size > PA_REC_MAX)
 		size = PA_REC_MAX;

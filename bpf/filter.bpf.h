@@ -2,7 +2,10 @@
 /*
  * filter.bpf.h: which events are recorded: the pid, uid, comm and cgroup
  * filters (checked before anything is read), the -e/-x globs on the event
- * name, and the per-CPU cache of verdicts on C event names.
+ * name, and the per-CPU cache of verdicts on C event names. A pattern
+ * with argument conditions (-e 'open:file=/etc/x*') that matches the name
+ * only marks the event pending: bpf/argfilter.bpf.h decides once the
+ * arguments are decoded.
  *
  * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
  * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
@@ -10,11 +13,19 @@
  */
 #ifdef PA_SCRATCH_PARTS
 
-/* Glob matching of the event name (-e, -x). */
+/* Glob matching of the event name (-e, -x), or of an argument's text
+ * (argfilter.bpf.h: kind 1). */
 struct flt_state {
-	__u32 g;		/* pattern index */
+	__u32 g;		/* pattern (or condition) index */
 	__s32 gp, gn, gstar, gmark, glen, nlen;
-	__s32 gresult;
+	__s32 gresult;		/* 0 no, 1 match, 2 maybe (subject cut) */
+	__u8 kind;		/* 0: name vs globs[g]; 1: subj vs cond_glob[g] */
+	__u8 more;		/* the subject was cut: its end is unknown */
+	__u8 base_in;		/* the name alone lets the event in */
+	__u32 pend_in;		/* conditional -e patterns the name matched
+				 * (bits: glob_cbit - 1) */
+	__u32 pend_out;		/* conditional -x patterns the name matched */
+	__u8 act_sig;		/* --action: the signal to send (0: none) */
 };
 
 #else /* the code */
@@ -30,6 +41,16 @@ const volatile bool have_include = false;	/* some pattern is -e */
 const volatile __u8 glob_exclude[PA_GLOBS_MAX] = {};
 const volatile __u8 glob_len[PA_GLOBS_MAX] = {};
 const volatile char globs[PA_GLOBS_MAX][PA_GLOB_LEN] = {};
+/* Patterns with argument conditions: bit + 1 in the pending masks (0:
+ * none); the conditions themselves are in argfilter.bpf.h. */
+const volatile __u32 n_conds = 0;
+const volatile __u8 glob_cbit[PA_GLOBS_MAX] = {};
+const volatile __u8 cond_len[PA_CONDS_MAX] = {};
+const volatile char cond_glob[PA_CONDS_MAX][PA_GLOB_LEN] = {};
+/* --action patterns (action.bpf.h): include patterns with a signal. */
+const volatile __u32 n_actions = 0;
+const volatile __u8 glob_action[PA_GLOBS_MAX] = {};	/* 0: none */
+const volatile __u8 cbit_action[PA_CONDPATS_MAX] = {};	/* by condition bit */
 
 /* tgids to trace when filter_pids is set; children are added on fork. */
 struct {
@@ -84,6 +105,9 @@ struct vcache_entry {
 	__u32 tgid;
 	__u32 target_id_1;	/* target id + 1 (0: empty) */
 	__u32 verdict;
+	__u32 pend_in, pend_out;	/* struct flt_state's, for this name */
+	__u32 base_in;
+	__u32 act_sig;
 };
 
 struct {
@@ -92,6 +116,12 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vcache_entry);
 } vcache SEC(".maps");
+
+/* The name left the verdict to argument conditions (argfilter.bpf.h). */
+static __always_inline bool args_pending(struct scratch *s)
+{
+	return n_conds && (s->flt.pend_in | s->flt.pend_out);
+}
 
 /* uid, tid, comm and cgroup filters: cheap, before anything is read. */
 static __always_inline bool filters_pass(void)
@@ -135,6 +165,14 @@ static __always_inline bool filters_pass(void)
 	return true;
 }
 
+/* The condition pattern being matched ends with '*'. */
+static __always_inline bool pc_last_star(struct scratch *s)
+{
+	__u32 last = (s->flt.glen - 1) & (PA_GLOB_LEN - 1);
+
+	return s->flt.kind && cond_glob[s->flt.g & (PA_CONDS_MAX - 1)][last] == '*';
+}
+
 static long glob_step(__u32 i, void *ctx)
 {
 	struct scratch *s = get_scratch();
@@ -145,9 +183,12 @@ static long glob_step(__u32 i, void *ctx)
 		return 1;
 	g = s->flt.g & (PA_GLOBS_MAX - 1);
 	if (s->flt.gp >= 0 && s->flt.gp < s->flt.glen)
-		pc = globs[g][s->flt.gp & (PA_GLOB_LEN - 1)];
+		pc = s->flt.kind ?
+		     cond_glob[g & (PA_CONDS_MAX - 1)][s->flt.gp & (PA_GLOB_LEN - 1)] :
+		     globs[g][s->flt.gp & (PA_GLOB_LEN - 1)];
 	if (s->flt.gn >= 0 && s->flt.gn < s->flt.nlen)
-		nc = s->rec.buf[(NAME_OFF + s->flt.gn) & (PA_REC_MAX - 1)];
+		nc = s->flt.kind ? s->arg.subj[s->flt.gn & (PA_SUBJ_MAX - 1)] :
+		     s->rec.buf[(NAME_OFF + s->flt.gn) & (PA_REC_MAX - 1)];
 	if (s->flt.gn < s->flt.nlen) {
 		if (s->flt.gp < s->flt.glen && (pc == '?' || pc == nc)) {
 			s->flt.gp++;
@@ -166,9 +207,34 @@ static long glob_step(__u32 i, void *ctx)
 		s->flt.gp++;
 	} else {
 		s->flt.gresult = s->flt.gp >= s->flt.glen;
+		/* A cut subject matched to its end: only a pattern ending in
+		 * '*' is sure to match the whole value. */
+		if (s->flt.more && !(s->flt.gresult && s->flt.glen > 0 &&
+				     s->flt.gp == s->flt.glen && pc_last_star(s)))
+			s->flt.gresult = 2;
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Match pattern g of glen bytes (kind 0: globs[g] against the name; 1:
+ * cond_glob[g] against the argument's text) into s->flt.gresult; the
+ * caller sets nlen and more. loops bounds the steps: (subject + 1) *
+ * pattern + pattern, the single-star backtracking's worst case.
+ */
+static __always_inline void glob_run(struct scratch *s, __u32 g, __u8 kind,
+				     __s32 glen, __u32 loops)
+{
+	s->flt.g = g;
+	s->flt.kind = kind;
+	s->flt.gp = 0;
+	s->flt.gn = 0;
+	s->flt.gstar = -1;
+	s->flt.gmark = 0;
+	s->flt.glen = glen;
+	s->flt.gresult = 0;
+	bpf_loop(loops, glob_step, NULL, 0);
 }
 
 static long glob_cb(__u32 i, void *ctx)
@@ -179,23 +245,30 @@ static long glob_cb(__u32 i, void *ctx)
 
 	if (!s || i >= n_globs)
 		return 1;
-	/* An include pattern cannot change a verdict already "in". */
-	if (!glob_exclude[g] && *verdict)
+	/* An include pattern cannot change a verdict already "in" (but
+	 * it may carry an action). */
+	if (!glob_exclude[g] && *verdict && !glob_action[g])
 		return 0;
-	s->flt.g = g;
-	s->flt.gp = 0;
-	s->flt.gn = 0;
-	s->flt.gstar = -1;
-	s->flt.gmark = 0;
-	s->flt.glen = glob_len[g];
-	s->flt.gresult = 0;
-	bpf_loop((PA_NAME_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN, glob_step, NULL, 0);
+	s->flt.more = 0;
+	glob_run(s, g, 0, glob_len[g], (PA_NAME_MAX + 1) * PA_GLOB_LEN + PA_GLOB_LEN);
+	if (s->flt.gresult && glob_cbit[g]) {
+		/* Its arguments decide (argfilter.bpf.h). */
+		if (glob_exclude[g])
+			s->flt.pend_out |= 1U << ((glob_cbit[g] - 1) & 31);
+		else
+			s->flt.pend_in |= 1U << ((glob_cbit[g] - 1) & 31);
+		return 0;
+	}
 	if (s->flt.gresult) {
 		if (glob_exclude[g]) {
+			s->flt.pend_in = 0;
+			s->flt.act_sig = 0;
 			*verdict = 0;
 			return 1;	/* excluded: final */
 		}
 		*verdict = 1;
+		if (!s->flt.act_sig)
+			s->flt.act_sig = glob_action[g];
 	}
 	return 0;
 }
@@ -233,6 +306,14 @@ static __always_inline bool name_passes(struct scratch *s)
 	}
 	if (maybe)
 		bpf_loop(n_globs, glob_cb, &verdict, 0);
+	if (n_conds) {
+		/* In by the name alone, or pending on its arguments. */
+		s->flt.base_in = verdict;
+		if (!verdict && s->flt.pend_in)
+			verdict = 1;
+		if (!verdict)
+			s->flt.pend_out = 0;
+	}
 	if (!verdict)
 		stat_inc(PA_STAT_FILTERED);
 	return verdict;
@@ -263,6 +344,13 @@ static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
 	e = bpf_map_lookup_elem(&vcache, &idx);
 	if (!e || e->addr != a || !CACHE_MINE(e, s))
 		return -1;
+	if (n_conds) {
+		s->flt.pend_in = e->pend_in;
+		s->flt.pend_out = e->pend_out;
+		s->flt.base_in = e->base_in;
+	}
+	if (n_actions)
+		s->flt.act_sig = e->act_sig;
 	if (!e->verdict)
 		stat_inc(PA_STAT_FILTERED);
 	return e->verdict;
@@ -283,6 +371,10 @@ static __always_inline void cache_verdict(struct scratch *s, __u64 key,
 	e->addr = key;
 	CACHE_CLAIM(e, s);
 	e->verdict = verdict;
+	e->pend_in = s->flt.pend_in;
+	e->pend_out = s->flt.pend_out;
+	e->base_in = s->flt.base_in;
+	e->act_sig = s->flt.act_sig;
 }
 
 #endif /* PA_SCRATCH_PARTS */

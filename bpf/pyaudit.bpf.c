@@ -38,6 +38,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  *   frames       thread state and the frame walk
  *   filter       pid/uid/comm/cgroup filters, -e/-x globs, verdict cache
  *   event        begin, the name, process context, submit
+ *   argfilter    -e/-x conditions on arguments ('open:file=/etc/x*')
+ *   action       --action: a signal to the raising process, from the probe
  *   buildvalue   Py_BuildValue formats and their varargs
  *   watch        files that look like Pythons, mapped by any process
  *   identity     who a process is: exec records, the start-up list
@@ -61,6 +63,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #include "frames.bpf.h"
 #include "linetable.bpf.h"
 #include "filter.bpf.h"
+#include "argfilter.bpf.h"
 #include "buildvalue.bpf.h"
 #undef PA_SCRATCH_PARTS
 
@@ -74,6 +77,7 @@ struct scratch {
 	struct frames_state frames;	/* frames.bpf.h */
 	struct ltab_state ltab;		/* linetable.bpf.h */
 	struct flt_state flt;		/* filter.bpf.h */
+	struct arg_state arg;		/* argfilter.bpf.h */
 	struct va_state va;		/* buildvalue.bpf.h */
 };
 
@@ -99,6 +103,8 @@ static __always_inline struct scratch *get_scratch(void)
 #include "frames.bpf.h"
 #include "filter.bpf.h"
 #include "event.bpf.h"
+#include "action.bpf.h"
+#include "argfilter.bpf.h"
 #include "buildvalue.bpf.h"
 #include "watch.bpf.h"
 #include "identity.bpf.h"

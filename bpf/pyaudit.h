@@ -42,10 +42,25 @@ enum pa_rec_type {
 };
 
 /* Filters set by user space (see the const volatile knobs in BPF). */
-#define PA_GLOBS_MAX		16	/* -e and -x patterns together */
+#define PA_GLOBS_MAX		128	/* -e and -x patterns together (profiles
+					 * included: --profile security is 60) */
 #define PA_GLOB_LEN		64	/* bytes of one pattern, NUL included */
+#define PA_CONDS_MAX		32	/* argument conditions (-e 'EVENT:ARG=GLOB') */
+#define PA_CONDPATS_MAX		32	/* patterns with argument conditions */
+#define PA_SUBJ_MAX		512	/* bytes of an argument's text a condition
+					 * sees (more: the rest is unknown) */
 #define PA_FILTER_IDS_MAX	64	/* entries of each id filter map */
 #define PA_CGROUP_LEVELS_MAX	16	/* ancestors checked by --cgroup */
+
+/* struct pa_event.action: what --action did (bpf/action.bpf.h) */
+enum pa_action {
+	PA_ACT_NONE = 0,
+	PA_ACT_DONE = 1,	/* action_sig sent to the process */
+	PA_ACT_DRY_RUN = 2,	/* --action-dry-run: would have been sent */
+	PA_ACT_LIMITED = 3,	/* not sent: over the rate limit */
+	PA_ACT_REFUSED = 4,	/* not sent: pyaudit itself or PID 1 */
+	PA_ACT_FAILED = 5,	/* bpf_send_signal() failed */
+};
 
 /* Where the event was captured; decides how the arguments were found. */
 enum pa_source {
@@ -63,6 +78,9 @@ enum pa_source {
 #define PA_EV_NAME_UNREADABLE	0x08
 #define PA_EV_FRAMES_CUT	0x10	/* more Python frames than were delivered
 					 * (the record had no room for them) */
+#define PA_EV_FRAMES_LAST	0x20	/* the frames follow the arguments: they
+					 * were read once argument conditions
+					 * had passed (bpf/argfilter.bpf.h) */
 
 /* struct pa_event.frame_status: whether the Python frames that raised
  * the event (where in the Python code) follow the name */
@@ -98,7 +116,8 @@ struct pa_event {
 	char comm[PA_COMM_LEN];
 	__u8 frame_status;	/* enum pa_frame_status */
 	__u8 nframes;		/* PA_T_FRAME values after the name */
-	__u16 pad16;
+	__u8 action;		/* enum pa_action: --action on this event */
+	__u8 action_sig;	/* the signal of that action */
 	__u32 exec_seq;		/* the leader's self_exec_id (low 32 bits):
 				 * +1 at each execve, so that exec_id tells
 				 * apart the images one pid runs in turn */
@@ -234,6 +253,11 @@ enum pa_stat {
 	PA_STAT_HOLD_FULL,	/* --hold-new: held_pids full, not held */
 	PA_STAT_EXECS,		/* exec records written */
 	PA_STAT_EXEC_LOST,	/* exec records lost (execs ring full) */
+	PA_STAT_ARG_FILTERED,	/* events dropped by an argument condition */
+	PA_STAT_ACT_DONE,	/* --action: signals sent */
+	PA_STAT_ACT_DRY_RUN,	/* --action-dry-run: signals not sent */
+	PA_STAT_ACT_LIMITED,	/* --action: not sent, over the rate limit */
+	PA_STAT_ACT_FAILED,	/* --action: bpf_send_signal() failed */
 	PA_STAT_MAX,
 };
 

@@ -211,6 +211,8 @@ __noinline int pa_emit_cstr(__u8 tag, __u64 uptr, __u32 max)
 /* A top-level argument is complete: a cut record keeps it. */
 static __always_inline void arg_done(struct scratch *s)
 {
+	/* where it starts, for argument conditions (argfilter.bpf.h) */
+	s->arg.argoff[s->rec.nargs & (PA_ARGS_MAX - 1)] = s->rec.last_good;
 	s->rec.nargs++;
 	s->rec.last_good = s->rec.off;
 }

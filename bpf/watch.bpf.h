@@ -39,7 +39,7 @@ struct {
 } held_pids SEC(".maps");
 
 const volatile bool hold_new = false;	/* --hold-new */
-const volatile __u32 self_tgid = 0;	/* pyaudit: never held */
+/* self_tgid (action.bpf.h): pyaudit, never held */
 
 #define PROT_EXEC_ 0x4
 #define SIGSTOP_ 19

@@ -11,7 +11,9 @@
 #     pyenv 3.12/3.13 without USDT (uprobes), under: nothing; bpftrace
 #     counting at the same probe site (an empty probe); bpftrace printing
 #     the event name; pyaudit --json; pyaudit with the event filtered out
-#     in BPF (-e nothing.matches); pyaudit -s. Then the added cost of
+#     in BPF (-e nothing.matches); pyaudit with the event rejected by an
+#     argument condition in BPF (-e 'builtins.id:id=x'); pyaudit -s.
+#     Then the added cost of
 #     each over the untraced loop, and the ratios of the added costs.
 #  2. The consumer alone: records kept by --record from a realistic
 #     workload, replayed through user/consumer.c as pyaudit runs it
@@ -187,7 +189,7 @@ verdict() { # value op limit -> met / not met
 declare -A res	# res[py,cond,loop] = ns per iteration
 declare -A info	# misc figures
 targets=()	# lines of the final targets table
-conds=(untraced empty print full nosrc filtered summary)
+conds=(untraced empty print full nosrc filtered argfilter summary)
 declare -A cond_name=(
 	[untraced]="untraced"
 	[empty]="bpftrace empty probe (count)"
@@ -195,6 +197,7 @@ declare -A cond_name=(
 	[full]="pyaudit --json"
 	[nosrc]="pyaudit --json --no-source"
 	[filtered]="pyaudit -e nothing.matches"
+	[argfilter]="pyaudit -e 'id:id=x' (rejects)"
 	[summary]="pyaudit -s"
 )
 
@@ -283,6 +286,16 @@ bench_python() {
 		stop_tracer
 	fi
 
+	# pyaudit, the event rejected in BPF by an argument condition (its
+	# arguments decoded, its frames not read): check that it rejected
+	if start_tracer pyaudit 0 "$file" "$tmp/af.out" "$tmp/pa.err" \
+		"$PYAUDIT" --json -v --binary "$file" -e 'builtins.id:id=x' -e 'bench.ev:arg0=x'; then
+		for l in c py; do res[$key,argfilter,$l]=$(run_loop $l); done
+		stop_tracer
+		[ -s "$tmp/af.out" ] && note "the argument condition let events through"
+		info[$key,argfilter_dropped]=$(sed -n 's/ events dropped in the kernel by argument conditions$//p' "$tmp/pa.err")
+	fi
+
 	# pyaudit, summary mode: check that it counted every iteration
 	if start_tracer pyaudit 0 "$file" "$tmp/sum.out" "$tmp/pa.err" \
 		"$PYAUDIT" -s --binary "$file"; then
@@ -332,9 +345,11 @@ print_table() {
 	ratio_row "$key" "pyaudit --no-source / bpftrace printf" nosrc print "<=" 0.3
 	ratio_row "$key" "pyaudit -e (filtered) / empty" filtered empty "<=" 1.1
 	ratio_row "$key" "pyaudit -s / empty probe" summary empty "" ""
+	ratio_row "$key" "rejected by argument / by name" argfilter filtered "" ""
 	echo "  probed file offsets (bpftool perf list): bpftrace ${info[$key,sites_bt]:-?}; pyaudit ${info[$key,sites_pa]:-?}"
 	[ -n "${info[$key,empty_counts]:-}" ] && echo "  bpftrace empty probe counts: ${info[$key,empty_counts]}"
 	[ -n "${info[$key,summary_counts]:-}" ] && echo "  pyaudit -s counted: ${info[$key,summary_counts]}"
+	[ -n "${info[$key,argfilter_dropped]:-}" ] && echo "  rejected by argument conditions in the kernel: ${info[$key,argfilter_dropped]}"
 	[ -n "${info[$key,hwm_full]:-}" ] && echo "  pyaudit --json peak RSS after the loops: ${info[$key,hwm_full]} MB"
 	return 0
 }

@@ -29,6 +29,24 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 		memcpy((char *)ro->globs[i], o->globs[i], PA_GLOB_LEN);
 		ro->glob_len[i] = strlen(o->globs[i]);
 		ro->glob_exclude[i] = o->glob_exclude[i];
+		ro->glob_cbit[i] = o->glob_cbit[i];
+		ro->glob_action[i] = o->glob_action[i];
+		if (o->glob_cbit[i])
+			ro->cbit_action[o->glob_cbit[i] - 1] = o->glob_action[i];
+	}
+	ro->n_actions = o->nactions;
+	ro->action_dry_run = o->action_dry_run;
+	ro->action_rate = o->action_rate;
+	ro->n_conds = o->conds.n;
+	for (int i = 0; i < o->conds.n; i++) {
+		const struct arg_cond *c = &o->conds.v[i];
+
+		memcpy((char *)ro->cond_glob[i], c->glob, PA_GLOB_LEN);
+		ro->cond_len[i] = strlen(c->glob);
+		ro->cond_bit[i] = c->bit;
+		ro->cond_arg[i] = c->arg;
+		ro->cond_elem[i] = c->elem;
+		ro->cond_neg[i] = c->neg;
 	}
 	/* Wake the consumer when a sixteenth of the buffer waits; below
 	 * that, it reads at its poll period (main.c, POLL_MS). */

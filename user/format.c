@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,39 @@
 #include "strbuf.h"
 #include "timefmt.h"
 #include "values.h"
+
+/* What --action did: "stopped", "killed", "signalled:TERM",
+ * "would-stop" ... (docs/output.md); NULL when nothing. */
+static const char *action_name(const struct pa_event *h, char *buf, size_t size)
+{
+	const char *sig = sigabbrev_np(h->action_sig);
+	const char *what = h->action_sig == SIGSTOP ? "stop" :
+			   h->action_sig == SIGKILL ? "kill" : "signal";
+
+	switch (h->action) {
+	case PA_ACT_DONE:
+		if (h->action_sig == SIGSTOP)
+			return "stopped";
+		if (h->action_sig == SIGKILL)
+			return "killed";
+		snprintf(buf, size, "signalled:%s", sig ? sig : "?");
+		return buf;
+	case PA_ACT_DRY_RUN:
+		snprintf(buf, size, "would-%s%s%s", what,
+			 h->action_sig == SIGSTOP || h->action_sig == SIGKILL ? "" : ":",
+			 h->action_sig == SIGSTOP || h->action_sig == SIGKILL ? "" :
+			 sig ? sig : "?");
+		return buf;
+	case PA_ACT_LIMITED:
+		return "rate-limited";
+	case PA_ACT_REFUSED:
+		return "refused";
+	case PA_ACT_FAILED:
+		return "failed";
+	default:
+		return NULL;
+	}
+}
 
 static const char *source_name(uint8_t source)
 {
@@ -471,7 +505,7 @@ static void event_text(struct sb *b, const struct format_opts *o,
 		       const struct event_view *v)
 {
 	const struct rec_event *ev = v->ev;
-	char tmp[16];
+	char tmp[16], act[32];
 	size_t i;
 
 	head_text(b, o, v);
@@ -494,6 +528,11 @@ static void event_text(struct sb *b, const struct format_opts *o,
 	}
 	else if (args_cut(ev))
 		sb_puts(b, " ...(truncated)");
+	if (action_name(&ev->hdr, act, sizeof(act))) {
+		sb_puts(b, " [action: ");
+		sb_puts(b, action_name(&ev->hdr, act, sizeof(act)));
+		sb_putc(b, ']');
+	}
 	source_text(b, o, v);
 	sb_putc(b, '\n');
 }
@@ -672,7 +711,7 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		       const struct event_view *v, bool no_args)
 {
 	const struct rec_event *ev = v->ev;
-	char tmp[16];
+	char tmp[16], act[32];
 	uint32_t i;
 
 	head_json(b, o, v);
@@ -712,6 +751,11 @@ static void event_json(struct sb *b, const struct format_opts *o,
 		sb_puts(b, ",\"output_truncated\":true");
 	if (o->node)
 		json_str(b, ",\"node\":", o->node, strlen(o->node));
+	if (action_name(&ev->hdr, act, sizeof(act))) {
+		sb_puts(b, ",\"action\":\"");
+		sb_puts(b, action_name(&ev->hdr, act, sizeof(act)));
+		sb_putc(b, '"');
+	}
 	process_json(b, o, v);
 	sb_puts(b, "}\n");
 }

@@ -41,6 +41,7 @@
 #include "opts.h"
 #include "output.h"
 #include "proc.h"
+#include "profiles.h"
 #include "record.h"
 #include "sdnotify.h"
 #include "stats.h"
@@ -570,6 +571,8 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	if (r->notify)
 		sdnotify__send("STOPPING=1");
 	stats__report_reads(&r->stats);
+	if (env.nactions)
+		stats__report_actions(&r->stats, env.action_dry_run);
 	stats__report_tables(&r->stats, now_ns(), true);
 	attach__report_untraced(&r->att);
 	if (env.hold_new)
@@ -608,6 +611,10 @@ int main(int argc, char **argv)
 	log_json = env.json;
 	if (env.list)
 		return list_events(env.list_glob);
+	if (env.list_profiles) {
+		profile__list(stdout);
+		return 0;
+	}
 	/* before a command starts: it must not inherit NOTIFY_SOCKET */
 	r.notify = sdnotify__init();
 

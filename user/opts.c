@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "layout.h"
 #include "log.h"
 #include "opts.h"
+#include "profiles.h"
 
 #define RING_MIN (2UL * PA_REC_MAX)
 
@@ -29,8 +31,9 @@ static const char doc[] =
 "executable and libpython that a running process maps, and those in the\n"
 "usual install locations; Pythons started later, also in containers, are\n"
 "found as they start, by content whatever their names (--hold-new: not\n"
-"even their first events are missed). Filters act in the kernel, before\n"
-"any argument is read.\n"
+"even their first events are missed). Filters act in the kernel: on names\n"
+"and processes before any argument is read, on arguments before the event\n"
+"leaves the kernel.\n"
 "\n"
 "EXAMPLES:\n"
 "    pyaudit                          # every Python on the host\n"
@@ -39,6 +42,11 @@ static const char doc[] =
 "    pyaudit -- python3 app.py        # a command and its children\n"
 "    pyaudit -e 'os.system,subprocess.Popen,os.exec,os.posix_spawn'\n"
 "                                     # who runs commands\n"
+"    pyaudit --profile security       # what an incident responder wants\n"
+"    pyaudit --profile exec,network -x socket.getaddrinfo\n"
+"    pyaudit -e 'open:file=/etc/*'    # opens of files under /etc\n"
+"    pyaudit -e 'socket.connect:address.1=22'   # connects to port 22\n"
+"    pyaudit --action 'os.system:command=*curl*=stop'   # freeze it there\n"
 "    pyaudit -x 'import,marshal.*,object.*,exec,compile'   # less noise\n"
 "    pyaudit --container 3f4e5d6c7b8a # one container\n"
 "    pyaudit -s 5                     # counts per event and process\n"
@@ -71,7 +79,14 @@ enum {
 	OPT_APP_FRAME,
 	OPT_LIB_PATH,
 	OPT_REDACT,
+	OPT_PROFILE,
+	OPT_LIST_PROFILES,
+	OPT_ACTION,
+	OPT_ACTION_DRY_RUN,
+	OPT_ACTION_RATE,
 };
+
+#define ACTION_RATE_DEFAULT 10
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Targets:", 1 },
@@ -87,9 +102,29 @@ static const struct argp_option options[] = {
 	  "time (see pyaudit(8))", 1 },
 	{ NULL, 0, NULL, 0, "Filters (in the kernel):", 2 },
 	{ "event", 'e', "GLOB[,GLOB...]", 0,
-	  "Only events whose name matches a glob (* and ?), e.g. 'os.*'", 2 },
+	  "Only events whose name matches a glob (* and ?), e.g. 'os.*'; "
+	  "'EVENT:ARG=GLOB[:ARG=GLOB]' also on its arguments (a name from "
+	  "--list, argN, ARG.N for one element of a tuple; != for not), e.g. "
+	  "'open:file=/etc/*', 'socket.connect:address=*:22': the last "
+	  "pattern of its -e, commas included", 2 },
 	{ "exclude", 'x', "GLOB[,GLOB...]", 0,
-	  "Not the events whose name matches; wins over -e", 2 },
+	  "Not the events whose name (and arguments, as with -e) match; "
+	  "wins over -e", 2 },
+	{ "profile", OPT_PROFILE, "NAME[,NAME]", 0,
+	  "The events of a profile, as -e patterns: security, exec, "
+	  "network, files, imports, code (--list-profiles)", 2 },
+	{ "action", OPT_ACTION, "EVENT[:ARG=GLOB]=stop|kill|signal:SIG", 0,
+	  "Send a signal to the process raising a matching event, from the "
+	  "probe, before CPython goes on (repeatable; patterns as -e): stop "
+	  "(SIGSTOP: inspect it, then kill -CONT), kill (SIGKILL) or any "
+	  "signal. Not pyaudit, not PID 1, only within -p/-u/--container/"
+	  "the command; the event is reported with \"action\" (see "
+	  "docs/security.md)", 2 },
+	{ "action-dry-run", OPT_ACTION_DRY_RUN, NULL, 0,
+	  "Report what --action would do, and do nothing", 2 },
+	{ "action-rate", OPT_ACTION_RATE, "N", 0,
+	  "At most N actions a second in all (default 10); the others are "
+	  "reported as rate-limited and counted", 2 },
 	{ "uid", 'u', "UID", 0, "Only processes of this user id (repeatable)", 2 },
 	{ "tid", 't', "TID", 0,
 	  "Only this thread (its id as the host sees it; repeatable)", 2 },
@@ -147,6 +182,8 @@ static const struct argp_option options[] = {
 	  "suffixes)", 3 },
 	{ "list", OPT_LIST, "GLOB", OPTION_ARG_OPTIONAL,
 	  "List the known events and their argument names, and exit", 3 },
+	{ "list-profiles", OPT_LIST_PROFILES, NULL, 0,
+	  "List the profiles and their events, and exit", 3 },
 	{ "record", OPT_RECORD, "FILE", 0,
 	  "Also write the raw ring-buffer records to FILE (a 4-byte length, "
 	  "then the record), for replaying in benchmarks and bug reports; "
@@ -238,36 +275,161 @@ static void print_version(void)
 	       "cpython-%s\n", layout__known(known, sizeof(known), 0));
 }
 
-/* -e/-x: a comma-separated list of globs. arg is left as it is: it is
- * pyaudit's own command line, which ps shows (strtok_r wrote NULs in it). */
+/* One pattern of -e, -x or a profile: an event glob, maybe with
+ * argument conditions after a ':'. */
+static void add_pattern(struct argp_state *state, struct opts *o,
+			const char *g, bool exclude)
+{
+	const char *spec = argfilter__spec(g);
+	size_t n = spec ? (size_t)(spec - 1 - g) : strlen(g);
+	char err[256];
+	int bit = 0;
+
+	/* The same event glob twice (profiles overlap): once is enough. */
+	for (int i = 0; !spec && i < o->nglobs; i++)
+		if (!o->glob_cbit[i] && o->glob_exclude[i] == exclude &&
+		    !strcmp(o->globs[i], g)) {
+			/* an --action's pattern first, then the same -e */
+			o->have_include |= !exclude;
+			return;
+		}
+	if (o->nglobs == PA_GLOBS_MAX)
+		argp_error(state, "more than %d patterns with -e, -x and "
+			   "--profile: use fewer, or broader globs ('os.*')",
+			   PA_GLOBS_MAX);
+	if (n >= PA_GLOB_LEN || !n)
+		argp_error(state, "'%s': give an event glob of 1 to %d bytes",
+			   g, PA_GLOB_LEN - 1);
+	memcpy(o->globs[o->nglobs], g, n);
+	o->globs[o->nglobs][n] = '\0';
+	if (spec) {
+		bit = argfilter__parse(&o->conds, o->globs[o->nglobs], spec,
+				       err, sizeof(err));
+		if (!bit)
+			argp_error(state, "%s %s: %s", exclude ? "-x" : "-e", g, err);
+	}
+	o->glob_cbit[o->nglobs] = bit;
+	o->glob_exclude[o->nglobs++] = exclude;
+	if (!exclude)
+		o->have_include = true;
+}
+
+/* stop, kill, signal:SIG (a number or a name, SIG optional): the signal,
+ * or 0. */
+static int action_signal(const char *a)
+{
+	const char *name;
+	char *end;
+	long n;
+
+	if (!strcmp(a, "stop"))
+		return SIGSTOP;
+	if (!strcmp(a, "kill"))
+		return SIGKILL;
+	if (strncmp(a, "signal:", 7))
+		return 0;
+	a += 7;
+	if (!strncasecmp(a, "SIG", 3))
+		a += 3;
+	n = strtol(a, &end, 10);
+	if (end != a && !*end)
+		return n > 0 && n < SIGRTMIN ? (int)n : 0;
+	for (int s = 1; s < SIGRTMIN; s++) {
+		name = sigabbrev_np(s);
+		if (name && !strcasecmp(name, a))
+			return s;
+	}
+	return 0;
+}
+
+/*
+ * --action EVENT[:ARG=GLOB...]=ACTION: an include pattern that carries a
+ * signal, and does not restrict the events reported (without -e, all
+ * still are).
+ */
+static void add_action(struct argp_state *state, struct opts *o, char *arg)
+{
+	char *eq = strrchr(arg, '=');
+	bool had_include = o->have_include;
+	int sig, n = o->nglobs;
+
+	sig = eq ? action_signal(eq + 1) : 0;
+	if (!sig)
+		argp_error(state, "--action %s: give EVENT[:ARG=GLOB]=stop, =kill "
+			   "or =signal:SIG (a signal name or number)", arg);
+	*eq = '\0';
+	add_pattern(state, o, arg, false);
+	if (o->nglobs == n) {
+		/* the same glob already given by -e: it carries the action */
+		for (n = 0; n < o->nglobs && strcmp(o->globs[n], arg); n++)
+			;
+	}
+	o->glob_action[n] = sig;
+	o->have_include = had_include;
+	o->nactions++;
+	*eq = '=';
+}
+
+/*
+ * -e/-x: a comma-separated list of globs. A pattern with argument
+ * conditions takes the rest of the argument, commas included (a path
+ * or a glob may hold them). arg is left as it is: it is pyaudit's own
+ * command line, which ps shows.
+ */
 static void add_globs(struct argp_state *state, struct opts *o, char *arg,
 		      bool exclude)
 {
-	const char *g = arg;
+	char one[1024];	/* a glob and its conditions */
+	const char *g = arg, *comma;
 	size_t n, added = 0;
 
-	for (; *g; g += n + (g[n] == ',')) {
-		n = strcspn(g, ",");
-		if (!n)
-			continue;
-		if (o->nglobs == PA_GLOBS_MAX)
-			argp_error(state, "at most %d patterns with -e and -x",
-				   PA_GLOBS_MAX);
-		if (n >= PA_GLOB_LEN)
-			argp_error(state, "pattern longer than %d bytes: %.*s",
-				   PA_GLOB_LEN - 1, (int)n, g);
-		memcpy(o->globs[o->nglobs], g, n);
-		o->globs[o->nglobs][n] = '\0';
-		o->glob_exclude[o->nglobs++] = exclude;
-		added++;
-		if (!exclude)
-			o->have_include = true;
+	while (*g) {
+		comma = strchr(g, ',');
+		if (comma && memchr(g, ':', comma - g))
+			comma = NULL;
+		n = comma ? (size_t)(comma - g) : strlen(g);
+		if (n >= sizeof(one)) {
+			argp_error(state, "pattern longer than %zu bytes: %.40s...",
+				   sizeof(one) - 1, g);
+			return;
+		}
+		if (n) {
+			memcpy(one, g, n);
+			one[n] = '\0';
+			add_pattern(state, o, one, exclude);
+			added++;
+		}
+		if (!comma)
+			break;
+		g = comma + 1;
 	}
 	/* -e '' would trace everything: never what was meant */
 	if (!added)
 		argp_error(state, "-%c '%s': no pattern (give one or more "
 			   "globs, e.g. -%c 'subprocess.*,socket.*')",
 			   exclude ? 'x' : 'e', arg, exclude ? 'x' : 'e');
+}
+
+static void add_profiles(struct argp_state *state, struct opts *o, char *arg)
+{
+	char names[256], *save = NULL, *name;
+	const struct profile *p;
+
+	/* a copy: strtok_r writes NULs, and arg is what ps shows */
+	if (snprintf(names, sizeof(names), "%s", arg) >= (int)sizeof(names))
+		argp_error(state, "--profile %.40s...: too long", arg);
+	for (name = strtok_r(names, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		p = profile__find(name);
+		if (!p)
+			argp_error(state, "--profile %s: no such profile (%s; "
+				   "see --list-profiles)", name, profile__names());
+		for (const char *const *pat = p->patterns; *pat; pat++)
+			add_pattern(state, o, *pat, false);
+		/* issue 15: the security profile's output hides secrets */
+		if (!strcmp(p->name, "security"))
+			o->redact = o->redact_by_profile = true;
+	}
 }
 
 /* --by, --folded, --app-frame, --redact with the rest. */
@@ -281,7 +443,8 @@ static void check_analysis(struct argp_state *state, struct opts *o)
 	if (o->folded && (o->summary || o->json))
 		argp_error(state, "--folded writes stacks for flame graphs at exit: it does not go with -s, --by or -j");
 	if (o->redact && o->record)
-		argp_error(state, "--record keeps the records as they came, secrets included: it does not go with --redact");
+		argp_error(state, "--record keeps the records as they came, secrets included: it does not go with --redact%s",
+			   o->redact_by_profile ? " (which --profile security turns on)" : "");
 	o->summary_records = o->folded || (o->by.n && !agg__in_kernel(&o->by));
 }
 
@@ -309,6 +472,24 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'e':
 	case 'x':
 		add_globs(state, o, arg, key == 'x');
+		break;
+	case OPT_PROFILE:
+		add_profiles(state, o, arg);
+		break;
+	case OPT_LIST_PROFILES:
+		o->list_profiles = true;
+		break;
+	case OPT_ACTION:
+		add_action(state, o, arg);
+		break;
+	case OPT_ACTION_DRY_RUN:
+		o->action_dry_run = true;
+		break;
+	case OPT_ACTION_RATE:
+		if (parse_ulong(arg, &v, false) || !v || v > 1000000)
+			argp_error(state, "--action-rate: actions a second, 1 to "
+				   "1000000: %s", arg);
+		o->action_rate = v;
 		break;
 	case 'u':
 		if (parse_ulong(arg, &v, false) || v > 0xfffffffe)
@@ -483,6 +664,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-p and a command do not go together");
 		if (o->hold_new && (o->npids || o->nbinaries || o->command))
 			argp_error(state, "--hold-new holds processes where Pythons are found as they start: system-wide tracing, without -p, --binary or a command");
+		if (o->nactions && o->summary)
+			argp_error(state, "--action reports each event it acts on: it does not go with -s");
+		if (o->action_dry_run && !o->nactions)
+			argp_error(state, "--action-dry-run: give --action too");
 		if (o->stack && o->no_source)
 			argp_error(state, "--stack shows the callers of the source location: it does not go with --no-source");
 		check_analysis(state, o);
@@ -503,6 +688,7 @@ void opts__parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->ring_size = 8UL << 20;
+	o->action_rate = ACTION_RATE_DEFAULT;
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_IN_ORDER, NULL, o))
 		exit(EXIT_USAGE);

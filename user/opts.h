@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include "../bpf/pyaudit.h"
 #include "aggregate.h"
+#include "argfilter.h"
 
 #define OPTS_LIST_MAX 64
 #define EXIT_USAGE 64
@@ -24,6 +25,12 @@ struct opts {
 	bool glob_exclude[PA_GLOBS_MAX];
 	int nglobs;
 	bool have_include;
+	unsigned char glob_cbit[PA_GLOBS_MAX];	/* its conditions' bit + 1 */
+	unsigned char glob_action[PA_GLOBS_MAX];	/* --action: its signal */
+	int nactions;			/* --action patterns */
+	bool action_dry_run;		/* --action-dry-run */
+	unsigned int action_rate;	/* --action-rate: a second, at most */
+	struct arg_filter conds;	/* -e 'EVENT:ARG=GLOB' conditions */
 	uid_t uids[OPTS_LIST_MAX];
 	int nuids;
 	pid_t tids[OPTS_LIST_MAX];	/* -t: thread ids */
@@ -46,6 +53,7 @@ struct opts {
 	unsigned long ring_size;
 	bool list;
 	const char *list_glob;
+	bool list_profiles;		/* --list-profiles */
 	const char *record;		/* --record FILE: raw records too */
 	bool record_force;		/* --record may truncate a file */
 	bool no_source;			/* --no-source: no Python frames */
@@ -61,6 +69,7 @@ struct opts {
 	bool summary_records;		/* the counts need the records: keys
 					 * the kernel does not count by */
 	bool redact;			/* --redact: secrets hidden */
+	bool redact_by_profile;		/* ... turned on by --profile security */
 };
 
 /* Parse argv into o. Exits on --help, -V, and usage errors (64). */

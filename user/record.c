@@ -10,8 +10,9 @@
  *    PA_T_UNREADABLE), hdr.nframes PA_T_FRAME values (each followed by
  *    exactly its three children: file, function, line table; frames only
  *    there, at most PA_FRAMES_MAX, and only with frame_status PA_FS_OK)
- *    and hdr.nargs argument values, and it ends exactly at hdr.size (no
- *    bytes left over);
+ *    and hdr.nargs argument values (the frames after the arguments with
+ *    PA_EV_FRAMES_LAST), and it ends exactly at hdr.size (no bytes left
+ *    over);
  *  - every value header and payload lies inside hdr.size, every tag is
  *    known and its payload has the size its tag requires (fixed 0/4/8
  *    bytes, a whole number of code units, PA_T_PYLONG: a count then at
@@ -306,6 +307,28 @@ static bool name_tag_ok(uint8_t tag)
 	}
 }
 
+static int walk_frames(struct dctx *c, struct rec_event *ev)
+{
+	int err;
+
+	if (ev->hdr.nframes) {
+		ev->frames = reserve(c, ev->hdr.nframes);
+		if (!ev->frames)
+			return -EINVAL;
+	}
+	for (uint32_t i = 0; i < ev->hdr.nframes; i++) {
+		c->frames = true;
+		err = walk(c, 0, &ev->frames[i]);
+		c->frames = false;
+		if (err)
+			return err;
+		if (ev->frames[i].tag != PA_T_FRAME)
+			return -EINVAL;
+	}
+	ev->nframes = ev->hdr.nframes;
+	return 0;
+}
+
 int record__decode(const void *data, size_t size, struct rec_event *ev)
 {
 	struct dctx c;
@@ -347,22 +370,13 @@ int record__decode(const void *data, size_t size, struct rec_event *ev)
 	if (!name_tag_ok(ev->name.tag))
 		return -EINVAL;
 
-	if (ev->hdr.nframes) {
-		ev->frames = reserve(&c, ev->hdr.nframes);
-		if (!ev->frames)
-			return -EINVAL;
-	}
-	for (i = 0; i < ev->hdr.nframes; i++) {
-		c.frames = true;
-		err = walk(&c, 0, &ev->frames[i]);
-		c.frames = false;
+	/* The frames come after the name, or after the arguments when
+	 * argument conditions were checked first (PA_EV_FRAMES_LAST). */
+	if (!(ev->hdr.flags & PA_EV_FRAMES_LAST)) {
+		err = walk_frames(&c, ev);
 		if (err)
 			return err;
-		if (ev->frames[i].tag != PA_T_FRAME)
-			return -EINVAL;
 	}
-	ev->nframes = ev->hdr.nframes;
-
 	if (ev->hdr.nargs) {
 		ev->args = reserve(&c, ev->hdr.nargs);
 		if (!ev->args)
@@ -370,6 +384,11 @@ int record__decode(const void *data, size_t size, struct rec_event *ev)
 	}
 	for (i = 0; i < ev->hdr.nargs; i++) {
 		err = walk(&c, 0, &ev->args[i]);
+		if (err)
+			return err;
+	}
+	if (ev->hdr.flags & PA_EV_FRAMES_LAST) {
+		err = walk_frames(&c, ev);
 		if (err)
 			return err;
 	}

@@ -240,10 +240,24 @@ void stats__report_reads(const struct stats *s)
 		p_info("%llu values could not be read from the traced processes "
 		       "(printed as unreadable: docs/output.md)",
 		       (unsigned long long)unreadable);
+	if (log_verbose && stats__sum(s, PA_STAT_ARG_FILTERED))
+		p_info("%llu events dropped in the kernel by argument conditions",
+		       (unsigned long long)stats__sum(s, PA_STAT_ARG_FILTERED));
 	if (log_verbose && copied)
 		p_info("%llu reads the processes could not give came from the "
 		       "copy of .rodata (forked children, start-up)",
 		       (unsigned long long)copied);
+}
+
+void stats__report_actions(const struct stats *s, bool dry_run)
+{
+	p_info("--action: %llu signals sent, %llu not sent (dry run), %llu "
+	       "not sent over the rate limit, %llu failed%s",
+	       (unsigned long long)stats__sum(s, PA_STAT_ACT_DONE),
+	       (unsigned long long)stats__sum(s, PA_STAT_ACT_DRY_RUN),
+	       (unsigned long long)stats__sum(s, PA_STAT_ACT_LIMITED),
+	       (unsigned long long)stats__sum(s, PA_STAT_ACT_FAILED),
+	       dry_run ? " (--action-dry-run: nothing was done)" : "");
 }
 
 void stats__report_lost(struct stats *s, FILE *out, bool json, bool final)

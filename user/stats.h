@@ -63,6 +63,10 @@ void stats__report_lost(struct stats *s, FILE *out, bool json, bool final);
  */
 void stats__report_reads(const struct stats *s);
 
+/* At exit, on stderr, with --action: what the actions did (the
+ * PA_STAT_ACT_* counters). */
+void stats__report_actions(const struct stats *s, bool dry_run);
+
 /* Events lost by one process (the lost_by_pid map). */
 struct stats_pid_lost {
 	__u32 pid;

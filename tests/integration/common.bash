@@ -19,6 +19,17 @@ pyenv_python() {
 	[ -n "$p" ] && [ -x "$p/bin/python$minor" ] && echo "$p/bin/python$minor"
 }
 
+# usdt_and_uprobe_pythons: Debian's python3.11 (USDT) and the newest
+# pyenv 3.12 or 3.13 (uprobes), those present, one a line.
+usdt_and_uprobe_pythons() {
+	local p v
+	[ -x /usr/bin/python3.11 ] && echo /usr/bin/python3.11
+	for v in 3.12 3.13; do
+		p=$(pyenv_python $v) && { echo "$p"; return; }
+	done
+	return 0
+}
+
 requires_python() {
 	[ -n "$1" ] && [ -x "$1" ] || skip "$2 absent on this machine"
 }

@@ -305,7 +305,7 @@ EOF
 	cmp "$MANPAGE" "$root/usr/share/man/man8/pyaudit.8"
 	cmp "$LOGROTATE" "$root/etc/logrotate.d/pyaudit"
 	# the unit names the installed program, nothing else changed
-	grep -qx 'ExecStart=/usr/sbin/pyaudit --json --stats 60 -o /var/log/pyaudit/audit.jsonl' \
+	grep -qx 'ExecStart=/usr/sbin/pyaudit --profile security --json --stats 60 -o /var/log/pyaudit/audit.jsonl' \
 		"$root/usr/lib/systemd/system/pyaudit.service"
 	diff <(sed 's|/usr/local/sbin/pyaudit|/usr/sbin/pyaudit|' "$UNIT") \
 		"$root/usr/lib/systemd/system/pyaudit.service"

@@ -42,6 +42,14 @@ smoke() {
 	trace_command --json -e 'vmsmoke.*' -- "$py" "$S" "$T"
 	[ "$(jq -s 'map(select(.event == "vmsmoke.event")) | length' "$T/out")" = 1 ]
 	jq -e -s 'all(.event | startswith("vmsmoke."))' "$T/out" >/dev/null
+	# argument conditions, checked in BPF: the frames read after them
+	trace_command --json -e 'vmsmoke.event:arg0=4?:arg3.1=a:arg2=b*' -e 'open:file=*/x.txt' \
+		--action 'vmsmoke.event:arg0=42=kill' --action-dry-run -- "$py" "$S" "$T"
+	jq_ok ".event == \"vmsmoke.event\" and .source.line == 5 and .action == \"would-kill\""
+	jq_ok ".event == \"open\" and .source.line == 3"
+	[ "$(jq -s 'map(select(.event != "vmsmoke.event" and .event != "open")) | length' "$T/out")" = 0 ]
+	trace_command --json -e 'vmsmoke.event:arg1=h*llo' -x 'vmsmoke.event:arg3=1:a' -- "$py" "$S" "$T"
+	[ "$(jq -s 'length' "$T/out")" = 0 ]
 	# text output
 	trace_command -e 'vmsmoke.*' -- "$py" "$S" "$T"
 	grep -F "vmsmoke.event arg0=42 arg1='héllo' arg2=b'b\\x00' arg3=(1, 'a') arg4=None at $S:5 in f" "$T/out"
