@@ -112,7 +112,8 @@ static const struct argp_option options[] = {
 	  "wins over -e", 2 },
 	{ "profile", OPT_PROFILE, "NAME[,NAME]", 0,
 	  "The events of a profile, as -e patterns: security, exec, "
-	  "network, files, imports, code (--list-profiles)", 2 },
+	  "network, files, imports, code (--list-profiles); security also "
+	  "turns on --redact", 2 },
 	{ "action", OPT_ACTION, "EVENT[:ARG=GLOB]=stop|kill|signal:SIG", 0,
 	  "Send a signal to the process raising a matching event, from the "
 	  "probe, before CPython goes on (repeatable; patterns as -e): stop "
@@ -171,7 +172,8 @@ static const struct argp_option options[] = {
 	{ "redact", OPT_REDACT, NULL, 0,
 	  "Hide values known to carry secrets, keeping their length: "
 	  "http.client.send data, urllib.Request data and headers, env "
-	  "mappings, os.putenv values, passwords in URLs (pyaudit(8))", 3 },
+	  "mappings, os.putenv values, passwords in URLs (pyaudit(8)); on "
+	  "with --profile security", 3 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 3 },
 	{ "stats", OPT_STATS, "N", 0,
 	  "Health every N seconds and at exit (0: only at exit): targets, "
