@@ -77,7 +77,7 @@ dropped() {
 	[ "$status" = 64 ]
 	grep -q 'more than 128 patterns' <<<"$output"
 	# every profile at once, and a few patterns, fit
-	run "$PYAUDIT" --profile security,exec,network,files,imports,code -e 'a,b,c' --list x
+	run "$PYAUDIT" --profile security,exec,network,files,imports,code -e 'a,b,c' --list 'os.*'
 	[ "$status" = 0 ]
 	run "$PYAUDIT" -e 'open:path=/etc/*'
 	[ "$status" = 64 ]
