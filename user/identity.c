@@ -3,41 +3,8 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include "identity.h"
 #include "log.h"
-
-int identity__scan(struct bpf_link *iter, struct proc_cache *c)
-{
-	struct pa_task t;
-	size_t got = 0;
-	int fd, n = 0;
-	ssize_t r;
-
-	if (!iter)
-		return -ENOENT;
-	fd = bpf_iter_create(bpf_link__fd(iter));
-	if (fd < 0)
-		return -errno;
-	/* bpf_seq_write() writes whole records; a read may end mid-record */
-	for (;;) {
-		r = read(fd, (char *)&t + got, sizeof(t) - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += r;
-		if (got < sizeof(t))
-			continue;
-		got = 0;
-		proc_cache__put_task(c, &t);
-		n++;
-	}
-	if (r < 0)
-		n = -errno;
-	close(fd);
-	return n;
-}
 
 int identity__boot_prefix(const char *uuid, char out[BOOT_ID_HEX + 1])
 {
