@@ -4,13 +4,14 @@
 # costs a real service. tests/bench/service.py serves HTTP on Debian's
 # python3.11 (USDT; ThreadingHTTPServer, logging to a file, a file opened
 # and JSON parsed per request, a command every 50th request), and a
-# client on another Python (not traced: pyaudit and bpftrace probe only
-# /usr/bin/python3.11) measures the requests per second for SVC_SECS
+# client on another Python (not traced) measures the requests per second for SVC_SECS
 # seconds, under: nothing; bpftrace printing each event's name; pyaudit
 # --json; --json --no-source; the security profile (--profile security,
 # or an -e list of security events where this pyaudit has no profiles);
 # -s. Prints requests/s, the slowdown in percent and the events per
-# request (counted by pyaudit -s). SVC_REPS rounds, each running every
+# request (counted by pyaudit -s). The server runs from a private copy
+# of the executable, probed with --binary COPY: other Pythons of the
+# machine are neither traced nor counted. SVC_REPS rounds, each running every
 # condition once in turn (so that a change of the machine's load falls on
 # all of them); the best run of each condition is kept.
 #
@@ -56,6 +57,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 . scripts/bench-lib.sh
+PY311_ORIG=$PY311
+PY311=$tmp/$(basename "$PY311")
+cp "$PY311_ORIG" "$PY311" || die "cannot copy $PY311_ORIG"
 
 if "$PYAUDIT" --help 2>&1 | grep -q -- '--profile'; then
 	security=(--profile security)
@@ -109,7 +113,7 @@ row() { # key label
 }
 
 echo
-echo "== a real service: tests/bench/service.py on $PY311 (USDT), client on $CLIENT"
+echo "== a real service: tests/bench/service.py on a copy of $PY311_ORIG (USDT), client on $CLIENT"
 echo "  $CONNS client threads, a new connection per request, ${SECS} s per run, the best of $REPS rounds"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 

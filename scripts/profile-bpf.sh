@@ -13,9 +13,14 @@
 #    probe costs;
 #  - the consumer's CPU time per event (perf stat -e task-clock on the
 #    pyaudit process while the loop runs; it runs on the other CPU);
-#  - with PROFILE_PERF=1 (default), `perf record -a` of the id(x) loop
+#  - with PROFILE_PERF=1 (default), `perf record` of the id(x) loop
 #    under full capture: the kernel and BPF symbols the traced process
-#    spends its time in.
+#    spends its time in (the BPF programs run in its context).
+#
+# The Pythons run from private copies (the executable; the pyenv
+# libpython through LD_LIBRARY_PATH), probed with --binary COPY: no other
+# process on the machine maps them, so the run counts and times are the
+# loop's alone, and other tracers of the originals do not slow it.
 #
 # Prints only. bpf_stats itself adds two clock reads per run (some 20 to
 # 40 ns): the BPF figures here are a little higher than in `make bench`.
@@ -78,10 +83,10 @@ declare -A cond_args=(
 )
 conds=(full nosrc filtered summary)
 
-# profile_python LABEL FILE COMM RUNNER...
+# profile_python LABEL FILE RUNNER...
 profile_python() {
-	local label=$1 file=$2 comm=$3 c l base v before after pstat runs ns cms
-	shift 3
+	local label=$1 file=$2 c l base v before after pstat runs ns cms
+	shift 2
 	local runner=("$@")
 	declare -A untraced
 	echo
@@ -127,10 +132,10 @@ profile_python() {
 
 	[ "$PERF" = 1 ] || return 0
 	start_tracer pyaudit 0 "$file" /dev/null "$tmp/pa.err" "$PYAUDIT" --json --binary "$file" || return 0
-	perf record -q -a -o "$tmp/perf.data" -- "${runner[@]}" "$loop" c "$N" 1 >/dev/null 2>&1
+	perf record -q -o "$tmp/perf.data" -- "${runner[@]}" "$loop" c "$N" 1 >/dev/null 2>&1
 	stop_tracer
-	echo "  perf record -a, id(x) under pyaudit --json: the $comm process's symbols (self time)"
-	perf report -q -i "$tmp/perf.data" --percentage relative --comm "$comm" --sort sym --stdio --no-children 2>/dev/null |
+	echo "  perf record of the id(x) loop under pyaudit --json: its symbols, kernel and BPF included (self time)"
+	perf report -q -i "$tmp/perf.data" --sort sym --stdio --no-children 2>/dev/null |
 		awk 'NF && $1 ~ /%$/ { $2 = ""; sub(/^ +/, ""); printf "    %s\n", $0; if (++n == 18) exit }'
 }
 
@@ -141,16 +146,23 @@ echo "added = ns/iter - untraced; bpf ns/run: the program's own time (bpf_stats)
 echo "other ns = added - bpf ns/run: trap, uprobe/USDT dispatch (an empty probe's cost);"
 echo "consumer ns: pyaudit's CPU time per event, on the other CPU"
 
-profile_python "CPython $("$PY311" -c 'import platform; print(platform.python_version())'), $PY311 (USDT)" \
-	"$PY311" "$(basename "$PY311")" "$PY311"
+py311=$tmp/$(basename "$PY311")
+cp "$PY311" "$py311" || die "cannot copy $PY311"
+profile_python "CPython $("$PY311" -c 'import platform; print(platform.python_version())'), a copy of $PY311 (USDT)" \
+	"$py311" "$py311"
 
 pyenv_dir=${BENCH_PYENV:-$(ls -d /root/.pyenv/versions/3.1[23].* 2>/dev/null | grep -E '/3\.1[23]\.[0-9]+$' | sort -V | head -n 1)}
 if [ -n "$pyenv_dir" ]; then
 	ver=$(basename "$pyenv_dir" | cut -d. -f1-2)
 	lib=$pyenv_dir/lib/libpython$ver.so.1.0
 	if [ -e "$lib" ]; then
-		profile_python "CPython $(basename "$pyenv_dir"), $lib (uprobes)" "$lib" "python$ver" \
-			"$pyenv_dir/bin/python$ver"
+		mkdir -p "$tmp/lib"
+		cp "$lib" "$tmp/lib/" || die "cannot copy $lib"
+		maps=$(LD_LIBRARY_PATH=$tmp/lib BENCH_SHOW_LIB=1 "$pyenv_dir/bin/python$ver" "$loop" c 10 1 2>&1 >/dev/null)
+		[[ $maps == *"$tmp/lib/"* ]] || die "$pyenv_dir/bin/python$ver does not load the copy ($maps)"
+		profile_python "CPython $(basename "$pyenv_dir"), a copy of $lib (uprobes)" \
+			"$tmp/lib/$(basename "$lib")" \
+			env LD_LIBRARY_PATH="$tmp/lib" "$pyenv_dir/bin/python$ver"
 	else
 		echo; echo "== pyenv $ver: skipped ($lib missing)"
 	fi
