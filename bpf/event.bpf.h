@@ -259,25 +259,11 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	return true;
 }
 
-/*
- * One wakeup each time the unread data crosses a multiple of
- * wakeup_bytes, not one per record above the mark: a wakeup is an
- * irq_work, a self-interrupt (bpf_ringbuf_commit, kernel/bpf/ringbuf.c),
- * and in a VM the APIC write traps to the hypervisor: 20 % of the traced
- * loop's time in `make profile` when every record past the mark woke the
- * consumer that was already draining the ring. A consumer awake misses
- * nothing (the ring's poll is level-triggered: ringbuf_map_poll); one
- * asleep is woken at the next crossing or by its poll timer. size: the
- * record's, plus the 8-byte header the ring adds (BPF_RINGBUF_HDR_SZ).
- */
-static __always_inline __u64 wakeup_flags(__u32 size)
+static __always_inline __u64 wakeup_flags(void)
 {
-	__u64 avail;
-
 	if (!wakeup_bytes)
 		return 0;
-	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	return avail / wakeup_bytes != (avail + size + 8) / wakeup_bytes ?
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
@@ -301,7 +287,7 @@ static __always_inline void submit(struct scratch *s)
 		ev->total_args = s->rec.nargs;
 	if (size < sizeof(*ev))
 		return;
-	if (bpf_ringbuf_output(&events, s->rec.buf, size, wakeup_flags(size))) {
+	if (bpf_ringbuf_output(&events, s->rec.buf, size, wakeup_flags())) {
 		__u64 one = 1, *n = bpf_map_lookup_elem(&lost_by_pid, &ev->pid);
 
 		stat_inc(PA_STAT_LOST);
