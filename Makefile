@@ -156,7 +156,7 @@ TEST_HELPERS :=		# host programs: the cross build's tests need none
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test test-run unit integration run install check-tools bench bench-newfiles deps valgrind \
+.PHONY: all clean test test-run unit integration run install check-tools bench bench-newfiles bench-service profile deps valgrind \
 	exact-long vmtest vmtest-deps cross-deps static image image-deps pythons
 
 all: $(BIN)
@@ -348,6 +348,14 @@ exact-long: $(BIN) $(OUTPUT)/tests/pidwrap
 
 bench: pyaudit
 	scripts/bench.sh
+
+# The real-service benchmark alone (bench.sh runs it too)
+bench-service: pyaudit
+	scripts/bench-service.sh
+
+# Where the time of a traced event goes: BPF run time, consumer CPU, perf
+profile: pyaudit
+	scripts/profile-bpf.sh
 
 bench-newfiles: pyaudit $(OUTPUT)/bench/execloop
 	scripts/bench-newfiles.sh

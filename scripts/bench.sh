@@ -22,6 +22,9 @@
 #     system-wide mode (median of 5).
 #  4. pyaudit's peak RSS (VmHWM) in system-wide mode and in full capture
 #     just after the loops.
+#  5. scripts/bench-service.sh (BENCH_SERVICE=0: not run): requests per
+#     second of an HTTP service on the standard library, untraced and
+#     traced, and the slowdown in percent.
 #
 # The pyenv library is probed in a copy without the local symbols
 # sys_audit and sys_audit_tstate (objcopy --strip-symbol; code and file
@@ -74,83 +77,15 @@ t_start=$(date +%s)
 
 # ---- helpers ----------------------------------------------------------
 
+# probes_on, my_offsets, others_on, start_tracer, stop_tracer
+. scripts/bench-lib.sh
+
 mkdir -p "$build"
 cflags=(-O2 -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -I. -Ibpf)
 make --no-print-directory build/bench/replay >/dev/null ||
 	die "cannot build tests/bench/replay.c"
 cc "${cflags[@]}" tests/bench/startup.c -o "$build/startup" ||
 	die "cannot build tests/bench/startup.c"
-
-# Uprobes (and USDT probes) on FILE, from `bpftool perf list`: "PID OFFSET"
-# per probe.
-probes_on() {
-	bpftool perf list 2>/dev/null |
-		awk -v f="$1" '$7 == "uprobe" && $9 == f { print $2, $11 }'
-}
-
-# The file offsets our tracer probes on FILE, in hex.
-my_offsets() {
-	probes_on "$1" | awk -v p="$tracer_pid" '$1 == p { printf "0x%x\n", $2 }' | sort | paste -sd ' '
-}
-
-# Processes other than ours with probes on FILE (other tracers skew
-# every figure of that file).
-others_on() {
-	probes_on "$1" | awk -v me="${tracer_pid:-0}" '$1 != me { print $1 }' | sort -u |
-		while read -r p; do printf '%s(%s) ' "$p" "$(cat /proc/$p/comm 2>/dev/null)"; done
-}
-
-# start_tracer KIND NPROBES FILE OUT ERR CMD...: start a tracer, wait
-# until it is ready: pyaudit prints "Tracing..." on stderr once attached;
-# bpftrace prints "Attaching N probes..." before attaching (and to its -o
-# file), so readiness is its NPROBES uprobes on FILE in `bpftool perf list`.
-start_tracer() {
-	local kind=$1 nprobes=$2 file=$3 out=$4 err=$5 i
-	shift 5
-	: >"$err"	# no stale ready line from the previous tracer
-	"$@" >"$out" 2>"$err" &
-	tracer_pid=$!
-	for ((i = 0; i < 600; i++)); do
-		if ! kill -0 "$tracer_pid" 2>/dev/null; then
-			wait "$tracer_pid"
-			tracer_pid=
-			echo "bench: tracer ended before it was ready: $*" >&2
-			sed 's/^/    /' "$err" "$out" | grep -v RLIMIT_MEMLOCK | head -5 >&2
-			return 1
-		fi
-		if [ "$kind" = pyaudit ]; then
-			grep -q '^Tracing' "$err" && return 0
-		else
-			[ "$(probes_on "$file" | awk -v p="$tracer_pid" '$1 == p' | wc -l)" -ge "$nprobes" ] &&
-				return 0
-		fi
-		sleep 0.05
-	done
-	echo "bench: tracer not ready after 30 s: $*" >&2
-	stop_tracer
-	return 1
-}
-
-# SIGINT, and wait for the end. A tracer may miss a first SIGINT (a
-# background job starts with SIGINT ignored until the tracer installs
-# its handler): SIGINT again every 2 s, SIGTERM after 20 s, SIGKILL
-# after 30 s.
-stop_tracer() {
-	local i
-	kill -INT "$tracer_pid" 2>/dev/null
-	for ((i = 1; i <= 300; i++)); do
-		sleep 0.1
-		kill -0 "$tracer_pid" 2>/dev/null || break
-		((i % 20 == 0 && i < 200)) && kill -INT "$tracer_pid" 2>/dev/null
-		((i == 200)) && kill -TERM "$tracer_pid" 2>/dev/null
-	done
-	if kill -0 "$tracer_pid" 2>/dev/null; then
-		echo "bench: tracer $tracer_pid still running 30 s after SIGINT: killed" >&2
-		kill -KILL "$tracer_pid" 2>/dev/null
-	fi
-	wait "$tracer_pid"
-	tracer_pid=
-}
 
 vm_hwm_mb() {
 	awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null
@@ -501,6 +436,13 @@ for key in py311 pyenv; do
 	echo "  --json --binary, after the loops (${info[$key,short]}): ${info[$key,hwm_full]} MB"
 	targets+=("$(printf '%-11s %-42s %-7s %-8s %s' memory "peak RSS, full capture ${info[$key,short]} (MB)" "< 40" "${info[$key,hwm_full]}" "$(verdict "${info[$key,hwm_full]}" "<" 40)")")
 done
+
+# ---- a real service ----------------------------------------------------
+
+if [ "${BENCH_SERVICE:-1}" = 1 ]; then
+	PYAUDIT=$PYAUDIT BENCH_PY311=$PY311 BENCH_BPFTRACE=${BPFTRACE:-/nonexistent} scripts/bench-service.sh ||
+		note "scripts/bench-service.sh failed"
+fi
 
 # ---- targets -----------------------------------------------------------
 
