@@ -113,6 +113,11 @@ static long path_step(__u64 i, void *ctx)
 		return 1;
 	}
 	off = w->off - len;
+	/* Bound len again at the call: 6.12's verifier loses its unsigned
+	 * bound through the comparison above ("R2 unbounded memory
+	 * access"); 6.1 and 6.18 keep it. */
+	barrier_var(len);
+	len &= 0xff;
 	bpf_probe_read_kernel(&s->path[w->which & 1][off & (PA_PATH_MAX - 1)],
 			      len, name);
 	off--;
