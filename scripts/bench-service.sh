@@ -18,7 +18,9 @@
 #
 # Environment: SVC_SECS (5), SVC_REPS (3), SVC_CONNS (client threads, 2),
 # BENCH_PY311, SVC_CLIENT (a Python for the client, default a pyenv one
-# or python3), BENCH_BPFTRACE, PYAUDIT.
+# or python3), BENCH_BPFTRACE, PYAUDIT, SVC_RESULT (a file to which the
+# slowdowns are appended as "KEY PERCENT" lines, and "drift PERCENT":
+# make bench's targets table).
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -109,7 +111,12 @@ row() { # key label
 	case "$v$base" in
 	*fail* | '') printf '  %-36s %10s %10s\n' "$2" "${v:--}" - ;;
 	*) awk -v v="$v" -v b="$base" -v l="$2" 'BEGIN {
-		printf "  %-36s %10.1f %9.1f%%\n", l, v, (b - v) * 100 / b }' ;;
+		printf "  %-36s %10.1f %9.1f%%\n", l, v, (b - v) * 100 / b }'
+	   # for make bench's targets table
+	   if [ -n "${SVC_RESULT:-}" ]; then
+		awk -v k="$1" -v v="$v" -v b="$base" \
+			'BEGIN { printf "%s %.1f\n", k, (b - v) * 100 / b }' >>"$SVC_RESULT"
+	   fi ;;
 	esac
 }
 
@@ -176,6 +183,8 @@ row nosrc "pyaudit --json --no-source"
 row security "$security_label"
 row summary "pyaudit -s"
 echo "  untraced again at the end: $end_rps requests/s (the rows' spread on this machine)"
+[ -n "${SVC_RESULT:-}" ] && [ "$end_rps" != fail ] && [ -n "${rps[untraced]:-}" ] &&
+	awk -v v="$end_rps" -v b="${rps[untraced]}" 'BEGIN { printf "drift %.1f\n", (b - v) * 100 / b }' >>"$SVC_RESULT"
 [ "$security_label" = "pyaudit --profile security" ] ||
 	note "this pyaudit has no --profile: the security condition is -e $SECURITY_EVENTS"
 [ -s "$tmp/sec.out" ] && echo "  $security_label: $(wc -l <"$tmp/sec.out") events written in its last run"

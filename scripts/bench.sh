@@ -274,12 +274,14 @@ print_table() {
 		echo
 	done
 	echo "  ratios of added costs             id(x) sys.audit   target"
-	ratio_row "$key" "pyaudit --json / empty probe" full empty "<=" 1.3
+	# the targets of issue 16 (ratios to the empty probe's added cost)
+	ratio_row "$key" "pyaudit --json / empty probe" full empty "<=" 2.0
 	ratio_row "$key" "pyaudit --json / bpftrace printf" full print "<=" 0.3
 	ratio_row "$key" "pyaudit --no-source / empty probe" nosrc empty "<=" 1.3
 	ratio_row "$key" "pyaudit --no-source / bpftrace printf" nosrc print "<=" 0.3
-	ratio_row "$key" "pyaudit -e (filtered) / empty" filtered empty "<=" 1.1
-	ratio_row "$key" "pyaudit -s / empty probe" summary empty "" ""
+	ratio_row "$key" "pyaudit -e (filtered) / empty" filtered empty "<=" 1.05
+	ratio_row "$key" "rejected by argument / empty probe" argfilter empty "<=" 1.05
+	ratio_row "$key" "pyaudit -s / empty probe" summary empty "<=" 1.2
 	ratio_row "$key" "rejected by argument / by name" argfilter filtered "" ""
 	echo "  probed file offsets (bpftool perf list): bpftrace ${info[$key,sites_bt]:-?}; pyaudit ${info[$key,sites_pa]:-?}"
 	[ -n "${info[$key,empty_counts]:-}" ] && echo "  bpftrace empty probe counts: ${info[$key,empty_counts]}"
@@ -388,8 +390,8 @@ if [ -s "$tmp/records" ]; then
 	line=$("$build/replay" -t 2 -c "$lastcpu" -b "$tmp/records")
 	echo "  block-buffered, unflushed (formatting alone):              $line"
 	info[replay_eps_block]=$(awk '{ print $1 }' <<<"$line")
-	v=$(verdict "${info[replay_eps]}" ">=" 2000000)
-	targets+=("$(printf '%-11s %-42s %-7s %-8s %s' consumer "JSON events/s, one core" ">= 2M" "$(awk -v x="${info[replay_eps]}" 'BEGIN { printf "%.2fM", x / 1e6 }')" "$v")")
+	v=$(verdict "${info[replay_eps]}" ">=" 2400000)
+	targets+=("$(printf '%-11s %-42s %-7s %-8s %s' consumer "JSON events/s, one core" ">= 2.4M" "$(awk -v x="${info[replay_eps]}" 'BEGIN { printf "%.2fM", x / 1e6 }')" "$v")")
 fi
 
 # ---- start-up time -----------------------------------------------------
@@ -440,8 +442,16 @@ done
 # ---- a real service ----------------------------------------------------
 
 if [ "${BENCH_SERVICE:-1}" = 1 ]; then
-	PYAUDIT=$PYAUDIT BENCH_PY311=$PY311 BENCH_BPFTRACE=${BPFTRACE:-/nonexistent} scripts/bench-service.sh ||
+	PYAUDIT=$PYAUDIT BENCH_PY311=$PY311 BENCH_BPFTRACE=${BPFTRACE:-/nonexistent} \
+		SVC_RESULT=$tmp/service scripts/bench-service.sh ||
 		note "scripts/bench-service.sh failed"
+	# its slowdowns (percent), one "KEY VALUE" line each
+	while read -r k v; do
+		case $k in
+		security) targets+=("$(printf '%-11s %-42s %-7s %-8s %s' service "--profile security slowdown (%)" "<= 2" "$v" "$(verdict "$v" "<=" 2)")") ;;
+		drift) targets+=("$(printf '%-11s %-42s %-7s %-8s %s' service "untraced rerun's drift (%, the noise)" "" "$v" "")") ;;
+		esac
+	done < <(cat "$tmp/service" 2>/dev/null)
 fi
 
 # ---- targets -----------------------------------------------------------
