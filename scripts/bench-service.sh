@@ -8,8 +8,12 @@
 # seconds, under: nothing; bpftrace printing each event's name; pyaudit
 # --json; --json --no-source; the security profile (--profile security,
 # or an -e list of security events where this pyaudit has no profiles);
-# -s. Prints requests/s, the slowdown in percent and the events per
-# request (counted by pyaudit -s). The server runs from a private copy
+# -s. Prints requests/s, the slowdown in percent, the server's CPU time
+# per request (utime + stime over the requests answered: the BPF
+# programs run in the server's context, so this is the tracing cost the
+# service itself pays, less noisy than requests/s, which also moves with
+# whatever else runs on the CPUs) and the events per request (counted by
+# pyaudit -s). The server runs from a private copy
 # of the executable, probed with --binary COPY: other Pythons of the
 # machine are neither traced nor counted. SVC_REPS rounds, each running every
 # condition once in turn (so that a change of the machine's load falls on
@@ -77,7 +81,7 @@ bt_print="usdt:$PY311:python:audit { printf(\"%s\\n\", str(arg0)); }"
 # server starts after the tracer (it is traced from its first event).
 measure() {
 	local out port rps j
-	rm -rf "$tmp/data"
+	rm -rf "$tmp/data" "$tmp/cpu" "$tmp/ticks"
 	mkdir "$tmp/data"
 	: >"$tmp/port"
 	"$PY311" "$svc" serve "$tmp/data" >"$tmp/port" 2>"$tmp/server.err" &
@@ -92,6 +96,9 @@ measure() {
 	if [ -n "$port" ]; then
 		out=$("$CLIENT" "$svc" client "$port" "$SECS" "$CONNS" 2>"$tmp/client.err")
 	fi
+	# the server's CPU time (utime + stime, its exited threads
+	# included: the tracer's BPF programs run in its context), in ticks
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$server_pid/stat" >"$tmp/ticks" 2>/dev/null
 	kill "$server_pid" 2>/dev/null
 	wait "$server_pid" 2>/dev/null
 	server_pid=
@@ -102,20 +109,28 @@ measure() {
 		return
 	fi
 	awk '$1 == "requests" { print $2 }' <<<"$out" >>"$tmp/nreq"
+	# CPU microseconds per request
+	awk -v n="$(awk '$1 == "requests" { print $2 }' <<<"$out")" -v hz="$(getconf CLK_TCK)" \
+		'{ if (n > 0) printf "%.1f\n", $1 * 1e6 / hz / n }' "$tmp/ticks" >"$tmp/cpu"
 	echo "$rps"
 }
 
-declare -A rps
+declare -A rps cpu	# best requests/s, lowest server CPU µs per request
 row() { # key label
-	local v=${rps[$1]:-} base=${rps[untraced]:-}
+	local v=${rps[$1]:-} base=${rps[untraced]:-} c=${cpu[$1]:--} cb=${cpu[untraced]:--}
 	case "$v$base" in
 	*fail* | '') printf '  %-36s %10s %10s\n' "$2" "${v:--}" - ;;
-	*) awk -v v="$v" -v b="$base" -v l="$2" 'BEGIN {
-		printf "  %-36s %10.1f %9.1f%%\n", l, v, (b - v) * 100 / b }'
+	*) awk -v v="$v" -v b="$base" -v l="$2" -v c="$c" -v cb="$cb" 'BEGIN {
+		printf "  %-36s %10.1f %9.1f%%", l, v, (b - v) * 100 / b
+		if (c != "-" && cb != "-" && cb > 0)
+			printf " %9.1f %9.1f%%", c, (c - cb) * 100 / cb
+		printf "\n" }'
 	   # for make bench's targets table
 	   if [ -n "${SVC_RESULT:-}" ]; then
-		awk -v k="$1" -v v="$v" -v b="$base" \
-			'BEGIN { printf "%s %.1f\n", k, (b - v) * 100 / b }' >>"$SVC_RESULT"
+		awk -v k="$1" -v v="$v" -v b="$base" -v c="$c" -v cb="$cb" 'BEGIN {
+			printf "%s %.1f\n", k, (b - v) * 100 / b
+			if (c != "-" && cb != "-" && cb > 0)
+				printf "%s_cpu %.1f\n", k, (c - cb) * 100 / cb }' >>"$SVC_RESULT"
 	   fi ;;
 	esac
 }
@@ -160,6 +175,15 @@ run_cond() {
 		note "$c: $(grep lost "$tmp/pa.err" | tail -n 1)"
 	: >"$tmp/pa.err"
 	[ "$v" = fail ] && { rps[$c]=${rps[$c]:-fail}; return; }
+	# the lowest CPU time per request of the condition's runs
+	local u
+	u=$(cat "$tmp/cpu" 2>/dev/null)
+	if [ -n "$u" ]; then
+		case ${cpu[$c]:-} in
+		'') cpu[$c]=$u ;;
+		*) cpu[$c]=$(awk -v a="$u" -v b="${cpu[$c]}" 'BEGIN { print (a < b) ? a : b }') ;;
+		esac
+	fi
 	case ${rps[$c]:-} in
 	'' | fail) rps[$c]=$v ;;
 	*) rps[$c]=$(awk -v a="$v" -v b="${rps[$c]}" 'BEGIN { print (a > b) ? a : b }') ;;
@@ -175,7 +199,7 @@ done
 # would favour it over the others)
 end_rps=$(measure)
 
-printf '  %-36s %10s %10s\n' "" "requests/s" "slowdown"
+printf '  %-36s %10s %10s %9s %10s\n' "" "requests/s" "slowdown" "CPU µs/r" "CPU added"
 row untraced "untraced"
 row print "bpftrace printf event name"
 row full "pyaudit --json"
