@@ -28,9 +28,12 @@ struct event_state {
 
 /* Set by user space between open and load. */
 const volatile bool summary_mode = false;	/* count, no records */
-/* Wake the consumer when this much is waiting; below it, the consumer
- * polls on a timer (batching: one wakeup per many events). */
+/* Wake the consumer each time the unread data crosses a multiple of
+ * wakeup_bytes; below the first, it polls on a timer (batching: one
+ * wakeup per many events). Past lag_bytes, wake on every record
+ * (wakeup_flags). */
 const volatile __u64 wakeup_bytes = 0;
+const volatile __u64 lag_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -275,12 +278,33 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	return true;
 }
 
-static __always_inline __u64 wakeup_flags(void)
+/*
+ * A wakeup is an irq_work, a self-interrupt raised by the record's
+ * commit (bpf_ringbuf_commit, kernel/bpf/ringbuf.c); in a VM its APIC
+ * write traps to the hypervisor, 20 to 29 % of a traced loop's time
+ * when every record past the first mark asked for one. So: one wakeup
+ * each time the unread data crosses a multiple of wakeup_bytes (a
+ * consumer asleep is woken once per such step, and one awake needs
+ * none: the ring's poll is level-triggered, ringbuf_map_poll_kern).
+ * Past lag_bytes the consumer is behind, not asleep: it was preempted
+ * (docs/performance.md, "Wakeups and the consumer"), and a wakeup on
+ * every record is kept there for its cost: it slows the traced thread
+ * while the consumer catches up, the only back-pressure a ring buffer
+ * has; without it the ring filled and events were lost. size: the
+ * record's; the ring adds an 8-byte header and rounds to 8
+ * (__bpf_ringbuf_reserve).
+ */
+static __always_inline __u64 wakeup_flags(__u32 size)
 {
+	__u64 avail;
+
 	if (!wakeup_bytes)
 		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (avail >= lag_bytes ||
+	    avail / wakeup_bytes != (avail + ((size + 15) & ~7U)) / wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 __noinline int pa_args_pass(void);	/* argfilter.bpf.h */
@@ -318,7 +342,7 @@ static __always_inline void submit(struct scratch *s)
 		ev->total_args = s->rec.nargs;
 	if (size < sizeof(*ev))
 		return;
-	if (bpf_ringbuf_output(&events, s->rec.buf, size, wakeup_flags())) {
+	if (bpf_ringbuf_output(&events, s->rec.buf, size, wakeup_flags(size))) {
 		__u64 one = 1, *n = bpf_map_lookup_elem(&lost_by_pid, &ev->pid);
 
 		stat_inc(PA_STAT_LOST);

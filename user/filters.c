@@ -48,9 +48,12 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 		ro->cond_elem[i] = c->elem;
 		ro->cond_neg[i] = c->neg;
 	}
-	/* Wake the consumer when a sixteenth of the buffer waits; below
-	 * that, it reads at its poll period (main.c, POLL_MS). */
+	/* Wake the consumer each time another sixteenth of the buffer
+	 * waits; below the first, it reads at its poll period (main.c,
+	 * POLL_MS). Past an eighth, on every record: the back-pressure
+	 * (event.bpf.h, wakeup_flags). */
 	ro->wakeup_bytes = o->ring_size / 16;
+	ro->lag_bytes = o->ring_size / 8;
 	ro->frames_wanted = o->no_source ? 0 :
 			    o->app_frame || o->folded ? PA_FRAMES_MAX : 1 + o->stack;
 	ro->frames_tabled = 1 + o->stack;

@@ -652,8 +652,8 @@ static void identity_json(struct sb *b, const struct format_opts *o,
  * "process": who raised the event, with field names after Tetragon's and
  * Falco's process objects. auid and sessionid are left out when unset.
  */
-static void process_json(struct sb *b, const struct format_opts *o,
-			 const struct event_view *v)
+static void process_json_build(struct sb *b, const struct format_opts *o,
+			       const struct event_view *v)
 {
 	const struct rec_event *ev = v->ev;
 	const struct proc_info *pi = v->proc;
@@ -705,6 +705,71 @@ static void process_json(struct sb *b, const struct format_opts *o,
 		pod_json(b, &pi->pod);
 	identity_json(b, o, v);
 	sb_putc(b, '}');
+}
+
+/*
+ * What the process object is made of besides proc_info: the record's
+ * process fields and the options that change its text.
+ */
+struct process_key {
+	const struct proc_info *pi;
+	uint64_t gen, start_ns, cgroup_id;
+	const struct format_opts *o;
+	const char *boot_id;
+	int64_t boot_offset_ns;
+	uint32_t pid, ppid, euid, gid, auid, sessionid, exec_seq;
+	bool redact;
+};
+
+/*
+ * The process object is the same for every event of a process (a third
+ * of a line's bytes: command lines, paths, times, exec ids) and
+ * consecutive events mostly come from one process: the text of the last
+ * one is kept and copied while its key holds. Only for a proc_info that
+ * a cache filled (gen != 0): one a caller built may change under the
+ * same address.
+ */
+static void process_json(struct sb *b, const struct format_opts *o,
+			 const struct event_view *v)
+{
+	static struct process_key last;
+	static char text[8192];
+	static size_t text_len;
+	const struct rec_event *ev = v->ev;
+	struct process_key k;
+	size_t start = b->len;
+
+	if (!v->proc || !v->proc->gen) {
+		process_json_build(b, o, v);
+		return;
+	}
+	memset(&k, 0, sizeof(k));	/* the padding too: memcmp */
+	k.pi = v->proc;
+	k.gen = v->proc->gen;
+	k.start_ns = ev->hdr.start_ns;
+	k.cgroup_id = ev->hdr.cgroup_id;
+	k.o = o;
+	k.boot_id = o->boot_id;
+	k.boot_offset_ns = o->boot_offset_ns;
+	k.pid = ev->hdr.pid;
+	k.ppid = ev->hdr.ppid;
+	k.euid = ev->hdr.euid;
+	k.gid = ev->hdr.gid;
+	k.auid = ev->hdr.auid;
+	k.sessionid = ev->hdr.sessionid;
+	k.exec_seq = ev->hdr.exec_seq;
+	k.redact = o->redact;
+	if (text_len && !memcmp(&k, &last, sizeof(k))) {
+		sb_putn(b, text, text_len);
+		return;
+	}
+	process_json_build(b, o, v);
+	text_len = 0;
+	if (b->len < b->size && b->len - start <= sizeof(text)) {
+		text_len = b->len - start;
+		memcpy(text, b->p + start, text_len);
+		last = k;
+	}
 }
 
 static void event_json(struct sb *b, const struct format_opts *o,

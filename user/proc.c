@@ -452,6 +452,9 @@ static struct proc_entry *entry_of_info(const struct proc_info *pi)
 	return e;
 }
 
+/* proc_info.gen: one sequence for every cache */
+static uint64_t info_gen;
+
 static void show(struct proc_cache *c, const struct proc_entry *e)
 {
 	struct proc_info *pi = &c->info;
@@ -462,6 +465,7 @@ static void show(struct proc_cache *c, const struct proc_entry *e)
 	if (c->shown == e)
 		return;
 	memset(pi, 0, sizeof(*pi));
+	pi->gen = ++info_gen;
 	pi->pid = e->pid;
 	pi->start_ns = e->start_ns;
 	pi->gone = e->gone;
@@ -492,6 +496,7 @@ static void put_info(struct proc_cache *c)
 {
 	struct proc_entry **link, *e;
 
+	c->info.gen = ++info_gen;
 	link = find_link(c, c->info.pid, c->info.start_ns);
 	if (*link)
 		entry_remove(c, link);

@@ -32,6 +32,10 @@ enum proc_source {
 struct proc_info {
 	pid_t pid;
 	uint64_t start_ns;		/* task start time, from the record */
+	/* Changes whenever the cache refills this struct, unique across
+	 * caches; 0 for one that no cache filled. format.c keeps the JSON
+	 * of the last process object under it. */
+	uint64_t gen;
 	bool gone;			/* /proc/PID was gone when first looked at */
 	uint8_t source;			/* enum proc_source */
 	uint32_t exec_seq;		/* its exec sequence (0: not known) */

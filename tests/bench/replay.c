@@ -115,7 +115,10 @@ static unsigned char *load(const char *path, size_t *size)
 static const struct proc_info *typical_proc(struct proc_cache *c, pid_t pid,
 					    uint64_t start_ns)
 {
+	/* gen: as a cache's entry, the same for each event of the
+	 * process (format.c keeps its process object's text) */
 	static const struct proc_info typical = {
+		.gen = 1,
 		.exe = "/usr/bin/python3.11",
 		.cmdline = "/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default",
 		.cmdline_len = sizeof("/usr/bin/python3.11\0/srv/app/manage.py\0runworker\0--queue\0default"),

@@ -165,6 +165,65 @@ static void test_json_line(void **state)
 		" open path='/etc/hosts' arg1='r' arg2=524288\n"));
 }
 
+/* One JSON line of the event with v.proc = pi. */
+static const char *line_of(const struct format_opts *o,
+			   const struct proc_info *pi)
+{
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	assert_non_null(f);
+	format__event(f, o, &(struct event_view){ .ev = &ev, .def = &def_open,
+						  .proc = pi });
+	fclose(f);
+	return out;
+}
+
+/*
+ * format.c keeps the last process object's text: it must follow the
+ * process, the cache's refills (gen), the record's fields and the
+ * options, and never serve a struct no cache filled (gen 0).
+ */
+static void test_process_object_kept(void **state)
+{
+	static struct proc_info a, b;
+	struct format_opts o = { .json = true };
+	struct format_opts r = { .json = true, .redact = true };
+
+	(void)state;
+	build_open();
+	strcpy(a.exe, "/a/python");
+	a.gen = 1001;
+	strcpy(b.exe, "/b/python");
+	b.gen = 1002;
+	assert_non_null(strstr(line_of(&o, &a), "\"exe\":\"/a/python\""));
+	assert_non_null(strstr(line_of(&o, &a), "\"exe\":\"/a/python\""));
+	assert_non_null(strstr(line_of(&o, &b), "\"exe\":\"/b/python\""));
+	assert_non_null(strstr(line_of(&o, &a), "\"exe\":\"/a/python\""));
+	/* refilled by its cache: a new gen */
+	strcpy(a.exe, "/c/python");
+	a.gen = 1003;
+	assert_non_null(strstr(line_of(&o, &a), "\"exe\":\"/c/python\""));
+	/* the record's fields */
+	ev.hdr.ppid = 777;
+	assert_non_null(strstr(line_of(&o, &a), "\"process\":{\"ppid\":777,"));
+	ev.hdr.ppid = 778;
+	assert_non_null(strstr(line_of(&o, &a), "\"process\":{\"ppid\":778,"));
+	/* the options: --redact masks the command line's URL passwords */
+	memcpy(a.cmdline, "curl\0https://u:secret@h/", 25);
+	a.cmdline_len = 25;
+	a.gen = 1004;
+	assert_non_null(strstr(line_of(&o, &a), "u:secret@h"));
+	assert_null(strstr(line_of(&r, &a), "secret"));
+	assert_non_null(strstr(line_of(&o, &a), "u:secret@h"));
+	/* gen 0: built each time, whatever changed at that address */
+	a.gen = 0;
+	a.cmdline_len = 0;
+	strcpy(a.exe, "/d/python");
+	assert_non_null(strstr(line_of(&o, &a), "\"exe\":\"/d/python\""));
+	strcpy(a.exe, "/e/python");
+	assert_non_null(strstr(line_of(&o, &a), "\"exe\":\"/e/python\""));
+}
+
 static void test_time(void **state)
 {
 	struct format_opts o = { .json = true };
@@ -1582,6 +1641,7 @@ int main(void)
 		cmocka_unit_test(test_comm),
 		cmocka_unit_test(test_snprintf_semantics),
 		cmocka_unit_test(test_format_name),
+		cmocka_unit_test(test_process_object_kept),
 		cmocka_unit_test(test_worst_case),
 		cmocka_unit_test(test_fuzz),
 	};

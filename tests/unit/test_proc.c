@@ -823,6 +823,42 @@ static void test_lru(void **state)
 	}
 }
 
+/* gen changes whenever the struct is refilled (format.c keeps the
+ * process object's text under it), and only then; never 0, never the
+ * same in two caches. */
+static void test_gen(void **state)
+{
+	const char *root = *state;
+	struct proc_cache *c = proc_cache__new(4), *d = proc_cache__new(4);
+	uint64_t g1, g2, g3;
+
+	assert_non_null(c);
+	assert_non_null(d);
+	proc_cache__set_root(c, root);
+	proc_cache__set_root(d, root);
+	for (int pid = 1; pid <= 10; pid++)	/* set_all's */
+		free(fake_pid(root, pid, NULL, 0));
+	set_all(root, "v1");
+	g1 = proc_cache__get(c, 1, 1001)->gen;
+	assert_int_not_equal(g1, 0);
+	assert_int_equal(proc_cache__get(c, 1, 1001)->gen, g1);	/* as shown */
+	g2 = proc_cache__get(c, 2, 1002)->gen;
+	assert_int_not_equal(g2, g1);
+	g3 = proc_cache__get(c, 1, 1001)->gen;			/* shown again */
+	assert_int_not_equal(g2, 0);
+	assert_int_not_equal(g3, 0);
+	assert_int_not_equal(g3, g1);
+	assert_int_not_equal(g3, g2);
+	assert_v(c, 1, "v1");
+	assert_int_not_equal(proc_cache__get(d, 1, 1001)->gen, g3);
+	proc_cache__drop(c, 1);				/* read again */
+	set_all(root, "v2");
+	assert_int_not_equal(proc_cache__get(c, 1, 1001)->gen, g3);
+	assert_v(c, 1, "v2");
+	proc_cache__free(c);
+	proc_cache__free(d);
+}
+
 /* Many pids through a small table: chains, evictions, drops. */
 static void test_many(void **state)
 {
@@ -1195,6 +1231,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_pid_reuse, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_exec_records, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_put_task, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_gen, fake_setup, fake_teardown),
 		cmocka_unit_test(test_cgroup_id_of_path),
 		cmocka_unit_test(test_cgroup_ids_bad),
 		cmocka_unit_test_teardown(test_cgroup_own, own_cgroup_teardown),
