@@ -12,6 +12,7 @@ struct cc_entry {
 	struct cc_entry *hnext;		/* the bucket's chain */
 	struct pa_code_key key;
 	bool retired;
+	uint64_t stamp;			/* retired: the producer's position then */
 	size_t bytes;			/* counted against the bounds */
 	struct rec_value kids[3];	/* file, function, table: data in buf */
 	uint8_t buf[];
@@ -100,10 +101,33 @@ static void drop(struct codecache *c, struct cc_entry *e)
 	free(e);
 }
 
+/* Retired descriptions no reference in the ring can need any more (the
+ * consumer has passed where the producer was when they retired), or
+ * beyond the bounds: the oldest go. */
+static void trim_retired(struct codecache *c)
+{
+	uint64_t consumed = 0, produced = 0;
+	struct cc_entry *e;
+
+	if (c->nretired <= CODECACHE_RETIRED_MIN)
+		return;
+	if (c->ring_pos)
+		c->ring_pos(c->ctx, &consumed, &produced);
+	while (c->nretired > CODECACHE_RETIRED_MIN) {
+		e = (struct cc_entry *)c->retired.next;
+		if (c->retired_bytes <= c->max_bytes &&
+		    (!c->ring_pos || consumed < e->stamp) &&
+		    (c->ring_pos || c->nretired <= c->max_entries / 8))
+			break;
+		drop(c, e);
+	}
+}
+
 /* Within the bounds: the least recently used descriptions retire (BPF
- * forgets them), the oldest retired ones go. Never the newest. */
+ * forgets them). Never the newest. */
 static void trim(struct codecache *c)
 {
+	uint64_t consumed = 0, produced = 0;
 	struct cc_entry *e;
 
 	while ((c->n > c->max_entries || c->bytes > c->max_bytes) && c->n > 1) {
@@ -117,12 +141,14 @@ static void trim(struct codecache *c)
 		c->retired_bytes += e->bytes;
 		c->counts.evicted++;
 		if (c->forget)
-			c->forget(c->forget_ctx, &e->key);
+			c->forget(c->ctx, &e->key);
+		/* after BPF forgot: what is in the ring up to here may
+		 * still refer to it */
+		if (c->ring_pos)
+			c->ring_pos(c->ctx, &consumed, &produced);
+		e->stamp = produced;
 	}
-	while (c->nretired > CODECACHE_RETIRED_MIN &&
-	       (c->nretired > c->max_entries / 8 ||
-		c->retired_bytes > c->max_bytes / 8))
-		drop(c, (struct cc_entry *)c->retired.next);
+	trim_retired(c);
 }
 
 /* A description is a whole line table, as BPF checks before it calls
@@ -188,7 +214,7 @@ static void resolve(struct codecache *c, const struct pa_code_key *k,
 	}
 	c->counts.unresolved++;
 	if (c->forget)
-		c->forget(c->forget_ctx, k);
+		c->forget(c->ctx, k);
 	for (i = 0; i < 3; i++)
 		kids[i] = (struct rec_value){ .tag = PA_T_UNREADABLE, .data = empty };
 }
@@ -214,6 +240,7 @@ void codecache__event(struct codecache *c, struct rec_event *ev)
 	struct rec_value *f;
 	uint32_t i;
 
+	trim_retired(c);
 	/* The descriptions first: what they replace or push out goes
 	 * before any reference of this record points into it. */
 	for (i = 0; i < ev->nframes; i++) {

@@ -17,11 +17,13 @@
  * Evicting a description tells BPF to forget the code object (the
  * forget callback deletes its code_known entry), so that its next
  * frame describes it again. References already in the ring buffer at
- * that moment still resolve: an evicted description is kept a while
- * longer (retired) for them. A reference with no description (a race
- * past that, or a hostile record) is counted, its frame left without
- * file, function or line, and BPF is told to forget the code object so
- * that it is described again.
+ * that moment, however far behind the consumer is, still resolve: the
+ * evicted description is kept (retired) until the consumer has read
+ * the ring up to where the producer was when BPF was told (ring_pos),
+ * or the retired ones exceed the byte bound too. A reference with no
+ * description (a race past that, or a hostile record) is counted, its
+ * frame left without file, function or line, and BPF is told to forget
+ * the code object so that it is described again.
  */
 #ifndef PA_CODECACHE_H
 #define PA_CODECACHE_H
@@ -35,8 +37,9 @@ struct cc_entry;
 #define CODECACHE_ENTRIES	PA_CODES_MAX	/* default bounds */
 #define CODECACHE_BYTES		(16u << 20)
 /* Evicted descriptions kept for the references in flight: at least
- * this many (more than one record's frames), at most an eighth of the
- * bounds beyond. */
+ * this many (more than one record's frames), or until the consumer has
+ * read what was in the ring when they were evicted, within another
+ * max_bytes. */
 #define CODECACHE_RETIRED_MIN	64
 
 /* A circular list's links (the list's own is its head). */
@@ -62,7 +65,10 @@ struct codecache {
 	/* Tell BPF to forget a code object (NULL: nothing to tell, as in a
 	 * replay). */
 	void (*forget)(void *ctx, const struct pa_code_key *key);
-	void *forget_ctx;
+	/* The events ring's consumer and producer positions (NULL: none;
+	 * retired descriptions then go by the bounds alone). */
+	void (*ring_pos)(void *ctx, uint64_t *consumed, uint64_t *produced);
+	void *ctx;
 	struct codecache_counts counts;
 };
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -179,6 +180,8 @@ struct run {
 	struct host host;
 	struct consumer consumer;	/* event records to output lines */
 	int code_known_fd;		/* BPF's code objects described */
+	const unsigned long *ring_cons, *ring_prod;	/* the events ring's
+							 * positions */
 	struct appframe_opts app;	/* --app-frame, --lib-path */
 	struct aggregate *agg;		/* -s --by, --folded */
 	size_t consumer_targets;	/* targets the consumer knows */
@@ -345,6 +348,45 @@ static void forget_code(void *ctx, const struct pa_code_key *key)
 	struct run *r = ctx;
 
 	bpf_map_delete_elem(r->code_known_fd, key);
+}
+
+/* The events ring's positions, from its first two pages (the kernel's
+ * ring buffer layout: the consumer's, then the producer's position). */
+static void ring_pos(void *ctx, uint64_t *consumed, uint64_t *produced)
+{
+	struct run *r = ctx;
+
+	*consumed = __atomic_load_n(r->ring_cons, __ATOMIC_ACQUIRE);
+	*produced = __atomic_load_n(r->ring_prod, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * What the consumer's code-object descriptions need from the kernel:
+ * forgetting one in BPF, and the ring's positions to know when no
+ * reference to an evicted one can still be in the ring. Without the
+ * positions (a mapping refused) they go by their bounds alone.
+ */
+static void codes_connect(struct run *r)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = bpf_map__fd(r->skel->maps.events);
+	void *cons, *prod;
+
+	r->consumer.codes->forget = forget_code;
+	r->consumer.codes->ctx = r;
+	cons = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
+	if (cons == MAP_FAILED || prod == MAP_FAILED) {
+		p_debug("cannot map the ring's positions: %s", strerror(errno));
+		if (cons != MAP_FAILED)
+			munmap(cons, page);
+		if (prod != MAP_FAILED)
+			munmap(prod, page);
+		return;
+	}
+	r->ring_cons = cons;
+	r->ring_prod = prod;
+	r->consumer.codes->ring_pos = ring_pos;
 }
 
 /* The probes on the targets, then the followers and watchers. */
@@ -669,8 +711,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (load_bpf(&r))
 		goto cleanup;
-	r.consumer.codes->forget = forget_code;
-	r.consumer.codes->forget_ctx = &r;
+	codes_connect(&r);
 	if (env.command) {
 		child = gate__start(env.command);
 		if (child < 0)
