@@ -3,7 +3,8 @@
  * frames.bpf.h: where in the Python code the event was raised: the
  * current thread's thread state, then the frame chain from the innermost
  * frame outwards, each frame a PA_T_FRAME value (offset, file, function,
- * line table) after the event name.
+ * line table) after the event name, or a reference to its code object
+ * when that was described before (code objects sent once, pyaudit.h).
  *
  * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
  * PA_SCRATCH_PARTS for this concern's part of struct scratch, then

@@ -286,7 +286,9 @@ enum pa_tag {
 	PA_T_FRAME = 19,	/* struct pa_frame, then three values: the
 				 * file (co_filename), the function
 				 * (co_qualname, co_name before 3.11) and the
-				 * line table (PA_T_BYTES, maybe cut) */
+				 * line table (PA_T_BYTES, maybe cut); or
+				 * struct pa_frame_code, the same three
+				 * values, none with PA_FR_CODE_REF */
 	PA_T_SUBCLASS = 20,	/* payload: the type name (tp_name) of an
 				 * object whose type is a subclass of str,
 				 * bytes, int, float, tuple or list, cut
