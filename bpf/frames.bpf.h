@@ -230,7 +230,10 @@ static __always_inline __u64 cc_mix(__u64 h, __u64 w)
  * s->frames.cobuf, its line table's in s->head) was described already:
  * 1 yes, 0 no (s->frames.digest and tlen are set to describe it), -1
  * not to be cached (no readable table, or one longer than a record
- * copies).
+ * copies). lined: the frame's line was found here (PA_FR_LINE or
+ * PA_FR_LINE_UNKNOWN): its file and function are all it needs, and it
+ * describes no table. Bit 0 of the digest kept says whether the
+ * description had the table.
  *
  * The address alone does not name a code object: one freed and another
  * made at the same address (pymalloc hands back the last freed block
@@ -246,7 +249,7 @@ static __always_inline __u64 cc_mix(__u64 h, __u64 w)
  * nothing here: the line_cache of walked tables (linetable.bpf.h) makes
  * the same bet with 16 bytes.
  */
-__noinline int pa_code_check(__u64 code)
+__noinline int pa_code_check(__u64 code, __u32 lined)
 {
 	struct scratch *s = get_scratch();
 	const struct pa_layout *l;
@@ -260,7 +263,8 @@ __noinline int pa_code_check(__u64 code)
 	BOUND(crd, 160);
 	tab = buf_u64(s->frames.cobuf, l->co_linetable, crd);
 	if (!tab || !s->head.ok || s->head.obj != tab ||
-	    obj_u64(s, tab, l->ob_size, &tlen) || tlen > PA_LTAB_FIRST_MAX)
+	    obj_u64(s, tab, l->ob_size, &tlen) ||
+	    (!lined && tlen > PA_LTAB_FIRST_MAX))
 		return -1;
 	h = cc_mix(0x243f6a8885a308d3ULL, tab);
 	h = cc_mix(h, buf_u64(s->frames.cobuf, l->code_filename, crd));
@@ -279,11 +283,12 @@ __noinline int pa_code_check(__u64 code)
 			w &= (1ULL << (8 * (tlen - 8 * i))) - 1;
 		h = cc_mix(h, w);
 	}
+	h = lined ? h & ~1ULL : h | 1;
 	s->frames.digest = h;
 	s->frames.tlen = tlen;
 	s->frames.ckey.code = code;
 	known = bpf_map_lookup_elem(&code_known, &s->frames.ckey);
-	return known && *known == h ? 1 : 0;
+	return known && (*known | 1) == (h | 1) && (lined || (*known & 1)) ? 1 : 0;
 }
 
 /*
@@ -306,6 +311,15 @@ __noinline int pa_codes_known(void)
 	}
 	s->frames.nnew = 0;
 	return 0;
+}
+
+/* The frame just written describes its code object: known once the
+ * record is out (pa_codes_known). */
+static __always_inline void code_described(struct scratch *s, __u64 code)
+{
+	s->frames.newcode[s->frames.nnew & (PA_FRAMES_MAX - 1)] = code;
+	s->frames.newdig[s->frames.nnew & (PA_FRAMES_MAX - 1)] = s->frames.digest;
+	s->frames.nnew++;
 }
 
 /* A PA_T_FRAME value whose payload is a struct pa_frame_code. */
@@ -438,10 +452,11 @@ __noinline int pa_frame_step(void)
 		fr.table_len = tlen;
 		walked_line(s, &fr, code, tab, tlen);
 	}
-	/* A line found here depends on the offset: such frames go whole. */
-	s->frames.cstate = code_cache && tab &&
-			   !(fr.flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN)) ?
-			   pa_code_check(code) : -1;
+	/* A line found here goes in the frame (PA_FR_LINE): a reference
+	 * then needs only the file and the function. */
+	s->frames.cstate = code_cache && tab ?
+			   pa_code_check(code, fr.flags & (PA_FR_LINE |
+							   PA_FR_LINE_UNKNOWN)) : -1;
 	if (s->frames.cstate > 0) {
 		fr.flags |= PA_FR_CODE_REF;
 		fr.table_len = s->frames.tlen;
@@ -463,6 +478,8 @@ __noinline int pa_frame_step(void)
 	if (fr.flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN)) {
 		if (emit_empty(s, PA_T_BYTES, PA_VF_TRUNCATED))
 			return 1;
+		if (!s->frames.cstate)	/* described: file and function */
+			code_described(s, code);
 		s->frames.n++;
 		s->rec.last_good = s->rec.off;
 		return 0;
@@ -476,14 +493,10 @@ __noinline int pa_frame_step(void)
 	if (!s->frames.cstate) {
 		if (s->rec.buf[s->frames.tpos & (PA_REC_MAX - 1)] == PA_T_BYTES &&
 		    !(s->rec.buf[(s->frames.tpos + 1) & (PA_REC_MAX - 1)] &
-		      PA_VF_TRUNCATED) && fr.table_len == s->frames.tlen) {
-			s->frames.newcode[s->frames.nnew & (PA_FRAMES_MAX - 1)] = code;
-			s->frames.newdig[s->frames.nnew & (PA_FRAMES_MAX - 1)] =
-				s->frames.digest;
-			s->frames.nnew++;
-		} else {
+		      PA_VF_TRUNCATED) && fr.table_len == s->frames.tlen)
+			code_described(s, code);
+		else
 			fr.flags &= ~PA_FR_CODE_NEW;
-		}
 	}
 	/* The table's real length, known only now, into that payload (and
 	 * the flags, which may have lost PA_FR_CODE_NEW). */

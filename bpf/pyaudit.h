@@ -333,9 +333,13 @@ struct pa_frame {
  * (bpf/frames.bpf.h), but only once the record carrying the description
  * is in the ring buffer. Later frames of that code object are
  * PA_FR_CODE_REF, with no children: the consumer (user/codecache.c)
- * gives them the description it kept. Frames whose line BPF found
- * (PA_FR_LINE, PA_FR_LINE_UNKNOWN) and unreadable code objects stay
- * struct pa_frame with their three children, as in records made before.
+ * gives them the description it kept. A frame whose line BPF found
+ * (PA_FR_LINE, PA_FR_LINE_UNKNOWN: the line is in the payload) needs
+ * only the file and the function: it describes those (its table is
+ * empty, cut, as always), and refers to any description; a frame that
+ * copies its table refers only to one that had the table. Unreadable
+ * code objects stay struct pa_frame with their three children, as in
+ * records made before.
  */
 struct pa_frame_code {
 	struct pa_frame fr;

@@ -12,6 +12,7 @@ struct cc_entry {
 	struct cc_entry *hnext;		/* the bucket's chain */
 	struct pa_code_key key;
 	bool retired;
+	bool table;			/* kids[2] is the whole line table */
 	uint64_t stamp;			/* retired: the producer's position then */
 	size_t bytes;			/* counted against the bounds */
 	struct rec_value kids[3];	/* file, function, table: data in buf */
@@ -19,6 +20,17 @@ struct cc_entry {
 };
 
 static const uint8_t empty[1];
+
+/* The line was found in BPF (it is in the frame): the frame needs its
+ * file and function, and has an empty table cut, as BPF sends it. */
+static bool lined(const struct pa_frame *fr)
+{
+	return fr->flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN);
+}
+
+static const struct rec_value no_table = {
+	.tag = PA_T_BYTES, .flags = PA_VF_TRUNCATED, .data = empty,
+};
 
 static void list_init(struct cc_link *l)
 {
@@ -151,34 +163,39 @@ static void trim(struct codecache *c)
 	trim_retired(c);
 }
 
-/* A description is a whole line table, as BPF checks before it calls
- * the code object known (bpf/frames.bpf.h): anything else, a hostile
+/* A description has a whole line table, as BPF checks before it calls
+ * the code object known (bpf/frames.bpf.h), or is of a frame whose
+ * line BPF found (file and function only): anything else, a hostile
  * record among them, describes nothing. */
 static bool describes(const struct pa_frame *fr, const struct rec_value *f)
 {
 	const struct rec_value *t = &f->children[2];
 
-	return f->nchildren == 3 && t->tag == PA_T_BYTES &&
-	       !(t->flags & PA_VF_TRUNCATED) && t->len == fr->table_len;
+	return f->nchildren == 3 &&
+	       (lined(fr) || (t->tag == PA_T_BYTES &&
+			      !(t->flags & PA_VF_TRUNCATED) &&
+			      t->len == fr->table_len));
 }
 
 static void keep(struct codecache *c, const struct pa_code_key *k,
-		 const struct rec_value *kids)
+		 const struct rec_value *kids, bool table)
 {
 	struct cc_entry *e = find(c, k);
 	size_t i, at = 0, len = 0;
 
 	if (e)
 		drop(c, e);	/* a new code object at that address */
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < (table ? 3 : 2); i++)
 		len += kids[i].len;
 	e = malloc(sizeof(*e) + len);
 	if (!e)
 		return;
 	e->key = *k;
 	e->retired = false;
+	e->table = table;
 	e->bytes = sizeof(*e) + len;
-	for (i = 0; i < 3; i++) {
+	e->kids[2] = no_table;
+	for (i = 0; i < (table ? 3 : 2); i++) {
 		e->kids[i] = kids[i];
 		e->kids[i].nchildren = 0;
 		e->kids[i].children = NULL;
@@ -196,19 +213,22 @@ static void keep(struct codecache *c, const struct pa_code_key *k,
 	trim(c);
 }
 
-/* A reference's children, or three unreadable values. */
+/* A reference's children, or three unreadable values. A frame whose
+ * line BPF found gets no table (it needs none, and has none from BPF). */
 static void resolve(struct codecache *c, const struct pa_code_key *k,
-		    struct rec_value *kids)
+		    const struct pa_frame *fr, struct rec_value *kids)
 {
 	struct cc_entry *e = c->buckets ? find(c, k) : NULL;
 	size_t i;
 
-	if (e) {
+	if (e && (e->table || lined(fr))) {
 		if (!e->retired) {
 			list_del(&e->link);
 			list_add_head(&c->live, &e->link);
 		}
 		memcpy(kids, e->kids, sizeof(e->kids));
+		if (lined(fr))
+			kids[2] = no_table;
 		c->counts.resolved++;
 		return;
 	}
@@ -247,7 +267,7 @@ void codecache__event(struct codecache *c, struct rec_event *ev)
 		f = &ev->frames[i];
 		if (frame_code(ev, f, &frc, &k) && frc.fr.flags & PA_FR_CODE_NEW &&
 		    c->buckets && describes(&frc.fr, f))
-			keep(c, &k, f->children);
+			keep(c, &k, f->children, !lined(&frc.fr));
 	}
 	for (i = 0; i < ev->nframes; i++) {
 		f = &ev->frames[i];
@@ -265,7 +285,7 @@ void codecache__event(struct codecache *c, struct rec_event *ev)
 		f->children = &ev->values[ev->nvalues];
 		f->nchildren = 3;
 		ev->nvalues += 3;
-		resolve(c, &k, f->children);
+		resolve(c, &k, &frc.fr, f->children);
 	}
 }
 

@@ -259,6 +259,48 @@ static void test_replace_and_cut(void **state)
 	codecache__free(&c);
 }
 
+/* A frame whose line BPF found describes its file and function only:
+ * a reference with its line resolves to them (and an empty, cut
+ * table), one that needs the table does not; a description with the
+ * table serves both. */
+static void test_lined(void **state)
+{
+	struct codecache c;
+	uint32_t ln[1] = { PA_FR_CODE_NEW | PA_FR_LINE };
+	uint32_t rl[1] = { PA_FR_CODE_REF | PA_FR_LINE };
+	uint32_t rf[1] = { PA_FR_CODE_REF }, nf[1] = { PA_FR_CODE_NEW };
+	uint64_t code[1] = { 77 };
+	const struct rec_value *t;
+
+	(void)state;
+	assert_int_equal(codecache__init(&c, 16, 1 << 20), 0);
+	rb_event(r, 10, 1, 1, ln, code);
+	assert_int_equal(run(&c), 0);
+	assert_int_equal(c.counts.described, 1);
+	rb_event(r, 10, 1, 1, rl, code);
+	assert_int_equal(run(&c), 0);
+	assert_int_equal(ev->frames[0].nchildren, 3);
+	assert_memory_equal(ev->frames[0].children[0].data, "/app/m77.py", 11);
+	t = &ev->frames[0].children[2];
+	assert_int_equal(t->tag, PA_T_BYTES);
+	assert_int_equal(t->len, 0);
+	assert_true(t->flags & PA_VF_TRUNCATED);
+	rb_event(r, 10, 1, 1, rf, code);	/* needs the table: none kept */
+	assert_int_equal(run(&c), 0);
+	expect_file(0, "");
+	assert_int_equal(c.counts.unresolved, 1);
+	rb_event(r, 10, 1, 1, nf, code);
+	assert_int_equal(run(&c), 0);
+	rb_event(r, 10, 1, 1, rf, code);
+	assert_int_equal(run(&c), 0);
+	expect_file(0, "/app/m77.py");
+	rb_event(r, 10, 1, 1, rl, code);
+	assert_int_equal(run(&c), 0);
+	assert_int_equal(ev->frames[0].children[2].len, 0);
+	assert_int_equal(c.counts.resolved, 3);
+	codecache__free(&c);
+}
+
 /* record.c: a reference has no children; a code-object flag on a plain
  * struct pa_frame, both flags, or another size are malformed. */
 static void test_decode(void **state)
@@ -305,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_plain_frames),
 		cmocka_unit_test(test_evict),
 		cmocka_unit_test(test_replace_and_cut),
+		cmocka_unit_test(test_lined),
 		cmocka_unit_test(test_decode),
 	};
 
