@@ -355,8 +355,12 @@ static __always_inline void submit(struct scratch *s)
 		else
 			stat_inc(PA_STAT_LOST_NOPID);	/* the map is full */
 	}
-	else
+	else {
 		stat_inc(PA_STAT_EVENTS);
+		/* the code objects it describes are known from now on */
+		if (ev->frame_status == PA_FS_OK && s->frames.nnew)
+			pa_codes_known();
+	}
 }
 
 /*

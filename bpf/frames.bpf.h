@@ -3,7 +3,8 @@
  * frames.bpf.h: where in the Python code the event was raised: the
  * current thread's thread state, then the frame chain from the innermost
  * frame outwards, each frame a PA_T_FRAME value (offset, file, function,
- * line table) after the event name.
+ * line table) after the event name, or a reference to its code object
+ * when that was described before (code objects sent once, pyaudit.h).
  *
  * Included twice by bpf/pyaudit.bpf.c (one compilation unit): with
  * PA_SCRATCH_PARTS for this concern's part of struct scratch, then
@@ -22,6 +23,19 @@ struct frames_state {
 	__u32 n;		/* frames emitted */
 	__u8 error;		/* a frame could not be read */
 	__u8 cut;		/* frames left out for lack of room */
+	/* Code objects sent once (pyaudit.h, struct pa_frame_code): kept
+	 * here, the frame walk's stack being full on 6.1. */
+	__s8 cstate;		/* the frame's code object: 1 described
+				 * already, 0 to describe, -1 not cached */
+	__u32 tpos;		/* where its line table's value starts */
+	__u32 nnew;		/* code objects this record describes */
+	__u64 digest;		/* of the frame's code object */
+	__u64 tlen;		/* its line table's length */
+	struct pa_frame_code frc;	/* the payload being written */
+	struct pa_code_key ckey;	/* this event's process; code: the
+					 * frame's */
+	__u64 newcode[PA_FRAMES_MAX];	/* described by this record: known */
+	__u64 newdig[PA_FRAMES_MAX];	/* once it is in the ring buffer */
 };
 
 #else /* the code */
@@ -37,6 +51,9 @@ const volatile bool walk_all_tables = false;
  * deeper walk (--app-frame, --folded) have their line found here: a
  * file, a function and a line each, so that 32 fit in the record. */
 const volatile __u32 frames_tabled = PA_FRAMES_MAX;
+/* Send each code object's description once (pyaudit.h, PA_FR_CODE_NEW);
+ * off: every frame carries it, as before. */
+const volatile bool code_cache = false;
 
 /* Bytes of a line table (a bytes object) as a PA_T_BYTES value, cut at max. */
 static __always_inline int emit_table(struct scratch *s, __u64 obj, __u32 max,
@@ -185,6 +202,136 @@ static __always_inline int current_tstate(struct scratch *s, __u64 *ts)
 	return 0;
 }
 
+/* ---- code objects sent once ---------------------------------------------- */
+
+/*
+ * The code objects of each process image whose description (file,
+ * function, whole line table) a record delivered to user space, with
+ * the digest they had then. An LRU: a process that makes code objects
+ * without end pushes out old ones, which are described again when they
+ * come back. User space deletes the entries it forgets.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PA_CODES_MAX);
+	__type(key, struct pa_code_key);
+	__type(value, __u64);
+} code_known SEC(".maps");
+
+static __always_inline __u64 cc_mix(__u64 h, __u64 w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * Whether the code object of the frame being walked (its head in
+ * s->frames.cobuf, its line table's in s->head) was described already:
+ * 1 yes, 0 no (s->frames.digest and tlen are set to describe it), -1
+ * not to be cached (no readable table, or one longer than a record
+ * copies). lined: the frame's line was found here (PA_FR_LINE or
+ * PA_FR_LINE_UNKNOWN): its file and function are all it needs, and it
+ * describes no table. Bit 0 of the digest kept says whether the
+ * description had the table.
+ *
+ * The address alone does not name a code object: one freed and another
+ * made at the same address (pymalloc hands back the last freed block
+ * first, so exec(compile(...)) in a loop does this at every turn, and
+ * the new one's table, names and file may well sit where the old ones'
+ * did) must not take the old one's lines. The digest covers what the
+ * consumer's answer depends on and the head already holds: the pointers
+ * to the file, the function and the table, co_firstlineno, the code's
+ * size, and the table itself: its length and its bytes up to the end of
+ * the head (80 to 96 bytes: a short table whole). Two tables of the same
+ * length that differ only past those bytes, each at the same address in
+ * turn, with the same names at the same addresses, are told apart by
+ * nothing here: the line_cache of walked tables (linetable.bpf.h) makes
+ * the same bet with 16 bytes.
+ */
+__noinline int pa_code_check(__u64 code, __u32 lined)
+{
+	struct scratch *s = get_scratch();
+	const struct pa_layout *l;
+	__u64 h, tab, tlen = 0, w, *known;
+	__u32 crd, i, off;
+
+	if (!s)
+		return -1;
+	l = &s->lay;
+	crd = l->co_read;
+	BOUND(crd, 160);
+	tab = buf_u64(s->frames.cobuf, l->co_linetable, crd);
+	if (!tab || !s->head.ok || s->head.obj != tab ||
+	    obj_u64(s, tab, l->ob_size, &tlen) ||
+	    (!lined && tlen > PA_LTAB_FIRST_MAX))
+		return -1;
+	h = cc_mix(0x243f6a8885a308d3ULL, tab);
+	h = cc_mix(h, buf_u64(s->frames.cobuf, l->code_filename, crd));
+	h = cc_mix(h, buf_u64(s->frames.cobuf, l->co_func, crd));
+	h = cc_mix(h, buf_u64(s->frames.cobuf, l->code_name, crd));
+	h = cc_mix(h, buf_u64(s->frames.cobuf, l->co_firstlineno, crd) & 0xffffffffULL);
+	h = cc_mix(h, buf_u64(s->frames.cobuf, l->ob_size, crd));
+	h = cc_mix(h, tlen);
+	for (i = 0; i < OHEAD / 8; i++) {
+		off = l->bytes_data + 8 * i;
+		if (off > OHEAD - 8 || 8 * i >= tlen)
+			break;
+		BOUND(off, OHEAD - 8);	/* the test above, on this register */
+		__builtin_memcpy(&w, s->head.buf + off, 8);
+		if (tlen - 8 * i < 8)	/* the bytes past the table's end */
+			w &= (1ULL << (8 * (tlen - 8 * i))) - 1;
+		h = cc_mix(h, w);
+	}
+	h = lined ? h & ~1ULL : h | 1;
+	s->frames.digest = h;
+	s->frames.tlen = tlen;
+	s->frames.ckey.code = code;
+	known = bpf_map_lookup_elem(&code_known, &s->frames.ckey);
+	return known && (*known | 1) == (h | 1) && (lined || (*known & 1)) ? 1 : 0;
+}
+
+/*
+ * The record that described this event's new code objects is in the
+ * ring buffer (submit, event.bpf.h): they are known from now on. Not
+ * before: a description lost with its record would leave references the
+ * consumer cannot resolve.
+ */
+__noinline int pa_codes_known(void)
+{
+	struct scratch *s = get_scratch();
+	__u32 i;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < PA_FRAMES_MAX && i < s->frames.nnew; i++) {
+		s->frames.ckey.code = s->frames.newcode[i];
+		bpf_map_update_elem(&code_known, &s->frames.ckey,
+				    &s->frames.newdig[i], BPF_ANY);
+	}
+	s->frames.nnew = 0;
+	return 0;
+}
+
+/* The frame just written describes its code object: known once the
+ * record is out (pa_codes_known). */
+static __always_inline void code_described(struct scratch *s, __u64 code)
+{
+	s->frames.newcode[s->frames.nnew & (PA_FRAMES_MAX - 1)] = code;
+	s->frames.newdig[s->frames.nnew & (PA_FRAMES_MAX - 1)] = s->frames.digest;
+	s->frames.nnew++;
+}
+
+/* A PA_T_FRAME value whose payload is a struct pa_frame_code. */
+static __always_inline int emit_code_frame(struct scratch *s,
+					   const struct pa_frame *fr, __u64 code)
+{
+	s->frames.frc.fr = *fr;
+	s->frames.frc.code = code;
+	return emit_fixed(s, PA_T_FRAME, 0, &s->frames.frc,
+			  sizeof(s->frames.frc));
+}
+
 /* ---- the frame walk ------------------------------------------------------ */
 
 #define PA_TLBC_MAX	(1 << 16)	/* threads' bytecode copies, at most */
@@ -305,24 +452,62 @@ __noinline int pa_frame_step(void)
 		fr.table_len = tlen;
 		walked_line(s, &fr, code, tab, tlen);
 	}
-	if (emit_fixed(s, PA_T_FRAME, 0, &fr, sizeof(fr)))
-		return 1;
-	if (pa_emit_str(fn, PA_STR_MAX) || pa_emit_str(name, PA_FUNC_MAX))
-		return 1;
-	if (fr.flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN)) {
-		if (emit_empty(s, PA_T_BYTES, PA_VF_TRUNCATED))
+	/* A line found here goes in the frame (PA_FR_LINE): a reference
+	 * then needs only the file and the function. */
+	s->frames.cstate = code_cache && tab ?
+			   pa_code_check(code, fr.flags & (PA_FR_LINE |
+							   PA_FR_LINE_UNKNOWN)) : -1;
+	if (s->frames.cstate > 0) {
+		fr.flags |= PA_FR_CODE_REF;
+		fr.table_len = s->frames.tlen;
+		if (emit_code_frame(s, &fr, code))
 			return 1;
 		s->frames.n++;
 		s->rec.last_good = s->rec.off;
 		return 0;
 	}
+	if (!s->frames.cstate) {
+		fr.flags |= PA_FR_CODE_NEW;
+		if (emit_code_frame(s, &fr, code))
+			return 1;
+	} else if (emit_fixed(s, PA_T_FRAME, 0, &fr, sizeof(fr))) {
+		return 1;
+	}
+	if (pa_emit_str(fn, PA_STR_MAX) || pa_emit_str(name, PA_FUNC_MAX))
+		return 1;
+	if (fr.flags & (PA_FR_LINE | PA_FR_LINE_UNKNOWN)) {
+		if (emit_empty(s, PA_T_BYTES, PA_VF_TRUNCATED))
+			return 1;
+		if (!s->frames.cstate)	/* described: file and function */
+			code_described(s, code);
+		s->frames.n++;
+		s->rec.last_good = s->rec.off;
+		return 0;
+	}
+	s->frames.tpos = s->rec.off;
 	if (emit_table(s, tab, max, &fr.table_len))
 		return 1;
-	/* The table's real length, known only now, into that payload. */
-	if (pos < PA_REC_MAX - sizeof(fr))
+	/* A description is one with the whole table, as read for the
+	 * digest: else the frame describes nothing (the consumer checks
+	 * the same). */
+	if (!s->frames.cstate) {
+		if (s->rec.buf[s->frames.tpos & (PA_REC_MAX - 1)] == PA_T_BYTES &&
+		    !(s->rec.buf[(s->frames.tpos + 1) & (PA_REC_MAX - 1)] &
+		      PA_VF_TRUNCATED) && fr.table_len == s->frames.tlen)
+			code_described(s, code);
+		else
+			fr.flags &= ~PA_FR_CODE_NEW;
+	}
+	/* The table's real length, known only now, into that payload (and
+	 * the flags, which may have lost PA_FR_CODE_NEW). */
+	if (pos < PA_REC_MAX - sizeof(fr)) {
 		__builtin_memcpy(s->rec.buf + (pos & (PA_REC_MAX - 1)) +
 				 offsetof(struct pa_frame, table_len),
 				 &fr.table_len, 4);
+		__builtin_memcpy(s->rec.buf + (pos & (PA_REC_MAX - 1)) +
+				 offsetof(struct pa_frame, flags),
+				 &fr.flags, 4);
+	}
 	s->frames.n++;
 	s->rec.last_good = s->rec.off;
 	return 0;
@@ -344,6 +529,7 @@ static __always_inline void read_frames(struct scratch *s, __u64 ts)
 	const struct pa_layout *l = &s->lay;
 	__u64 frame = 0;
 
+	s->frames.nnew = 0;
 	if (!l->frame_kind) {
 		ev->frame_status = PA_FS_UNSUPPORTED;
 		return;
@@ -367,6 +553,9 @@ static __always_inline void read_frames(struct scratch *s, __u64 ts)
 	}
 	s->frames.next = frame;
 	s->frames.n = 0;
+	s->frames.ckey.start_ns = ev->start_ns;
+	s->frames.ckey.pid = ev->pid;
+	s->frames.ckey.exec_seq = ev->exec_seq;
 	s->frames.error = 0;
 	s->frames.cut = 0;
 	bpf_loop(PA_FRAMES_MAX + 8, frame_cb, NULL, 0);

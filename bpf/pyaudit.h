@@ -286,7 +286,9 @@ enum pa_tag {
 	PA_T_FRAME = 19,	/* struct pa_frame, then three values: the
 				 * file (co_filename), the function
 				 * (co_qualname, co_name before 3.11) and the
-				 * line table (PA_T_BYTES, maybe cut) */
+				 * line table (PA_T_BYTES, maybe cut); or
+				 * struct pa_frame_code, the same three
+				 * values, none with PA_FR_CODE_REF */
 	PA_T_SUBCLASS = 20,	/* payload: the type name (tp_name) of an
 				 * object whose type is a subclass of str,
 				 * bytes, int, float, tuple or list, cut
@@ -314,7 +316,46 @@ struct pa_frame {
 #define PA_FR_LINE		0x02	/* line was decoded in BPF */
 #define PA_FR_LINE_UNKNOWN	0x04	/* BPF could not decode it: malformed,
 					 * unreadable or too long a table */
+#define PA_FR_CODE_NEW		0x08	/* the payload is a struct pa_frame_code
+					 * and the frame describes its code
+					 * object: the consumer keeps its file,
+					 * function and line table (below) */
+#define PA_FR_CODE_REF		0x10	/* the payload is a struct pa_frame_code
+					 * of a code object already described:
+					 * no children follow */
 #define PA_LTAB_ENTRIES_MAX	32768	/* entries BPF walks in one table */
+
+/*
+ * Code objects sent once (issue 16). A frame whose line table is copied
+ * describes its code object once per process image: PA_FR_CODE_NEW,
+ * the payload followed by the file, the function and the whole table as
+ * any frame's; BPF then keeps the code object in the code_known map
+ * (bpf/frames.bpf.h), but only once the record carrying the description
+ * is in the ring buffer. Later frames of that code object are
+ * PA_FR_CODE_REF, with no children: the consumer (user/codecache.c)
+ * gives them the description it kept. A frame whose line BPF found
+ * (PA_FR_LINE, PA_FR_LINE_UNKNOWN: the line is in the payload) needs
+ * only the file and the function: it describes those (its table is
+ * empty, cut, as always), and refers to any description; a frame that
+ * copies its table refers only to one that had the table. Unreadable
+ * code objects stay struct pa_frame with their three children, as in
+ * records made before.
+ */
+struct pa_frame_code {
+	struct pa_frame fr;
+	__u32 pad;
+	__u64 code;		/* the code object's address in the process */
+};
+
+/* Key of the code_known map, and of the consumer's descriptions: a code
+ * object of one process image (pid reuse and exec change the key). */
+struct pa_code_key {
+	__u64 code;
+	__u64 start_ns;		/* struct pa_event.start_ns */
+	__u32 pid;		/* tgid */
+	__u32 exec_seq;		/* struct pa_event.exec_seq */
+};
+#define PA_CODES_MAX		65536	/* entries of the code_known map */
 
 /* struct pa_value.flags */
 #define PA_VF_TRUNCATED		0x01	/* payload or children were cut */

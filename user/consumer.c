@@ -20,7 +20,11 @@ int consumer__init(struct consumer *c, const struct format_opts *fmt,
 	c->proc_get = proc_cache__get;
 	c->rec = malloc(sizeof(*c->rec));
 	c->lines = calloc(1, sizeof(*c->lines));
-	return c->rec && c->lines ? 0 : -ENOMEM;
+	c->codes = calloc(1, sizeof(*c->codes));
+	if (!c->rec || !c->lines || !c->codes ||
+	    codecache__init(c->codes, CODECACHE_ENTRIES, CODECACHE_BYTES))
+		return -ENOMEM;
+	return 0;
 }
 
 void consumer__free(struct consumer *c)
@@ -36,6 +40,10 @@ void consumer__free(struct consumer *c)
 		linecache__free(c->lines);
 	free(c->lines);
 	c->lines = NULL;
+	if (c->codes)
+		codecache__free(c->codes);
+	free(c->codes);
+	c->codes = NULL;
 }
 
 int consumer__record_to(struct consumer *c, const char *path, bool force)
@@ -133,6 +141,9 @@ int consumer__event(struct consumer *c, FILE *out, const void *data,
 			p_warn("malformed record from BPF (size %zu): skipped", size);
 		return -EINVAL;
 	}
+	/* Before anything can drop the event: its descriptions are needed
+	 * by the references of the events after it. */
+	codecache__event(c->codes, c->rec);
 	target = ev->hdr.target_id;
 	consumer__lines(c->lines, ev,
 			target < PA_TARGETS_MAX ? c->ltab_format[target] : 0,

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * A record's way through the consumer, from the ring buffer to one
- * output line: kept (--record), decoded (record.h), resolved (the line
- * of each frame, from the line-table format of the record's target:
- * source.h), enriched (the event's definition from the events table,
+ * output line: kept (--record), decoded (record.h), its frames' code
+ * objects kept or looked up (codecache.h), resolved (the line of each
+ * frame, from the line-table format of the record's target: source.h), enriched (the event's definition from the events table,
  * the process context), formatted (format.h). pyaudit's ring-buffer
  * callback, the replay benchmark and the golden test all go through
  * consumer__event.
@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "codecache.h"
 #include "format.h"
 #include "linecache.h"
 #include "proc.h"
@@ -36,6 +37,7 @@ struct consumer {
 	struct aggregate *agg;		/* -s --by, --folded: events counted,
 					 * not written (not owned) */
 	struct linecache *lines;	/* frame lines seen (on the heap) */
+	struct codecache *codes;	/* code objects described (on the heap) */
 	unsigned long bad_records;
 	uint8_t ltab_format[PA_TARGETS_MAX];	/* per target id: PA_LT_*, 0
 						 * unknown (no lines) */

@@ -58,6 +58,7 @@ void filters__configure(struct pyaudit_bpf *skel, const struct opts *o)
 			    o->app_frame || o->folded ? PA_FRAMES_MAX : 1 + o->stack;
 	ro->frames_tabled = 1 + o->stack;
 	ro->walk_all_tables = o->walk_all_tables;
+	ro->code_cache = o->code_entries != 0;
 }
 
 static int container_error(const char *arg, struct cgroup_matches *m, int err)

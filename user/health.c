@@ -79,6 +79,13 @@ void health__json(struct sb *b, int64_t time_ns, const struct host *host,
 	key_u64(&j, "gone_at_event", h->procs.gone);
 	key_u64(&j, "evicted", h->procs.evicted);
 	jw_end_object(&j);
+	jw_key(&j, "code_objects");
+	jw_begin_object(&j);
+	key_u64(&j, "described", h->codes.described);
+	key_u64(&j, "referred", h->codes.resolved);
+	key_u64(&j, "evicted", h->codes.evicted);
+	key_u64(&j, "unresolved", h->codes.unresolved);
+	jw_end_object(&j);
 	jw_key(&j, "final");
 	jw_bool(&j, h->final);
 	jw_end_object(&j);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include "codecache.h"
 #include "proc.h"
 #include "strbuf.h"
 
@@ -33,6 +34,7 @@ struct health_counts {
 	__u64 duplicates, filtered, unreadable;
 	__u64 execs, execs_lost;	/* exec records written, lost */
 	struct proc_counts procs;	/* the process cache's counters */
+	struct codecache_counts codes;	/* code objects sent once */
 	bool final;
 };
 

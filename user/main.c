@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -178,6 +179,9 @@ struct run {
 	char boot_id[BOOT_ID_HEX + 1];	/* exec_id's boot part */
 	struct host host;
 	struct consumer consumer;	/* event records to output lines */
+	int code_known_fd;		/* BPF's code objects described */
+	const unsigned long *ring_cons, *ring_prod;	/* the events ring's
+							 * positions */
 	struct appframe_opts app;	/* --app-frame, --lib-path */
 	struct aggregate *agg;		/* -s --by, --folded */
 	size_t consumer_targets;	/* targets the consumer knows */
@@ -333,7 +337,56 @@ static int load_bpf(struct run *r)
 	r->stats.lost_by_pid_fd = bpf_map__fd(r->skel->maps.lost_by_pid);
 	r->stats.summary_fd = bpf_map__fd(r->skel->maps.summary);
 	r->stats.summary_other_fd = bpf_map__fd(r->skel->maps.summary_other);
+	r->code_known_fd = bpf_map__fd(r->skel->maps.code_known);
 	return filters__fill_maps(r->skel, &env);
+}
+
+/* The consumer dropped a code object's description: BPF describes it
+ * again at its next frame. */
+static void forget_code(void *ctx, const struct pa_code_key *key)
+{
+	struct run *r = ctx;
+
+	bpf_map_delete_elem(r->code_known_fd, key);
+}
+
+/* The events ring's positions, from its first two pages (the kernel's
+ * ring buffer layout: the consumer's, then the producer's position). */
+static void ring_pos(void *ctx, uint64_t *consumed, uint64_t *produced)
+{
+	struct run *r = ctx;
+
+	*consumed = __atomic_load_n(r->ring_cons, __ATOMIC_ACQUIRE);
+	*produced = __atomic_load_n(r->ring_prod, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * What the consumer's code-object descriptions need from the kernel:
+ * forgetting one in BPF, and the ring's positions to know when no
+ * reference to an evicted one can still be in the ring. Without the
+ * positions (a mapping refused) they go by their bounds alone.
+ */
+static void codes_connect(struct run *r)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = bpf_map__fd(r->skel->maps.events);
+	void *cons, *prod;
+
+	r->consumer.codes->forget = forget_code;
+	r->consumer.codes->ctx = r;
+	cons = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
+	if (cons == MAP_FAILED || prod == MAP_FAILED) {
+		p_debug("cannot map the ring's positions: %s", strerror(errno));
+		if (cons != MAP_FAILED)
+			munmap(cons, page);
+		if (prod != MAP_FAILED)
+			munmap(prod, page);
+		return;
+	}
+	r->ring_cons = cons;
+	r->ring_prod = prod;
+	r->consumer.codes->ring_pos = ring_pos;
 }
 
 /* The probes on the targets, then the followers and watchers. */
@@ -436,6 +489,7 @@ static void report_health(struct run *r, bool final)
 
 	health__gather(&h, &r->stats, &r->att, r->procs, r->started_targets,
 		       (now_ns() - r->start_ns) / 1e9);
+	h.codes = r->consumer.codes->counts;
 	h.final = final;
 	if (env.stats && env.json) {
 		/* one pass to measure, one to write: one fwrite a record */
@@ -571,6 +625,7 @@ static int drain(struct run *r, struct ring_buffer *rb, int exit_code)
 	if (r->notify)
 		sdnotify__send("STOPPING=1");
 	stats__report_reads(&r->stats);
+	codecache__report(r->consumer.codes);
 	if (env.nactions)
 		stats__report_actions(&r->stats, env.action_dry_run);
 	stats__report_tables(&r->stats, now_ns(), true);
@@ -627,6 +682,14 @@ int main(int argc, char **argv)
 		p_err("out of memory");
 		goto cleanup;
 	}
+	if (env.code_entries != CODECACHE_ENTRIES || env.code_bytes != CODECACHE_BYTES) {
+		codecache__free(r.consumer.codes);
+		if (codecache__init(r.consumer.codes, env.code_entries,
+				    env.code_bytes)) {
+			p_err("out of memory");
+			goto cleanup;
+		}
+	}
 	if (output__open(&r.out, env.output))
 		goto cleanup;
 	host__read(&r.host, NULL);
@@ -648,6 +711,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (load_bpf(&r))
 		goto cleanup;
+	codes_connect(&r);
 	if (env.command) {
 		child = gate__start(env.command);
 		if (child < 0)

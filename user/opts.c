@@ -11,6 +11,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "cgroup.h"
+#include "codecache.h"
 #include "layout.h"
 #include "log.h"
 #include "opts.h"
@@ -72,6 +73,7 @@ enum {
 	OPT_NO_SOURCE,
 	OPT_HOLD_NEW,
 	OPT_TEST_WALK_TABLES,
+	OPT_TEST_CODE_CACHE,
 	OPT_STATS,
 	OPT_USAGE,
 	OPT_BY,
@@ -195,6 +197,11 @@ static const struct argp_option options[] = {
 	/* tests/integration/source.bats: BPF's line-table walk on every frame */
 	{ "test-walk-line-tables", OPT_TEST_WALK_TABLES, NULL, OPTION_HIDDEN,
 	  NULL, 3 },
+	/* tests/integration/source.bats: the consumer's code-object
+	 * descriptions bounded to ENTRIES and BYTES (0: not kept, every
+	 * frame describes its code object) */
+	{ "test-code-cache", OPT_TEST_CODE_CACHE, "ENTRIES[,BYTES]",
+	  OPTION_HIDDEN, NULL, 3 },
 	{ NULL, 0, NULL, 0, "Other:", 4 },
 	{ "verbose", 'v', NULL, 0,
 	  "Say which targets were found and how each is probed; twice: "
@@ -553,6 +560,19 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_TEST_WALK_TABLES:
 		o->walk_all_tables = true;
 		break;
+	case OPT_TEST_CODE_CACHE: {
+		char num[32], *comma;
+
+		snprintf(num, sizeof(num), "%s", arg);
+		comma = strchr(num, ',');
+		if (comma)
+			*comma = 0;
+		if (parse_ulong(num, &o->code_entries, false) ||
+		    (comma && (parse_ulong(comma + 1, &o->code_bytes, true) ||
+			       !o->code_bytes)))
+			argp_error(state, "--test-code-cache '%s': ENTRIES[,BYTES]", arg);
+		break;
+	}
 	case OPT_BY: {
 		char why[128];
 
@@ -690,6 +710,8 @@ void opts__parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->ring_size = 8UL << 20;
+	o->code_entries = CODECACHE_ENTRIES;
+	o->code_bytes = CODECACHE_BYTES;
 	o->action_rate = ACTION_RATE_DEFAULT;
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_IN_ORDER, NULL, o))

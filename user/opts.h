@@ -60,6 +60,9 @@ struct opts {
 	bool hold_new;			/* --hold-new: SIGSTOP at new files */
 	unsigned int stack;		/* --stack N: callers of the frame */
 	bool walk_all_tables;		/* tests: line tables walked in BPF */
+	/* tests: the consumer's bounds of code-object descriptions
+	 * (codecache.h); entries 0: every frame describes its code */
+	unsigned long code_entries, code_bytes;
 	/* analysis */
 	bool app_frame;			/* --app-frame (or --by app) */
 	const char *lib_paths[OPTS_LIST_MAX];	/* --lib-path */

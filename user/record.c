@@ -8,7 +8,9 @@
  *    handed to us and <= PA_REC_MAX;
  *  - the value stream is exactly one name value (a str kind or
  *    PA_T_UNREADABLE), hdr.nframes PA_T_FRAME values (each followed by
- *    exactly its three children: file, function, line table; frames only
+ *    exactly its three children: file, function, line table, or none
+ *    when it refers to a code object described before, PA_FR_CODE_REF:
+ *    see codecache.h; frames only
  *    there, at most PA_FRAMES_MAX, and only with frame_status PA_FS_OK)
  *    and hdr.nargs argument values (the frames after the arguments with
  *    PA_EV_FRAMES_LAST), and it ends exactly at hdr.size (no bytes left
@@ -68,6 +70,27 @@ static int read_hdr(struct dctx *c, struct pa_value *h)
 	return 0;
 }
 
+/*
+ * The children of a PA_T_FRAME of payload len at data: 3 (file,
+ * function, line table), 0 for a reference to a code object described
+ * before (PA_FR_CODE_REF), -1 for a payload that is neither a struct
+ * pa_frame nor, with the code object's address, a struct pa_frame_code.
+ */
+static int frame_children(uint16_t len, const uint8_t *data)
+{
+	struct pa_frame fr;
+
+	if (len != sizeof(struct pa_frame) && len != sizeof(struct pa_frame_code))
+		return -1;
+	memcpy(&fr, data, sizeof(fr));
+	if (!(fr.flags & (PA_FR_CODE_NEW | PA_FR_CODE_REF)))
+		return 3;
+	if (len != sizeof(struct pa_frame_code) ||
+	    (fr.flags & PA_FR_CODE_NEW && fr.flags & PA_FR_CODE_REF))
+		return -1;
+	return fr.flags & PA_FR_CODE_REF ? 0 : 3;
+}
+
 /* Payload size (and content, for PYLONG) as the tag requires. */
 static int check_payload(uint8_t tag, uint16_t len, const uint8_t *data)
 {
@@ -89,7 +112,7 @@ static int check_payload(uint8_t tag, uint16_t len, const uint8_t *data)
 	case PA_T_LIST:
 		return len == 4 ? 0 : -EINVAL;
 	case PA_T_FRAME:
-		return len == sizeof(struct pa_frame) ? 0 : -EINVAL;
+		return frame_children(len, data) < 0 ? -EINVAL : 0;
 	case PA_T_PYLONG:
 		if (len < 4 || (len - 4) % 4)
 			return -EINVAL;
@@ -269,11 +292,12 @@ static int walk(struct dctx *c, int depth, struct rec_value *out)
 		return 0;
 	case PA_T_CODE:
 	case PA_T_FRAME:
-		/* code: file, name; frame: file, function, line table */
-		n = h.tag == PA_T_CODE ? 2 : 3;
+		/* code: file, name; frame: file, function, line table,
+		 * none for a reference (the consumer's codecache has them) */
+		n = h.tag == PA_T_CODE ? 2 : frame_children(h.len, data);
 		if (depth >= RECORD_DEPTH_MAX)
 			return -EINVAL;
-		if (out) {
+		if (out && n) {
 			kids = reserve(c, n);
 			if (!kids)
 				return -EINVAL;

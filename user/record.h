@@ -26,7 +26,8 @@ struct rec_value {
 	uint32_t real_len;		/* tuple/list: length in the target */
 	uint32_t nchildren;		/* tuple/list: decoded elements; code: 2;
 					 * subclass: 1 (the value);
-					 * frame: 3 */
+					 * frame: 3, a reference 0 until
+					 * codecache__event gives it 3 */
 	struct rec_value *children;	/* first child (contiguous array) */
 };
 

@@ -497,3 +497,168 @@ PY
 	done
 	[ "$found" = 1 ] || skip "no CPython 3.12+ (pyenv) on this machine"
 }
+
+# ---- code objects sent once (issue 16) --------------------------------------
+# A frame describes its code object (file, function, line table) once per
+# process image; later frames of that code object refer to it and the
+# consumer gives them the description it kept (docs/design.md).
+
+# cc_pythons: Debian's python3.11 (USDT) and a pyenv uprobe Python.
+cc_pythons() {
+	usdt_and_uprobe_pythons
+}
+
+# exec(compile(...)) of a different source each turn: the code object,
+# its line table, its name are freed at the end of each turn and the
+# next turn's often take their addresses again (pymalloc gives back the
+# last block freed first); every event must have its own line and
+# function, not those of an earlier code object at the same address.
+@test "source: code objects sent once: exec(compile()) in a loop reusing addresses, every line right" {
+	requires_root
+	local py found=0 walk
+	cat >"$T/cc_exec.py" <<'PY'
+import sys
+for i in range(300):
+    k = (i * 7) % 23
+    src = ("import sys\n" + "\n" * k + "sys.audit('pyaudit.src.cc_exec', %d, 0)\n"
+           "def fn_%d():\n    sys.audit('pyaudit.src.cc_exec', %d, 1)\nfn_%d()\n" % (i, k % 5, i, k % 5))
+    exec(compile(src, "<gen>", "exec"), {})
+for j in range(3):
+    sys.audit("pyaudit.src.cc_exec", -1)  # @cc:main
+PY
+	# and with the lines found in BPF (the frames then describe their
+	# file and function only, and refer to them)
+	for py in $(cc_pythons) $(cc_pythons | sed 's/$/:walk/'); do
+		found=1
+		walk=
+		[ "${py%:walk}" = "$py" ] || { py=${py%:walk}; walk=--test-walk-line-tables; }
+		trace_command --json --stats 0 $walk -e pyaudit.src.cc_exec -- "$py" "$T/cc_exec.py" ||
+			{ cat "$T/err" >&2; return 1; }
+		# after "import sys" and k blank lines: the module's event
+		# (its line only in the table: co_firstlineno is 1 for all),
+		# the def, the function's event
+		expect_equal "$py: wrong lines or functions" \
+			"$(jq -c -s '[.[] | select(.event == "pyaudit.src.cc_exec" and .args.arg0 >= 0) |
+				(.args.arg0 * 7 % 23) as $k |
+				select(.source != if .args.arg1 == 0 then
+					{"file": "<gen>", "line": ($k + 2), "function": "<module>"} else
+					{"file": "<gen>", "line": ($k + 4), "function": "fn_\($k % 5)"} end) |
+				[.args, .source]] | .[:5]' "$T/out")" "[]"
+		[ "$(jq -s '[.[] | select(.event == "pyaudit.src.cc_exec")] | length' "$T/out")" = 603 ]
+		expect_equal "$py: the module's frame" \
+			"$(jq -c -s '[.[] | select(.args.arg0 == -1) | .source.line] | unique' "$T/out")" \
+			"[$(grep -n '@cc:main' "$T/cc_exec.py" | cut -d: -f1)]"
+		# the cache was used (the module's frame at least), and every
+		# reference found its description
+		jq -e -s '[.[] | select(.type == "stats")] | last | .code_objects |
+			.referred > 0 and .unresolved == 0 and .described < 603' "$T/out" >/dev/null ||
+			{ jq -c 'select(.type == "stats") | .code_objects' "$T/out" >&2; return 1; }
+	done
+	[ "$found" = 1 ] || skip "neither Debian's python3.11 nor CPython 3.12/3.13 here"
+}
+
+# A consumer bound to 2 descriptions (--test-code-cache, a test option)
+# evicts at nearly every new code object and tells BPF to forget it:
+# the next frame of that code object describes it again, and every
+# event still has its file, line and function. 150 functions: more than
+# the evicted descriptions kept whatever the ring holds (64). Within a
+# round the consumer lags (its references were sent before it evicted:
+# kept until it has read them); between rounds it catches up, and the
+# next round describes them again.
+@test "source: code objects sent once: a consumer that evicts still resolves every line" {
+	requires_root
+	local py found=0
+	{
+		echo "import sys"
+		for n in $(seq 0 149); do
+			echo "def f$n(i): sys.audit('pyaudit.src.cc_ev', $n, i)"
+		done
+		echo "fs = [$(seq -s, -f 'f%g' 0 149)]"
+		echo "import time"
+		echo "for i in range(1500):"
+		echo "    fs[(i * 7) % 150](i)"
+		echo "    if i % 300 == 299: time.sleep(0.3)"
+	} >"$T/cc_evict.py"
+	for py in $(cc_pythons); do
+		found=1
+		trace_command --json --stats 0 --test-code-cache 2 -e pyaudit.src.cc_ev -- "$py" "$T/cc_evict.py" ||
+			{ cat "$T/err" >&2; return 1; }
+		expect_equal "$py: events" \
+			"$(jq -s '[.[] | select(.event == "pyaudit.src.cc_ev")] | length' "$T/out")" 1500
+		# f<n> is on line n + 2
+		expect_equal "$py: wrong sources" \
+			"$(jq -c -s --arg f "$T/cc_evict.py" '[.[] | select(.event == "pyaudit.src.cc_ev") |
+				select(.source != {"file": $f, "line": (.args.arg0 + 2),
+						   "function": "f\(.args.arg0)"}) | [.args, .source]] | .[:5]' "$T/out")" "[]"
+		jq -e -s '[.[] | select(.type == "stats")] | last | .code_objects |
+			.evicted > 300 and .described > 300 and .referred > 0 and
+			.unresolved == 0' "$T/out" >/dev/null ||
+			{ jq -c 'select(.type == "stats") | .code_objects' "$T/out" >&2; return 1; }
+	done
+	[ "$found" = 1 ] || skip "neither Debian's python3.11 nor CPython 3.12/3.13 here"
+	# and the option's value is checked
+	run "$PYAUDIT" --test-code-cache 2,zero -d 0.1
+	[ "$status" = 64 ]
+}
+
+# pyaudit is stopped while a short-lived process raises its events and
+# exits: the consumer reads them once it is gone, and the references
+# resolve from what the records carried (nothing is read from the
+# process).
+@test "source: code objects sent once: a process gone before its events are read has every line" {
+	requires_root
+	local py found=0
+	cat >"$T/cc_short.py" <<'PY'
+import sys
+def g(i):
+    sys.audit("pyaudit.src.cc_short", i)  # @cc:short
+for i in range(200):
+    g(i)
+PY
+	for py in $(cc_pythons); do
+		found=1
+		trace_command --json --stats 0 -e pyaudit.src.cc_short -- "$py" -c '
+import os, signal, subprocess, sys
+os.kill(os.getppid(), signal.SIGSTOP)
+try:
+    subprocess.run([sys.executable, sys.argv[1]], check=True)
+finally:
+    os.kill(os.getppid(), signal.SIGCONT)' "$T/cc_short.py" || { cat "$T/err" >&2; return 1; }
+		expect_equal "$py: lines" \
+			"$(jq -c -s '[.[] | select(.event == "pyaudit.src.cc_short") | .source] | unique' "$T/out")" \
+			"[{\"file\":\"$T/cc_short.py\",\"line\":$(grep -n '@cc:short' "$T/cc_short.py" | cut -d: -f1),\"function\":\"g\"}]"
+		[ "$(jq -s '[.[] | select(.event == "pyaudit.src.cc_short")] | length' "$T/out")" = 200 ]
+		jq -e -s '[.[] | select(.type == "stats")] | last | .code_objects |
+			.referred >= 199 and .unresolved == 0' "$T/out" >/dev/null ||
+			{ jq -c 'select(.type == "stats") | .code_objects' "$T/out" >&2; return 1; }
+	done
+	[ "$found" = 1 ] || skip "neither Debian's python3.11 nor CPython 3.12/3.13 here"
+}
+
+# --record keeps the records as they came, descriptions and references:
+# replayed through the consumer (tests/bench/replay, which prints no
+# stack), they give the same sources as pyaudit wrote live.
+@test "source: code objects sent once: a --record replays to the same sources" {
+	requires_root
+	requires_python /usr/bin/python3.11 "Debian's /usr/bin/python3.11"
+	[ -x "$BUILD/bench/replay" ] || skip "replay not built (make $BUILD/bench/replay)"
+	cat >"$T/cc_rec.py" <<'PY'
+import sys
+def a(i): sys.audit("pyaudit.src.cc_rec", i)
+def b(i): a(i)
+for i in range(50):
+    (a if i % 3 else b)(i)
+PY
+	trace_command --json --stack 2 --record "$T/rec" -e pyaudit.src.cc_rec -- /usr/bin/python3.11 "$T/cc_rec.py" ||
+		{ cat "$T/err" >&2; return 1; }
+	"$BUILD/bench/replay" -t 0 -b -o "$T/replayed" -p 3.11 "$T/rec" >/dev/null
+	local live
+	live=$(jq -c -s '[.[] | select(.event == "pyaudit.src.cc_rec") | .source]' "$T/out")
+	[ "$(jq -s 'length' <<<"$live")" = 1 ]
+	[ "$(jq 'length' <<<"$live")" = 50 ]
+	expect_equal "replayed sources" \
+		"$(jq -c -s '[.[] | select(.event == "pyaudit.src.cc_rec") | .source]' "$T/replayed")" \
+		"$live"
+	jq -e -s 'map(select(.event == "pyaudit.src.cc_rec") | .source.line != null and
+		(.stack | length) >= 1 and all(.stack[]; .line != null)) | all' "$T/out" >/dev/null
+}
