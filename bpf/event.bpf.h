@@ -64,12 +64,17 @@ struct {
  * Python-level events are seen at sys_audit, and a second time in the
  * C-level funnel when a hook makes CPython go on. sys_audit records the
  * event-name object here per thread; the funnel drops its copy when the
- * event name it gets is that object's UTF-8 buffer.
+ * event name it gets is that object's UTF-8 buffer (then clears it).
+ * Task storage, not a hash by tid: the slot dies with its thread (a
+ * reused tid starts empty), nothing is evicted, and a lookup is a
+ * pointer in the task plus a per-CPU cache, cheaper than the LRU hash
+ * update it replaces on every sys.audit event (kernel 5.11+: bpf
+ * task storage for tracing programs).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } pending_sys_audit SEC(".maps");
 
@@ -239,9 +244,12 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	if (pending) {
 		/* sys_audit: the funnel will see this event again (a
 		 * filtered-out one is filtered out there too). */
-		__u32 tid = (__u32)pid_tgid;
+		__u64 *p = bpf_task_storage_get(&pending_sys_audit,
+						bpf_get_current_task_btf(), 0,
+						BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-		bpf_map_update_elem(&pending_sys_audit, &tid, &pending, BPF_ANY);
+		if (p)
+			*p = pending;
 	}
 	ev->type = PA_REC_EVENT;
 	ev->source = s->event.source;
@@ -344,7 +352,6 @@ static __always_inline void submit(struct scratch *s)
 static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 					 __u64 fmt)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *pending, str, utf8 = 0, a;
 
 	if (!s->lay.dedup_sys_audit)
@@ -354,8 +361,9 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 	a = event - s->event.bias;
 	if (s->event.bias_ok && a >= s->lay.ro_lo && a < s->lay.ro_hi)
 		return false;
-	pending = bpf_map_lookup_elem(&pending_sys_audit, &tid);
-	if (!pending)
+	pending = bpf_task_storage_get(&pending_sys_audit,
+				       bpf_get_current_task_btf(), 0, 0);
+	if (!pending || !*pending)
 		return false;
 	str = *pending;
 	if (event != str + s->lay.str_ascii_data &&
@@ -365,7 +373,7 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 	 * (s->va.fmt is free until handle_fmt_event: 3 bytes tell "O"). */
 	if (pa_read_user(fmt, 3, RO_STR | RO_FMT) != 2 || s->va.fmt[0] != 'O')
 		return false;
-	bpf_map_delete_elem(&pending_sys_audit, &tid);
+	*pending = 0;
 	stat_inc(PA_STAT_DUPLICATES);
 	return true;
 }
