@@ -236,12 +236,16 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	__u64 pid_tgid;
 
 	s->rec.last_good = s->rec.off;
+	/* An unreadable name is no verdict on the name's address: the next
+	 * event there may read it. A name passed without a look at the
+	 * cache (no -e/-x) is kept there for the next event. */
 	if (verdict < 0) {
 		verdict = name_passes(s);
-		/* An unreadable name is no verdict on the name's address:
-		 * the next event there may read it. */
 		if (s->rec.buf[sizeof(struct pa_event)] != PA_T_UNREADABLE)
 			cache_verdict(s, vkey, verdict);
+	} else if (vkey && !s->flt.vhit &&
+		   s->rec.buf[sizeof(struct pa_event)] != PA_T_UNREADABLE) {
+		cache_verdict(s, vkey, verdict);
 	}
 	if (!verdict)
 		return false;
