@@ -73,3 +73,14 @@ stop_tracer() {
 	wait "$tracer_pid"
 	tracer_pid=
 }
+
+# "RUNS NS" summed over the uprobe/USDT programs (type kprobe) of our
+# tracer's BPF links: from /proc/PID/fdinfo, because bpftool 7.1 lists
+# neither uprobe_multi links nor their owner.
+bpf_totals() {
+	local id
+	for id in $(grep -h '^prog_id:' /proc/"$tracer_pid"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u); do
+		bpftool prog show id "$id" --json 2>/dev/null |
+			jq -r 'select(.type == "kprobe") | "\(.run_cnt // 0) \(.run_time_ns // 0)"'
+	done | awk '{ r += $1; t += $2 } END { print r + 0, t + 0 }'
+}
