@@ -84,3 +84,20 @@ bpf_totals() {
 			jq -r 'select(.type == "kprobe") | "\(.run_cnt // 0) \(.run_time_ns // 0)"'
 	done | awk '{ r += $1; t += $2 } END { print r + 0, t + 0 }'
 }
+
+# bpf_stats_session TMP: kernel.bpf_stats_enabled on until the script
+# exits, then restored; at exit the tracer stopped and TMP removed.
+bpf_stats_session() {
+	tracer_pid=
+	stats_tmp=$1
+	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+	trap bpf_stats_cleanup EXIT
+	trap 'exit 130' INT TERM
+	sysctl -qw kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
+}
+
+bpf_stats_cleanup() {
+	[ -n "$tracer_pid" ] && stop_tracer
+	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	rm -rf "$stats_tmp"
+}

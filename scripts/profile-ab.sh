@@ -39,17 +39,8 @@ ver=$(basename "$pyenv_dir" | cut -d. -f1-2)
 loop=$PWD/tests/bench/loop.py
 tmp=$(mktemp -d /tmp/pyaudit-ab.XXXXXX)
 out=$tmp/runs
-tracer_pid=
-stats_was=$(sysctl -n kernel.bpf_stats_enabled)
-cleanup() {
-	[ -n "$tracer_pid" ] && stop_tracer
-	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . scripts/bench-lib.sh
-sysctl -qw kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
+bpf_stats_session "$tmp"
 
 declare -A args=(
 	[filtered]="--json -e nothing.matches"

@@ -47,17 +47,8 @@ done
 command -v perf >/dev/null || { PERF=0; echo "note: perf not found: no consumer CPU time, no perf record"; }
 
 tmp=$(mktemp -d /tmp/pyaudit-profile.XXXXXX)
-tracer_pid=
-stats_was=$(sysctl -n kernel.bpf_stats_enabled)
-cleanup() {
-	[ -n "$tracer_pid" ] && stop_tracer
-	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . scripts/bench-lib.sh
-sysctl -qw kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
+bpf_stats_session "$tmp"
 
 # consumer_ms FILE: the task-clock of `perf stat -x,` output, in ms.
 consumer_ms() {
