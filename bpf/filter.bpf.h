@@ -281,14 +281,29 @@ static long glob_cb(__u32 i, void *ctx)
 	return 0;
 }
 
+/* Can some pattern match a name that starts with c0? One that starts
+ * with a literal character other than c0 cannot. */
+static __always_inline bool glob_may_start(char c0)
+{
+	char p0;
+
+	for (__u32 i = 0; i < PA_GLOBS_MAX; i++) {
+		if (i >= n_globs)
+			break;
+		p0 = globs[i][0];
+		if (p0 == '*' || p0 == '?' || p0 == c0)
+			return true;
+	}
+	return false;
+}
+
 /* -e/-x on the event name, which starts the record's values. */
 static __always_inline bool name_passes(struct scratch *s)
 {
 	struct pa_value v;
 	int verdict = !have_include;
 	bool maybe = false;
-	char c0, p0;
-	__u32 i;
+	char c0;
 
 	if (!n_globs)
 		return true;
@@ -303,15 +318,7 @@ static __always_inline bool name_passes(struct scratch *s)
 	 * is known without the matching loop (most names, most of the time).
 	 */
 	c0 = s->flt.nlen ? s->rec.buf[NAME_OFF] : 0;
-	for (i = 0; i < PA_GLOBS_MAX; i++) {
-		if (i >= n_globs)
-			break;
-		p0 = globs[i][0];
-		if (p0 == '*' || p0 == '?' || p0 == c0) {
-			maybe = true;
-			break;
-		}
-	}
+	maybe = glob_may_start(c0);
 	if (maybe)
 		bpf_loop(n_globs, glob_cb, &verdict, 0);
 	if (n_conds) {
@@ -345,6 +352,35 @@ static __always_inline void vcache_name_out(struct scratch *s,
 	v->len = n;
 	s->rec.off = NAME_OFF + n;
 	s->flt.name_in = 1;
+}
+
+/*
+ * sys_audit's name object obj, a str whose head is loaded: filtered out
+ * by its first character alone (name_passes' first test: some -e, and
+ * no pattern can start with it), before it is copied into the record? Only for a non-empty compact ASCII str, whose
+ * first byte is in the head (CPython 3.3+, Objects/unicodeobject.c:
+ * such data follows the header). Global: the program's own frame heads
+ * the deepest chain.
+ */
+__noinline int pa_name_obj_out(__u64 obj)
+{
+	struct scratch *s = get_scratch();
+	__u64 length = 0, st = 0;
+	__u32 off;
+
+	/* With -x alone, a name no pattern matches is in. */
+	if (!s || !have_include || !obj || !s->head.ok || s->head.obj != obj)
+		return 0;
+	if (obj_u64(s, obj, s->lay.str_length, &length) || !length ||
+	    obj_u64(s, obj, s->lay.str_state, &st) ||
+	    !((st >> s->lay.str_compact_bit) & 1) ||
+	    !((st >> s->lay.str_ascii_bit) & 1))
+		return 0;
+	off = s->lay.str_ascii_data;
+	if (off >= OHEAD || glob_may_start(s->head.buf[off & (OHEAD - 1)]))
+		return 0;
+	stat_inc(PA_STAT_FILTERED);
+	return 1;
 }
 
 /*

@@ -166,6 +166,8 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 		stat_inc(PA_STAT_INVALID);
 		return 0;
 	}
+	if (pa_name_obj_out(name))
+		return 0;	/* no pattern can match its first character */
 	if (pa_emit_str(name, PA_NAME_MAX) ||
 	    !name_done(s, -1, 0, 0, s->lay.dedup_sys_audit ? name : 0))
 		return 0;
