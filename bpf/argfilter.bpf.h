@@ -389,6 +389,7 @@ __noinline int pa_args_pass(void)
 		count_event(s);
 		return 0;
 	}
+	fill_process((void *)s->rec.buf);	/* deferred by name_done */
 	return 1;
 }
 

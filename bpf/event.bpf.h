@@ -67,12 +67,17 @@ struct {
  * Python-level events are seen at sys_audit, and a second time in the
  * C-level funnel when a hook makes CPython go on. sys_audit records the
  * event-name object here per thread; the funnel drops its copy when the
- * event name it gets is that object's UTF-8 buffer.
+ * event name it gets is that object's UTF-8 buffer (then clears it).
+ * Task storage, not a hash by tid: the slot dies with its thread (a
+ * reused tid starts empty), nothing is evicted, and a lookup is a
+ * pointer in the task plus a per-CPU cache, cheaper than the LRU hash
+ * update it replaces on every sys.audit event (kernel 5.11+: bpf
+ * task storage for tracing programs).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } pending_sys_audit SEC(".maps");
 
@@ -84,6 +89,11 @@ struct {
 	__type(value, __u64);
 } lost_by_pid SEC(".maps");
 
+/*
+ * Who the process is, for an event that goes out. Direct loads through
+ * the BTF task pointer (a faulting load reads 0), not BPF_CORE_READ's
+ * bpf_probe_read_kernel() per hop: six helper calls fewer per event.
+ */
 static __always_inline void fill_process(struct pa_event *ev)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -91,12 +101,13 @@ static __always_inline void fill_process(struct pa_event *ev)
 
 	ev->uid = (__u32)ugid;
 	ev->gid = ugid >> 32;
-	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	ev->euid = BPF_CORE_READ(task, cred, euid.val);
+	ev->ppid = task->real_parent->tgid;
+	ev->euid = task->cred->euid.val;
 	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->exec_seq = task->group_leader->self_exec_id;
 	if (bpf_core_field_exists(task->loginuid)) {
-		ev->auid = BPF_CORE_READ(task, loginuid.val);
-		ev->sessionid = BPF_CORE_READ(task, sessionid);
+		ev->auid = task->loginuid.val;
+		ev->sessionid = task->sessionid;
 	} else {
 		ev->auid = (__u32)-1;
 		ev->sessionid = (__u32)-1;
@@ -228,12 +239,16 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	__u64 pid_tgid;
 
 	s->rec.last_good = s->rec.off;
+	/* An unreadable name is no verdict on the name's address: the next
+	 * event there may read it. A name passed without a look at the
+	 * cache (no -e/-x) is kept there for the next event. */
 	if (verdict < 0) {
 		verdict = name_passes(s);
-		/* An unreadable name is no verdict on the name's address:
-		 * the next event there may read it. */
 		if (s->rec.buf[sizeof(struct pa_event)] != PA_T_UNREADABLE)
 			cache_verdict(s, vkey, verdict);
+	} else if (vkey && !s->flt.vhit &&
+		   s->rec.buf[sizeof(struct pa_event)] != PA_T_UNREADABLE) {
+		cache_verdict(s, vkey, verdict);
 	}
 	if (!verdict)
 		return false;
@@ -242,9 +257,12 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	if (pending) {
 		/* sys_audit: the funnel will see this event again (a
 		 * filtered-out one is filtered out there too). */
-		__u32 tid = (__u32)pid_tgid;
+		__u64 *p = bpf_task_storage_get(&pending_sys_audit,
+						bpf_get_current_task_btf(), 0,
+						BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-		bpf_map_update_elem(&pending_sys_audit, &tid, &pending, BPF_ANY);
+		if (p)
+			*p = pending;
 	}
 	ev->type = PA_REC_EVENT;
 	ev->source = s->event.source;
@@ -261,9 +279,10 @@ static __always_inline bool name_done(struct scratch *s, int verdict,
 	}
 	ev->ts_ns = bpf_ktime_get_ns();
 	ev->start_ns = s->event.pstart;	/* read once, in begin() */
-	/* loaded straight into the record: no room on this chain's stack */
-	ev->exec_seq = bpf_get_current_task_btf()->group_leader->self_exec_id;
-	fill_process(ev);
+	/* An event its arguments may still drop gets the rest of its
+	 * process context once they have let it in (pa_args_pass). */
+	if (!args_pending(s))
+		fill_process(ev);
 	ev->nframes = 0;
 	ev->action = PA_ACT_NONE;
 	ev->action_sig = 0;
@@ -372,7 +391,6 @@ static __always_inline void submit(struct scratch *s)
 static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 					 __u64 fmt)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *pending, str, utf8 = 0, a;
 
 	if (!s->lay.dedup_sys_audit)
@@ -382,8 +400,9 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 	a = event - s->event.bias;
 	if (s->event.bias_ok && a >= s->lay.ro_lo && a < s->lay.ro_hi)
 		return false;
-	pending = bpf_map_lookup_elem(&pending_sys_audit, &tid);
-	if (!pending)
+	pending = bpf_task_storage_get(&pending_sys_audit,
+				       bpf_get_current_task_btf(), 0, 0);
+	if (!pending || !*pending)
 		return false;
 	str = *pending;
 	if (event != str + s->lay.str_ascii_data &&
@@ -393,7 +412,7 @@ static __always_inline bool is_duplicate(struct scratch *s, __u64 event,
 	 * (s->va.fmt is free until handle_fmt_event: 3 bytes tell "O"). */
 	if (pa_read_user(fmt, 3, RO_STR | RO_FMT) != 2 || s->va.fmt[0] != 'O')
 		return false;
-	bpf_map_delete_elem(&pending_sys_audit, &tid);
+	*pending = 0;
 	stat_inc(PA_STAT_DUPLICATES);
 	return true;
 }

@@ -26,6 +26,8 @@ struct flt_state {
 				 * (bits: glob_cbit - 1) */
 	__u32 pend_out;		/* conditional -x patterns the name matched */
 	__u8 act_sig;		/* --action: the signal to send (0: none) */
+	__u8 vhit;		/* the event's name hit the verdict cache */
+	__u8 name_in;		/* and the cache wrote the name's value */
 };
 
 #else /* the code */
@@ -94,9 +96,13 @@ struct {
  * Verdicts of -e/-x on C event names, which are string literals in the
  * target's .rodata: the same link-time address is the same name in every
  * process of that file. Direct-mapped, per CPU: a hit costs one array
- * lookup instead of a string read and a glob match.
+ * lookup instead of a string read and a glob match. The entry keeps the
+ * name's bytes too (when shorter than VC_NAME_MAX): an event that goes
+ * on takes its name from here, not from the process (kept even without
+ * -e/-x, for that).
  */
 #define VCACHE_SIZE 256
+#define VC_NAME_MAX 64
 struct vcache_entry {
 	__u64 addr;		/* link-time address of the name */
 	__u64 pstart;		/* the process (start time, tgid): a process
@@ -108,6 +114,8 @@ struct vcache_entry {
 	__u32 pend_in, pend_out;	/* struct flt_state's, for this name */
 	__u32 base_in;
 	__u32 act_sig;
+	__u32 name_len;		/* bytes of name (0: not kept) */
+	char name[VC_NAME_MAX];	/* the name's value, as emit_cstr wrote it */
 };
 
 struct {
@@ -273,14 +281,29 @@ static long glob_cb(__u32 i, void *ctx)
 	return 0;
 }
 
+/* Can some pattern match a name that starts with c0? One that starts
+ * with a literal character other than c0 cannot. */
+static __always_inline bool glob_may_start(char c0)
+{
+	char p0;
+
+	for (__u32 i = 0; i < PA_GLOBS_MAX; i++) {
+		if (i >= n_globs)
+			break;
+		p0 = globs[i][0];
+		if (p0 == '*' || p0 == '?' || p0 == c0)
+			return true;
+	}
+	return false;
+}
+
 /* -e/-x on the event name, which starts the record's values. */
 static __always_inline bool name_passes(struct scratch *s)
 {
 	struct pa_value v;
 	int verdict = !have_include;
 	bool maybe = false;
-	char c0, p0;
-	__u32 i;
+	char c0;
 
 	if (!n_globs)
 		return true;
@@ -295,15 +318,7 @@ static __always_inline bool name_passes(struct scratch *s)
 	 * is known without the matching loop (most names, most of the time).
 	 */
 	c0 = s->flt.nlen ? s->rec.buf[NAME_OFF] : 0;
-	for (i = 0; i < PA_GLOBS_MAX; i++) {
-		if (i >= n_globs)
-			break;
-		p0 = globs[i][0];
-		if (p0 == '*' || p0 == '?' || p0 == c0) {
-			maybe = true;
-			break;
-		}
-	}
+	maybe = glob_may_start(c0);
 	if (maybe)
 		bpf_loop(n_globs, glob_cb, &verdict, 0);
 	if (n_conds) {
@@ -320,9 +335,59 @@ static __always_inline bool name_passes(struct scratch *s)
 }
 
 /*
+ * The name value of a cache entry into the record, where emit_cstr
+ * would have put it (the first value).
+ */
+static __always_inline void vcache_name_out(struct scratch *s,
+					    struct vcache_entry *e)
+{
+	struct pa_value *v = (void *)(s->rec.buf + sizeof(struct pa_event));
+	__u32 n = e->name_len;
+
+	BOUND(n, VC_NAME_MAX - 1);
+	if (!n || bpf_probe_read_kernel(s->rec.buf + NAME_OFF, n, e->name))
+		return;
+	v->tag = PA_T_STR_UTF8;
+	v->flags = 0;
+	v->len = n;
+	s->rec.off = NAME_OFF + n;
+	s->flt.name_in = 1;
+}
+
+/*
+ * sys_audit's name object obj, a str whose head is loaded: filtered out
+ * by its first character alone (name_passes' first test: some -e, and
+ * no pattern can start with it), before it is copied into the record? Only for a non-empty compact ASCII str, whose
+ * first byte is in the head (CPython 3.3+, Objects/unicodeobject.c:
+ * such data follows the header). Global: the program's own frame heads
+ * the deepest chain.
+ */
+__noinline int pa_name_obj_out(__u64 obj)
+{
+	struct scratch *s = get_scratch();
+	__u64 length = 0, st = 0;
+	__u32 off;
+
+	/* With -x alone, a name no pattern matches is in. */
+	if (!s || !have_include || !obj || !s->head.ok || s->head.obj != obj)
+		return 0;
+	if (obj_u64(s, obj, s->lay.str_length, &length) || !length ||
+	    obj_u64(s, obj, s->lay.str_state, &st) ||
+	    !((st >> s->lay.str_compact_bit) & 1) ||
+	    !((st >> s->lay.str_ascii_bit) & 1))
+		return 0;
+	off = s->lay.str_ascii_data;
+	if (off >= OHEAD || glob_may_start(s->head.buf[off & (OHEAD - 1)]))
+		return 0;
+	stat_inc(PA_STAT_FILTERED);
+	return 1;
+}
+
+/*
  * The verdict of -e/-x on a C event name at uptr, from the cache:
  * 1 pass, 0 filtered out, -1 unknown (match it). *key is where to store
- * the verdict once known (0: not cacheable).
+ * the verdict once known (0: not cacheable). On a hit that passes, the
+ * name's value may come with it (s->flt.name_in: do not read it).
  */
 static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
 					  __u64 *key)
@@ -332,18 +397,21 @@ static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
 	__u32 idx;
 
 	*key = 0;
-	if (!n_globs)
-		return 1;
+	s->flt.vhit = 0;
+	s->flt.name_in = 0;
 	if (!s->event.bias_ok)
-		return -1;
+		return n_globs ? -1 : 1;
 	a = uptr - s->event.bias;
 	if (a < s->lay.ro_lo || a >= s->lay.ro_hi)
-		return -1;
+		return n_globs ? -1 : 1;
 	*key = a;
 	idx = ((a >> 3) ^ (a >> 11)) & (VCACHE_SIZE - 1);
 	e = bpf_map_lookup_elem(&vcache, &idx);
 	if (!e || e->addr != a || !CACHE_MINE(e, s))
-		return -1;
+		return n_globs ? -1 : 1;
+	s->flt.vhit = 1;
+	if (e->verdict && e->name_len)
+		vcache_name_out(s, e);
 	if (n_conds) {
 		s->flt.pend_in = e->pend_in;
 		s->flt.pend_out = e->pend_out;
@@ -354,6 +422,22 @@ static __always_inline int cached_verdict(struct scratch *s, __u64 uptr,
 	if (!e->verdict)
 		stat_inc(PA_STAT_FILTERED);
 	return e->verdict;
+}
+
+/* Keep the event's name value (read by emit_cstr) in entry e when it is
+ * whole, UTF-8 and short. */
+static __always_inline void cache_name(struct scratch *s,
+				       struct vcache_entry *e)
+{
+	struct pa_value *v = (void *)(s->rec.buf + sizeof(struct pa_event));
+	__u32 n = v->len;
+
+	e->name_len = 0;
+	if (v->tag != PA_T_STR_UTF8 || v->flags || !n || n >= VC_NAME_MAX)
+		return;
+	BOUND(n, VC_NAME_MAX - 1);
+	if (!bpf_probe_read_kernel(e->name, n, s->rec.buf + NAME_OFF))
+		e->name_len = n;
 }
 
 static __always_inline void cache_verdict(struct scratch *s, __u64 key,
@@ -375,6 +459,7 @@ static __always_inline void cache_verdict(struct scratch *s, __u64 key,
 	e->pend_out = s->flt.pend_out;
 	e->base_in = s->flt.base_in;
 	e->act_sig = s->flt.act_sig;
+	cache_name(s, e);
 }
 
 #endif /* PA_SCRATCH_PARTS */

@@ -127,7 +127,8 @@ int usdt_audit(struct pt_regs *ctx)
 	verdict = cached_verdict(s, name, &vkey);
 	if (!verdict)
 		return 0;
-	if (pa_emit_cstr(PA_T_STR_UTF8, name, PA_NAME_MAX) ||
+	if ((!s->flt.name_in &&
+	     pa_emit_cstr(PA_T_STR_UTF8, name, PA_NAME_MAX)) ||
 	    !name_done(s, verdict, vkey, 0, 0))
 		return 0;
 	bpf_usdt_arg(ctx, 1, &args);
@@ -165,6 +166,8 @@ int uprobe_sys_audit(struct pt_regs *ctx)
 		stat_inc(PA_STAT_INVALID);
 		return 0;
 	}
+	if (pa_name_obj_out(name))
+		return 0;	/* no pattern can match its first character */
 	if (pa_emit_str(name, PA_NAME_MAX) ||
 	    !name_done(s, -1, 0, 0, s->lay.dedup_sys_audit ? name : 0))
 		return 0;
@@ -196,7 +199,8 @@ static __always_inline struct scratch *fmt_event_begin(struct pt_regs *ctx,
 		return NULL;
 	if (is_duplicate(s, event, fmt))
 		return NULL;
-	if (pa_emit_cstr(PA_T_STR_UTF8, event, PA_NAME_MAX) ||
+	if ((!s->flt.name_in &&
+	     pa_emit_cstr(PA_T_STR_UTF8, event, PA_NAME_MAX)) ||
 	    !name_done(s, verdict, vkey, ts, 0))
 		return NULL;
 	return s;

@@ -73,3 +73,31 @@ stop_tracer() {
 	wait "$tracer_pid"
 	tracer_pid=
 }
+
+# "RUNS NS" summed over the uprobe/USDT programs (type kprobe) of our
+# tracer's BPF links: from /proc/PID/fdinfo, because bpftool 7.1 lists
+# neither uprobe_multi links nor their owner.
+bpf_totals() {
+	local id
+	for id in $(grep -h '^prog_id:' /proc/"$tracer_pid"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u); do
+		bpftool prog show id "$id" --json 2>/dev/null |
+			jq -r 'select(.type == "kprobe") | "\(.run_cnt // 0) \(.run_time_ns // 0)"'
+	done | awk '{ r += $1; t += $2 } END { print r + 0, t + 0 }'
+}
+
+# bpf_stats_session TMP: kernel.bpf_stats_enabled on until the script
+# exits, then restored; at exit the tracer stopped and TMP removed.
+bpf_stats_session() {
+	tracer_pid=
+	stats_tmp=$1
+	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+	trap bpf_stats_cleanup EXIT
+	trap 'exit 130' INT TERM
+	sysctl -qw kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
+}
+
+bpf_stats_cleanup() {
+	[ -n "$tracer_pid" ] && stop_tracer
+	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	rm -rf "$stats_tmp"
+}

@@ -47,28 +47,8 @@ done
 command -v perf >/dev/null || { PERF=0; echo "note: perf not found: no consumer CPU time, no perf record"; }
 
 tmp=$(mktemp -d /tmp/pyaudit-profile.XXXXXX)
-tracer_pid=
-stats_was=$(sysctl -n kernel.bpf_stats_enabled)
-cleanup() {
-	[ -n "$tracer_pid" ] && stop_tracer
-	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . scripts/bench-lib.sh
-sysctl -qw kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
-
-# "RUNS NS" summed over the uprobe/USDT programs (type kprobe) of our
-# tracer's BPF links: from /proc/PID/fdinfo, because bpftool 7.1 lists
-# neither uprobe_multi links nor their owner.
-bpf_totals() {
-	local id
-	for id in $(grep -h '^prog_id:' /proc/"$tracer_pid"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u); do
-		bpftool prog show id "$id" --json 2>/dev/null |
-			jq -r 'select(.type == "kprobe") | "\(.run_cnt // 0) \(.run_time_ns // 0)"'
-	done | awk '{ r += $1; t += $2 } END { print r + 0, t + 0 }'
-}
+bpf_stats_session "$tmp"
 
 # consumer_ms FILE: the task-clock of `perf stat -x,` output, in ms.
 consumer_ms() {
