@@ -5,7 +5,8 @@
 # python3.11 (USDT; ThreadingHTTPServer, logging to a file, a file opened
 # and JSON parsed per request, a command every 50th request), and a
 # client on another Python (not traced) measures the requests per second for SVC_SECS
-# seconds, under: nothing; bpftrace printing each event's name; pyaudit
+# seconds, under: nothing; bpftrace with an empty probe (the floor any tracer
+# of these events pays); bpftrace printing each event's name; pyaudit
 # --json; --json --no-source; the security profile (--profile security,
 # or an -e list of security events where this pyaudit has no profiles);
 # -s. Prints requests/s, the slowdown in percent, the server's CPU time
@@ -21,6 +22,8 @@
 # server is measured once more at the end to show the drift.
 #
 # Environment: SVC_SECS (5), SVC_REPS (3), SVC_CONNS (client threads, 2),
+# SVC_CONDS (some of "empty print full nosrc security summary": these only,
+# with the untraced server),
 # BENCH_PY311, SVC_CLIENT (a Python for the client, default a pyenv one
 # or python3), BENCH_BPFTRACE, PYAUDIT, SVC_RESULT (a file to which the
 # slowdowns are appended as "KEY PERCENT" lines, and "drift PERCENT":
@@ -76,6 +79,8 @@ else
 	security_label="pyaudit -e SECURITY_EVENTS"
 fi
 bt_print="usdt:$PY311:python:audit { printf(\"%s\\n\", str(arg0)); }"
+# the floor: a probe that does nothing, what any tracer of these events pays
+bt_empty="usdt:$PY311:python:audit { }"
 
 # One server run under the current tracer: requests/s, or "fail". The
 # server starts after the tracer (it is traced from its first event).
@@ -118,6 +123,7 @@ measure() {
 declare -A rps cpu	# best requests/s, lowest server CPU µs per request
 row() { # key label
 	local v=${rps[$1]:-} base=${rps[untraced]:-} c=${cpu[$1]:--} cb=${cpu[untraced]:--}
+	[[ " ${conds[*]} " == *" $1 "* ]] || return 0	# not run (SVC_CONDS)
 	case "$v$base" in
 	*fail* | '') printf '  %-36s %10s %10s\n' "$2" "${v:--}" - ;;
 	*) awk -v v="$v" -v b="$base" -v l="$2" -v c="$c" -v cb="$cb" 'BEGIN {
@@ -146,7 +152,10 @@ declare -A cmd=(
 	[summary]="$PYAUDIT -s --binary $PY311"
 )
 conds=(untraced full nosrc security summary)
-[ -n "$BPFTRACE" ] && conds=(untraced print full nosrc security summary)
+[ -n "$BPFTRACE" ] && conds=(untraced empty print full nosrc security summary)
+# SVC_CONDS: a subset, for more rounds of fewer conditions
+# shellcheck disable=SC2206
+[ -n "${SVC_CONDS:-}" ] && conds=(untraced ${SVC_CONDS//untraced/})
 
 # run_cond COND: one run of the server under COND's tracer; sets rps[COND]
 # to the best so far.
@@ -156,6 +165,8 @@ run_cond() {
 	untraced) ok=1 ;;
 	print) start_tracer bpftrace 1 "$PY311" /dev/null "$tmp/bt.err" \
 		"$BPFTRACE" --unsafe -o /dev/null -e "$bt_print" && ok=1 ;;
+	empty) start_tracer bpftrace 1 "$PY311" /dev/null "$tmp/bt.err" \
+		"$BPFTRACE" -o /dev/null -e "$bt_empty" && ok=1 ;;
 	security) start_tracer pyaudit 0 "$PY311" "$tmp/sec.out" "$tmp/pa.err" \
 		"$PYAUDIT" --json "${security[@]}" --binary "$PY311" && ok=1 ;;
 	summary) : >"$tmp/server_pids"; : >"$tmp/nreq"
@@ -171,7 +182,7 @@ run_cond() {
 		cp "$tmp/nreq" "$tmp/sum_nreq"
 	fi
 	[ -n "$tracer_pid" ] && stop_tracer
-	grep -q lost "$tmp/pa.err" 2>/dev/null && [ "$c" != untraced ] && [ "$c" != print ] &&
+	grep -q lost "$tmp/pa.err" 2>/dev/null && [ "$c" != untraced ] && [ "$c" != print ] && [ "$c" != empty ] &&
 		note "$c: $(grep lost "$tmp/pa.err" | tail -n 1)"
 	: >"$tmp/pa.err"
 	[ "$v" = fail ] && { rps[$c]=${rps[$c]:-fail}; return; }
@@ -201,6 +212,7 @@ end_rps=$(measure)
 
 printf '  %-36s %10s %10s %9s %10s\n' "" "requests/s" "slowdown" "CPU µs/r" "CPU added"
 row untraced "untraced"
+row empty "bpftrace empty probe (the floor)"
 row print "bpftrace printf event name"
 row full "pyaudit --json"
 row nosrc "pyaudit --json --no-source"

@@ -449,6 +449,7 @@ if [ "${BENCH_SERVICE:-1}" = 1 ]; then
 	while read -r k v; do
 		case $k in
 		security) targets+=("$(printf '%-11s %-42s %-7s %-8s %s' service "--profile security slowdown (%)" "<= 2" "$v" "$(verdict "$v" "<=" 2)")") ;;
+		empty) targets+=("$(printf '%-11s %-42s %-7s %-8s %s' service "an empty probe's slowdown (%, the floor)" "" "$v" "")") ;;
 		security_cpu) targets+=("$(printf '%-11s %-42s %-7s %-8s %s' service "--profile security: server CPU added (%)" "<= 2" "$v" "$(verdict "$v" "<=" 2)")") ;;
 		drift) targets+=("$(printf '%-11s %-42s %-7s %-8s %s' service "untraced rerun's drift (%, the noise)" "" "$v" "")") ;;
 		esac
