@@ -150,7 +150,8 @@ USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
-TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen $(OUTPUT)/tests/pidwrap
+TEST_HELPERS := $(OUTPUT)/tests/embed311 $(OUTPUT)/tests/dlopen $(OUTPUT)/tests/pidwrap \
+	$(OUTPUT)/bench/replay
 ifneq ($(ARCH),$(HOST_ARCH))
 TEST_HELPERS :=		# host programs: the cross build's tests need none
 endif
